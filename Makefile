@@ -1,0 +1,62 @@
+# Sales Workbench. `make help` lists the targets.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= data/sample
+OUT ?= reports
+JOBS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test lint format sample reports lab bench clean
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	# rfc3987-syntax compiles a grammar on every `import nbformat` (+1.4 s per start)
+	-$(BIN)/python -m pip uninstall -q -y rfc3987-syntax
+	touch $(STAMP)
+
+## setup: create .venv and install the workbench with its test tools (done once)
+setup: $(STAMP)
+
+## test: set everything up and run the whole test suite (lint included)
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+## lint: ruff check and format check
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+## format: apply ruff's formatting
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+## sample: regenerate the sample department in data/sample (seeded, deterministic)
+sample: $(STAMP)
+	$(BIN)/workbench sample --out data/sample
+
+## reports: render every manager's report for the latest full month of DATA into OUT
+reports: $(STAMP)
+	$(BIN)/workbench report --data $(DATA) --latest-month --jobs $(JOBS) --out $(OUT)
+
+## lab: start JupyterLab on the project's environment with the notebooks
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+## bench: print speed and memory figures (benchmarks/)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/reports.py
+
+## clean: remove generated reports and caches (keeps .venv)
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache
