@@ -1,0 +1,220 @@
+"""Where a manager stands against the rest of the team, and which way each manager is heading.
+
+Both functions read a metric panel (one row per manager x period, see ``workbench.metrics``)
+and compare a manager only with the *other* managers, so that a manager never pulls the
+reference towards herself. Robust statistics (median, MAD) keep one extreme colleague from
+moving the reference for everybody else.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MAD_SCALE", "DEFINITIONS", "compare_to_team", "trend"]
+
+# 1.4826 * MAD estimates the standard deviation of normally distributed values.
+MAD_SCALE = 1.4826
+
+DEFINITIONS = [
+    {
+        "name": "team_median",
+        "definition": "Median of the metric over the OTHER managers in the same period "
+        "(the manager and NaN values excluded).",
+        "population": "managers of the panel with a non-NaN value in that period",
+    },
+    {
+        "name": "percentile",
+        "definition": "100 x (number of other managers with a lower value + half the number "
+        "with an equal value) / n_others. Says 'lower', not 'better': for a metric where lower "
+        "is good, a small percentile is good.",
+        "unit": "0..100",
+    },
+    {
+        "name": "robust_z",
+        "definition": "(value - team_median) / (1.4826 x MAD of the other managers). NaN when "
+        "MAD == 0 (half or more of the others share one value) or there are no others.",
+    },
+    {
+        "name": "outlier",
+        "definition": "|robust_z| > threshold (default 3.5, Iglewicz & Hoaglin); NA when "
+        "robust_z is NaN.",
+    },
+    {
+        "name": "trend",
+        "definition": "Unweighted mean of the metric over the last `periods` periods of the "
+        "panel vs the `periods` before them; 'flat' when the change is within rel_tol of the "
+        "earlier mean, otherwise improving/worsening given which direction is good.",
+    },
+]
+
+
+def _require_columns(df: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise KeyError(f"{what} lacks column(s) {missing}; it has {list(df.columns)}")
+
+
+def compare_to_team(
+    panel: pd.DataFrame,
+    metric: str,
+    *,
+    by: str | None = "period",
+    threshold: float = 3.5,
+) -> pd.DataFrame:
+    """Compare every manager with the other managers, period by period.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        One row per manager x ``by`` value, with columns ``manager``, ``by`` and ``metric``.
+        With ``by=None`` it must be a per-manager summary (one row per manager, e.g. the
+        metrics of a whole window), and everybody is compared with everybody.
+    metric : str
+        Column to compare.
+    by : str or None
+        Grouping column (usually ``period``); ``None`` for a whole-window comparison.
+    threshold : float
+        ``|robust_z|`` above which a value is flagged as an outlier.
+
+    Returns
+    -------
+    DataFrame
+        ``manager``, [``by``], ``metric``, ``value``, ``team_median``, ``n_others``,
+        ``percentile`` (0..100, ties count half), ``robust_z`` (NaN when the others' MAD is
+        0), ``outlier`` (nullable bool). See ``DEFINITIONS``.
+    """
+    keys = [by] if by is not None else []
+    _require_columns(panel, ["manager", *keys, metric], "panel")
+    base = panel[["manager", *keys, metric]].rename(columns={metric: "value"})
+    base = base.astype({"value": "float64"})
+    dup = base.duplicated(subset=["manager", *keys], keep=False)
+    if dup.any():
+        first = base.index[dup][0]
+        hint = "" if keys else " (summarise the window first: one row per manager)"
+        raise ValueError(
+            f"panel has {int(dup.sum())} rows sharing manager{' and ' + by if by else ''}, "
+            f"first at row {first!r}{hint}"
+        )
+
+    others = base.dropna(subset=["value"]).rename(
+        columns={"manager": "other", "value": "other_value"}
+    )
+    # every manager paired with every other manager of the same period (all pairs if by=None)
+    pairs = base.merge(others, on=keys) if keys else base.merge(others, how="cross")
+    pairs = pairs.loc[pairs["manager"] != pairs["other"]]
+    group_keys = ["manager", *keys]
+    grouped = pairs.groupby(group_keys, sort=False)
+    stats = grouped["other_value"].agg(team_median="median", n_others="count")
+    pairs = pairs.join(stats["team_median"], on=group_keys)
+    pairs = pairs.assign(
+        abs_dev=(pairs["other_value"] - pairs["team_median"]).abs(),
+        lower=(pairs["other_value"] < pairs["value"]).astype("float64"),
+        tie=(pairs["other_value"] == pairs["value"]).astype("float64"),
+    )
+    grouped = pairs.groupby(group_keys, sort=False)
+    stats = stats.assign(
+        mad=grouped["abs_dev"].median(),
+        n_lower=grouped["lower"].sum(),
+        n_tie=grouped["tie"].sum(),
+    ).reset_index()
+
+    out = base.merge(stats, on=group_keys, how="left")
+    out["n_others"] = out["n_others"].fillna(0).astype("int64")
+    has_ref = out["value"].notna() & (out["n_others"] > 0)
+    out["percentile"] = (100.0 * (out["n_lower"] + 0.5 * out["n_tie"]) / out["n_others"]).where(
+        has_ref
+    )
+    scale = MAD_SCALE * out["mad"]
+    out["robust_z"] = ((out["value"] - out["team_median"]) / scale).where(scale > 0)
+    outlier = (out["robust_z"].abs() > threshold).astype("boolean")
+    out["outlier"] = outlier.mask(out["robust_z"].isna())
+    out.insert(len(group_keys), "metric", metric)
+    columns = [*group_keys, "metric", "value", "team_median", "n_others", "percentile"]
+    out = out[[*columns, "robust_z", "outlier"]]
+    return out.sort_values([*keys, "manager"], ignore_index=True)
+
+
+def trend(
+    panel: pd.DataFrame,
+    metric: str,
+    *,
+    good: Literal["lower", "higher"],
+    periods: int = 3,
+    rel_tol: float = 0.05,
+) -> pd.DataFrame:
+    """Label each manager improving / worsening / flat: the last ``periods`` vs the ones before.
+
+    The windows are the panel's last ``periods`` distinct periods and the ``periods`` before
+    them, the same calendar for every manager. Each window's figure is the unweighted mean of
+    the manager's non-NaN period values (for a rate, the average period, not the pooled rate).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Columns ``manager``, ``period`` and ``metric``.
+    metric : str
+        Column to follow.
+    good : {"lower", "higher"}
+        Which direction is an improvement (``lower`` for ``delinquency_rate``,
+        ``talk_mean_min`` under an at_most KPI; ``higher`` for ``won``). Required on purpose.
+    periods : int
+        Length of each window, in periods.
+    rel_tol : float
+        A change within ``rel_tol x |previous_mean|`` is ``flat``.
+
+    Returns
+    -------
+    DataFrame
+        One row per manager: ``manager``, ``metric``, ``good``, ``previous_from``,
+        ``recent_from``, ``previous_mean``, ``recent_mean``, ``n_previous``, ``n_recent``,
+        ``change`` (recent - previous), ``pct_change``, ``trend`` (``improving``,
+        ``worsening``, ``flat`` or ``insufficient data``).
+    """
+    if good not in ("lower", "higher"):
+        raise ValueError(f"good must be 'lower' or 'higher', got {good!r}")
+    if periods < 1:
+        raise ValueError(f"periods must be >= 1, got {periods}")
+    _require_columns(panel, ["manager", "period", metric], "panel")
+    all_periods = pd.Series(panel["period"].dropna().unique()).sort_values().tolist()
+    enough = len(all_periods) >= 2 * periods
+    recent = all_periods[-periods:] if enough else []
+    previous = all_periods[-2 * periods : -periods] if enough else []
+
+    window = pd.Series(pd.NA, index=panel.index, dtype="str")
+    window = window.mask(panel["period"].isin(previous), "previous")
+    window = window.mask(panel["period"].isin(recent), "recent")
+    values = panel[metric].astype("float64")
+    stats = values.groupby([panel["manager"], window]).agg(["mean", "count"]).unstack()
+    managers = pd.Index(panel["manager"].dropna().unique(), name="manager")
+    stats = stats.reindex(index=managers)
+
+    def _col(stat: str, win: str) -> pd.Series:
+        if (stat, win) in stats.columns:
+            return stats[(stat, win)]
+        return pd.Series(np.nan, index=stats.index)
+
+    out = pd.DataFrame(
+        {
+            "manager": managers,
+            "metric": metric,
+            "good": good,
+            "previous_from": previous[0] if previous else pd.NaT,
+            "recent_from": recent[0] if recent else pd.NaT,
+            "previous_mean": _col("mean", "previous").to_numpy(),
+            "recent_mean": _col("mean", "recent").to_numpy(),
+            "n_previous": _col("count", "previous").fillna(0).astype("int64").to_numpy(),
+            "n_recent": _col("count", "recent").fillna(0).astype("int64").to_numpy(),
+        }
+    )
+    out["change"] = out["recent_mean"] - out["previous_mean"]
+    out["pct_change"] = (out["change"] / out["previous_mean"]).where(out["previous_mean"] != 0)
+    sign = 1.0 if good == "higher" else -1.0
+    improving = sign * out["change"] > 0
+    label = np.where(improving, "improving", "worsening")
+    label = np.where(out["change"].abs() <= rel_tol * out["previous_mean"].abs(), "flat", label)
+    label = np.where(out["change"].isna(), "insufficient data", label)
+    out["trend"] = pd.Series(label, index=out.index, dtype="str")
+    return out.sort_values("manager", ignore_index=True)
