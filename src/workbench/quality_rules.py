@@ -1,0 +1,338 @@
+"""Word lists, patterns, weights and messages behind the task-description quality score.
+
+Kept apart from :mod:`workbench.quality` so a sales lead can read (and argue with) the
+rules without reading the code that applies them.
+
+The lesson behind the rules: "contact the client" tells a new employee nothing, while
+"call the client, conduct qualification according to the script <link>" names the channel,
+the steps and the material. A good description is brief, links the materials it needs, has
+its CRM data substituted correctly, and the task has a deadline.
+
+Every pattern below is a plain regular expression that both Python's ``re`` and Arrow's RE2
+understand (no look-arounds, no ``\\b``: RE2's ``\\b`` is ASCII-only and would miss Cyrillic
+words). Patterns marked *lower* are matched against the lower-cased text. A word starts at
+the beginning of the text or after a character that is not a letter, digit or underscore
+(``_START``); Russian words are matched on stems so any ending counts ("позвон" matches
+позвонить, позвоните, позвонил).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "FLAGS",
+    "FLAG_MESSAGES",
+    "BANDS",
+    "GENERIC_VERBS",
+    "CONCRETE_ACTIONS",
+    "METHOD_TERMS",
+    "MATERIALS_NEEDING_LINK",
+    "LINK",
+    "PLACEHOLDER",
+    "EMPTY_SUBSTITUTION",
+    "DANGLING_END",
+    "WORD",
+    "WORD_TAIL",
+    "with_lookahead",
+]
+
+_LETTER = "0-9a-zа-яё_"
+_START = f"(?:^|[^{_LETTER}])"
+_END = f"(?:$|[^{_LETTER}])"
+
+
+def _words(*alternatives: str, whole: bool = False) -> str:
+    """Join alternatives into one pattern anchored at a word start (and end if ``whole``)."""
+    body = "|".join(alternatives)
+    return f"{_START}(?:{body}){_END if whole else ''}"
+
+
+def with_lookahead(pattern: str) -> str:
+    """Swap the consuming word end for a look-ahead (Python ``re`` only, not RE2).
+
+    Used when quoting the matched words back to the reader, so "contact the" becomes
+    "contact".
+    """
+    return pattern.replace(_END, f"(?![{_LETTER}])")
+
+
+#: Generic verbs: say that something should happen but not how (*lower*, word start).
+GENERIC_VERBS = _words(
+    # English, whole words / phrases
+    r"contact(?:s|ed|ing)?" + _END,
+    r"follow(?:ing)?[ -]?ups?" + _END,
+    r"reach(?:ing)? out",
+    r"touch(?:ing)? base",
+    r"check(?:ing)?[ -]in" + _END,
+    r"work(?:ing)? (?:on|with)" + _END,
+    r"get (?:in touch|back to)",
+    r"keep in touch",
+    r"connect with",
+    r"ping" + _END,
+    r"chase" + _END,
+    r"deal with",
+    r"handle" + _END,
+    r"look into",
+    r"sort out",
+    r"discuss(?:es|ed|ing)?" + _END,
+    r"talk (?:to|with)" + _END,
+    r"clarify" + _END,
+    r"remind" + _END,
+    # Russian stems
+    r"связат",  # связаться
+    r"связыв",  # связываться
+    r"(?:выйти|выходить) на связь",
+    r"поработ",  # поработать с клиентом
+    r"проработ",
+    r"отработ",
+    r"обработ",
+    r"уточн",  # уточнить
+    r"напис",  # написать: channel unspecified (e-mail? messenger?)
+    r"пообщ",
+    r"обсуд",  # обсудить
+    r"напомн",
+    r"дожат",
+    r"решить вопрос",
+    r"разобрат",
+)
+
+#: Concrete channels and actions: the reader knows *how* to act (*lower*, word start).
+CONCRETE_ACTIONS = _words(
+    r"call",  # call, calls, called, calling
+    r"phone",
+    r"ring" + _END,
+    r"dial",
+    r"e-?mail",
+    r"mail" + _END,
+    r"send",
+    r"sent" + _END,
+    r"meet",  # meet, meeting
+    r"visit",
+    r"demo",  # demo, demonstrate
+    r"qualif",
+    r"present(?:s|ed|ing)?" + _END,
+    r"sms",
+    r"text message",
+    r"whats ?app",
+    r"telegram",
+    r"zoom",
+    r"video[ -]?call",
+    r"sign" + _END,
+    r"invoice",
+    r"letter",
+    r"voicemail",
+    # Russian stems
+    r"позвон",
+    r"звон",  # звонок, звонить
+    r"созвон",
+    r"перезвон",
+    r"набрать",
+    r"отправ",
+    r"высла",
+    r"вышл",
+    r"направ",
+    r"встреч",
+    r"встрет",
+    r"визит",
+    r"выезд",
+    r"съезд",
+    r"квалифиц",
+    r"демонстр",
+    r"демо",
+    r"презентов",  # презентовать; "презентация" alone is a material, not a step
+    r"провести презентац",
+    r"письм",
+    r"почт(?:а|у|е|ой|ы)" + _END,  # not "почти"
+    r"смс",
+    r"ватсап",
+    r"вотсап",
+    r"телеграм",
+    r"зум",
+    r"видеозвон",
+    r"подпис",
+    r"выстав",  # выставить счёт
+)
+
+#: A named method: material, procedure or step list (*lower*, word start).
+METHOD_TERMS = (
+    _words(
+        r"script",
+        r"check-?list",
+        r"template",
+        r"offer",
+        r"proposal",
+        r"quote",
+        r"presentation",
+        r"deck" + _END,
+        r"price[ -]?list",
+        r"brochure",
+        r"catalog",
+        r"contract",
+        r"agreement",
+        r"instruction",
+        r"playbook",
+        r"guide",
+        r"regulation",
+        r"questionnaire",
+        r"brief" + _END,
+        r"agenda",
+        r"qualif",
+        r"bant" + _END,
+        r"spin" + _END,
+        r"discovery",
+        r"needs analysis",
+        r"according to",
+        r"as per",
+        r"steps?" + _END,
+        r"stage",
+        # Russian stems
+        r"скрипт",
+        r"чек-?лист",
+        r"шаблон",
+        r"кп" + _END,
+        r"коммерческ",
+        r"предложени",
+        r"презентац",
+        r"прайс",
+        r"каталог",
+        r"буклет",
+        r"договор",
+        r"инструкц",
+        r"регламент",
+        r"памятк",
+        r"анкет",
+        r"бриф",
+        r"повестк",
+        r"квалифиц",
+        r"потребност",  # выявить потребности
+        r"демонстрац",
+        r"этап",
+        r"шаг",
+        r"сценари",
+        r"согласно",
+        r"по схеме",
+        r"по алгоритм",
+    )
+    + r"|(?:^|\s)1[.)]\s"
+)  # a numbered list of steps
+
+#: Materials that live in a document, so a link to it is expected (*lower*, word start).
+MATERIALS_NEEDING_LINK = _words(
+    r"script",
+    r"check-?list",
+    r"template",
+    r"(?:the|our|an|commercial|price) offer",
+    r"proposal",
+    r"presentation",
+    r"deck" + _END,
+    r"price[ -]?list",
+    r"brochure",
+    r"catalog",
+    r"contract",
+    r"agreement",
+    r"instructions",
+    r"playbook",
+    r"regulation",
+    r"questionnaire",
+    r"brief" + _END,
+    r"скрипт",
+    r"чек-?лист",
+    r"шаблон",
+    r"кп" + _END,
+    r"коммерческ[а-яё]* предложени",
+    r"презентац",
+    r"прайс",
+    r"каталог",
+    r"буклет",
+    r"договор",
+    r"инструкц",
+    r"регламент",
+    r"памятк",
+    r"анкет",
+    r"бриф",
+)
+
+#: A link: a URL with a scheme (``https://``, ``ftp://``, ``crm://``) or starting ``www.``;
+#: the whole URL is matched so it can be cut out before the wording is judged (*lower*).
+LINK = r"[a-z][a-z0-9+.-]*://[^\s]+|" + _START + r"www\.[^\s]+"
+
+#: Unrendered template placeholders (original case): ``{{x}}``, ``${x}``, ``{x}``, ``%X%``,
+#: ``#X#`` and upper-case ``[NAME]``.
+PLACEHOLDER = "|".join(
+    [
+        r"\{\{[^{}]*\}\}",
+        r"\$\{[^{}]*\}",
+        r"\{[^{}\s]{1,40}\}",
+        r"%[A-Za-zА-ЯЁа-яё_][A-Za-zА-ЯЁа-яё0-9_.]*%",
+        r"#[A-Za-zА-ЯЁа-яё_][A-Za-zА-ЯЁа-яё0-9_.]*#",
+        r"\[[A-ZА-ЯЁ_][A-ZА-ЯЁ0-9_. ]*\]",
+    ]
+)
+
+#: Traces of an empty CRM field substituted into a template (original case): two or more
+#: spaces between words, empty brackets or quotes, ``, ,``, or a null marker.
+EMPTY_SUBSTITUTION = "|".join(
+    [
+        r"[^\s]  +[^\s]",
+        r"\(\s*\)",
+        r"\[\s*\]",
+        r"\{\s*\}",
+        r'""',
+        r"«\s*»",
+        r",\s*,",
+        r"(?:^|[^A-Za-z])(?:null|NULL|undefined|NaN)(?:$|[^A-Za-z])",
+    ]
+)
+
+#: The text ends on a preposition or conjunction (a field after it came out empty) (*lower*).
+DANGLING_END = (
+    _START
+    + r"(?:about|for|with|to|at|on|of|from|re|regarding|and|or"
+    + r"|по|для|с|со|о|об|на|к|ко|у|от|про|в|во|и|или)\s*[,:;.\-–—]?\s*$"
+)
+
+#: One word: a run of letters or digits, joined by ``-`` or an apostrophe (*lower*).
+WORD = r"[0-9a-zа-яё]+(?:[-'’][0-9a-zа-яё]+)*"
+
+#: The rest of a word after a matched stem ("связат" + "ься") (*lower*).
+WORD_TAIL = "[0-9a-zа-яё]*"
+
+#: The flags, in the order they are reported.
+FLAGS = (
+    "flag_empty",
+    "flag_vague_action",
+    "flag_no_method",
+    "flag_no_link",
+    "flag_template_trouble",
+    "flag_too_short",
+    "flag_too_long",
+    "flag_no_deadline",
+)
+
+#: Points a raised flag takes off 100; the score is floored at 0. An empty description
+#: loses everything. Vague verbs and broken templates cost most: they mislead or say nothing.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "flag_empty": 100.0,
+    "flag_vague_action": 35.0,
+    "flag_no_method": 25.0,
+    "flag_no_link": 15.0,
+    "flag_template_trouble": 35.0,
+    "flag_too_short": 20.0,
+    "flag_too_long": 10.0,
+    "flag_no_deadline": 20.0,
+}
+
+#: Quality bands from best to worst.
+BANDS = ("good", "fair", "poor")
+
+#: The fixed part of each flag's one-line explanation (some get the matched text added).
+FLAG_MESSAGES: dict[str, str] = {
+    "flag_empty": "empty description",
+    "flag_vague_action": "vague verb with no channel or step: say how (call, e-mail, meeting)",
+    "flag_no_method": "no method: name the script, checklist, template, offer or steps",
+    "flag_no_link": "mentions a material but gives no link to it",
+    "flag_template_trouble": "template problem",
+    "flag_too_short": "too short",
+    "flag_too_long": "too long: keep it brief",
+    "flag_no_deadline": "the task has no deadline",
+}
