@@ -133,3 +133,9 @@ def test_deterministic_with_seed():
     c = tasks_results_correlation(panel, seed=8)
     pd.testing.assert_frame_equal(a, b)
     assert a.loc[0, "ci_low"] != c.loc[0, "ci_low"]
+
+
+def test_definitions_registered():
+    from workbench.definitions import definitions
+
+    assert "rho" in set(definitions()["name"])

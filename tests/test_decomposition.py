@@ -158,3 +158,10 @@ def test_window_totals_per_period_and_errors(deal_panel):
         window_totals(deal_panel, "Carl", "2026-01-01", "2026-04-01")
     with pytest.raises(ValueError, match="not after"):
         window_totals(deal_panel, "Boris", "2026-04-01", "2026-01-01")
+
+
+def test_definitions_registered():
+    from workbench.definitions import definitions
+
+    names = set(definitions()["name"])
+    assert {"lead_conversion", "volume_per_won", "log_share", "contribution_pp"} <= names

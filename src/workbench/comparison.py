@@ -2,7 +2,7 @@
 
 Both functions read a metric panel (one row per manager x period, see ``workbench.metrics``)
 and compare a manager only with the *other* managers, so that a manager never pulls the
-reference towards herself. Robust statistics (median, MAD) keep one extreme colleague from
+reference towards their own value. Robust statistics (median, MAD) keep one extreme colleague from
 moving the reference for everybody else.
 """
 
@@ -13,42 +13,55 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAD_SCALE", "DEFINITIONS", "compare_to_team", "trend"]
+from workbench.definitions import register_definition
+
+__all__ = ["MAD_SCALE", "compare_to_team", "trend"]
 
 # 1.4826 * MAD estimates the standard deviation of normally distributed values.
 MAD_SCALE = 1.4826
 
-DEFINITIONS = [
-    {
-        "name": "team_median",
-        "definition": "Median of the metric over the OTHER managers in the same period "
-        "(the manager and NaN values excluded).",
-        "population": "managers of the panel with a non-NaN value in that period",
-    },
-    {
-        "name": "percentile",
-        "definition": "100 x (number of other managers with a lower value + half the number "
-        "with an equal value) / n_others. Says 'lower', not 'better': for a metric where lower "
-        "is good, a small percentile is good.",
-        "unit": "0..100",
-    },
-    {
-        "name": "robust_z",
-        "definition": "(value - team_median) / (1.4826 x MAD of the other managers). NaN when "
-        "MAD == 0 (half or more of the others share one value) or there are no others.",
-    },
-    {
-        "name": "outlier",
-        "definition": "|robust_z| > threshold (default 3.5, Iglewicz & Hoaglin); NA when "
-        "robust_z is NaN.",
-    },
-    {
-        "name": "trend",
-        "definition": "Unweighted mean of the metric over the last `periods` periods of the "
-        "panel vs the `periods` before them; 'flat' when the change is within rel_tol of the "
-        "earlier mean, otherwise improving/worsening given which direction is good.",
-    },
-]
+_POP = "managers of the panel with a non-NaN value in the same period (or window)"
+register_definition(
+    "team_median",
+    population=_POP + ", the manager excluded",
+    time_anchor="the panel's period",
+    numerator="median of the other managers' values",
+    exclusions="the manager; NaN values",
+    unit="the metric's unit",
+    description="Leave-one-out team reference: a manager never pulls it towards their own value.",
+)
+register_definition(
+    "percentile",
+    population=_POP + ", the manager excluded",
+    time_anchor="the panel's period",
+    numerator="100 x (others with a lower value + 0.5 x others with an equal value)",
+    denominator="n_others",
+    exclusions="NaN values; NaN when the manager's value is NaN or n_others == 0",
+    unit="0..100",
+    description="Position among colleagues. 'Lower', not 'better': for a metric where lower "
+    "is good, a small percentile is good.",
+)
+register_definition(
+    "robust_z",
+    population=_POP + ", the manager excluded",
+    time_anchor="the panel's period",
+    numerator="value - team_median",
+    denominator="1.4826 x median absolute deviation (MAD) of the others from team_median",
+    exclusions="NaN when MAD == 0 (most of the others share one value) or no others",
+    unit="robust standard deviations",
+    description="Distance from the team in robust standard deviations; outlier = |robust_z| "
+    "> threshold (default 3.5, Iglewicz & Hoaglin), NA when robust_z is NaN.",
+)
+register_definition(
+    "trend",
+    population="one manager's period values",
+    time_anchor="the panel's last `periods` periods vs the `periods` before them",
+    numerator="recent_mean - previous_mean (unweighted means of non-NaN period values)",
+    exclusions="NaN period values; 'insufficient data' when a window has no value",
+    unit="label",
+    description="'flat' when |change| <= rel_tol x |previous_mean|, otherwise improving or "
+    "worsening given the direction that is good.",
+)
 
 
 def _require_columns(df: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -84,7 +97,7 @@ def compare_to_team(
     DataFrame
         ``manager``, [``by``], ``metric``, ``value``, ``team_median``, ``n_others``,
         ``percentile`` (0..100, ties count half), ``robust_z`` (NaN when the others' MAD is
-        0), ``outlier`` (nullable bool). See ``DEFINITIONS``.
+        0), ``outlier`` (nullable bool). Defined in ``workbench.definitions``.
     """
     keys = [by] if by is not None else []
     _require_columns(panel, ["manager", *keys, metric], "panel")

@@ -11,30 +11,42 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.definitions import register_definition
 from workbench.schema import ALL_MANAGERS, TARGET_DIRECTIONS
 
-__all__ = ["DEFINITIONS", "PERIOD_OFFSETS", "kpi_attainment"]
+__all__ = ["PERIOD_OFFSETS", "kpi_attainment"]
 
 PERIOD_OFFSETS = {"month": pd.DateOffset(months=1), "week": pd.DateOffset(weeks=1)}
 
-DEFINITIONS = [
-    {
-        "name": "met",
-        "definition": "actual <= target (at_most) or actual >= target (at_least), against the "
-        "target in force at the period start. NA when actual is NaN (e.g. no task was due).",
-    },
-    {
-        "name": "gap_to_target",
-        "definition": "How far the actual lies on the wrong side of the target, in the metric's "
-        "unit: actual - target for at_most, target - actual for at_least. Positive = missed by "
-        "that much, zero or negative = met (with that margin). met == (gap_to_target <= 0).",
-    },
-    {
-        "name": "target_step_in_period",
-        "definition": "True when an applicable target row (personal or '*') starts or ends "
-        "strictly inside the period: the period was judged against the target at its start.",
-    },
-]
+_POP = "manager x period rows of the panel with a target in force at the period start"
+register_definition(
+    "met",
+    population=_POP,
+    time_anchor="period start (the target in force then applies to the whole period)",
+    numerator="actual <= target (at_most) or actual >= target (at_least)",
+    exclusions="NA when actual is NaN (e.g. no task was due)",
+    unit="bool",
+    description="Whether the manager met her KPI in the period.",
+)
+register_definition(
+    "gap_to_target",
+    population=_POP,
+    time_anchor="period start",
+    numerator="actual - target (at_most) or target - actual (at_least)",
+    exclusions="NaN when actual is NaN",
+    unit="the metric's unit",
+    description="Distance on the wrong side of the target: positive = missed by that much, "
+    "zero or negative = met with that margin; met == (gap_to_target <= 0).",
+)
+register_definition(
+    "target_step_in_period",
+    population=_POP,
+    time_anchor="(period start, period end)",
+    numerator="an applicable target row (personal or '*') starts or ends strictly inside "
+    "the period",
+    unit="bool",
+    description="The KPI changed mid-period; the period was judged on the target at its start.",
+)
 
 _OUTPUT_COLUMNS = [
     "manager",
