@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+from workbench.call_metrics import call_metrics
+from workbench.deal_metrics import deal_metrics
+from workbench.loading import DataContractError, Dataset, load_dataset
+from workbench.panel import manager_panel
+from workbench.periods import period_range, period_start
+from workbench.task_metrics import task_metrics
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "DataContractError",
+    "Dataset",
+    "load_dataset",
+    "call_metrics",
+    "deal_metrics",
+    "manager_panel",
+    "period_range",
+    "period_start",
+    "task_metrics",
+]

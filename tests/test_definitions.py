@@ -1,0 +1,100 @@
+"""Every metric column has a written definition; the panel joins the three tables one-to-one.
+
+(The panel is tested here because its columns are exactly the ones that must be defined.)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench import definitions as defs
+from workbench.call_metrics import CALL_COLUMNS
+from workbench.deal_metrics import DEAL_COLUMNS
+from workbench.panel import manager_panel
+from workbench.task_metrics import TASK_COLUMNS
+
+FIELDS = ["name", "population", "time_anchor", "numerator", "denominator", "exclusions",
+          "unit", "description"]  # fmt: skip
+
+
+def _ts(*values) -> pd.Series:
+    return pd.Series(pd.to_datetime(list(values), utc=True, format="ISO8601"))
+
+
+def _tables():
+    tasks = pd.DataFrame({
+        "task_id": ["t1"], "manager": ["Anna"], "created_at": _ts("2026-01-05T10:00Z"),
+        "due_at": _ts("2026-01-10T10:00Z"), "original_due_at": _ts("2026-01-10T10:00Z"),
+        "completed_at": _ts("2026-02-02T10:00Z"), "status": ["completed"],
+    })  # fmt: skip
+    calls = pd.DataFrame({
+        "call_id": ["c1"], "manager": ["Boris"], "started_at": _ts("2026-01-20T10:00Z"),
+        "duration_s": [600.0], "direction": ["outbound"], "answered": [True],
+    })  # fmt: skip
+    deals = pd.DataFrame({
+        "deal_id": ["d1"], "manager": ["Boris"], "created_at": _ts("2026-01-21T10:00Z"),
+        "closed_at": _ts(None), "outcome": ["open"], "amount": [None],
+    })  # fmt: skip
+    return tasks, calls, deals
+
+
+def test_every_metric_column_is_defined():
+    table = defs.definitions()
+    assert list(table.columns) == FIELDS
+    names = set(table["name"])
+    missing = set(TASK_COLUMNS + CALL_COLUMNS + DEAL_COLUMNS) - names
+    assert not missing, f"metric columns without a definition: {sorted(missing)}"
+    assert table["name"].is_unique
+    assert (table.map(len) > 0).all().all(), "every field of every definition is filled in"
+
+
+def test_register_definition_adds_and_replaces():
+    before = len(defs.DEFINITIONS)
+    try:
+        defs.register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
+                                 unit="u", description="first")  # fmt: skip
+        defs.register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
+                                 unit="u", description="second")  # fmt: skip
+        table = defs.definitions()
+        assert len(table) == before + 1
+        assert table.loc[table["name"] == "kpi_gap", "description"].item() == "second"
+    finally:
+        defs.DEFINITIONS[:] = [d for d in defs.DEFINITIONS if d.name != "kpi_gap"]
+
+
+def test_panel_joins_all_columns_on_one_grid():
+    tasks, calls, deals = _tables()
+    panel = manager_panel(tasks, calls, deals, period="month", tz="UTC")
+    assert list(panel.columns) == ["manager", "period", *TASK_COLUMNS, *CALL_COLUMNS,
+                                   *DEAL_COLUMNS]  # fmt: skip
+    # Managers Anna, Boris x months Jan, Feb (latest event: t1 completed Feb 2) = 4 rows.
+    assert len(panel) == 4 and not panel[["manager", "period"]].duplicated().any()
+    anna_jan = panel.loc[(panel["manager"] == "Anna") & (panel["period"].dt.month == 1)].iloc[0]
+    boris_jan = panel.loc[(panel["manager"] == "Boris") & (panel["period"].dt.month == 1)].iloc[0]
+    # Anna: t1 due Jan 10, done Feb 2 -> overdue 1/1; no calls -> dials 0, talk mean NaN.
+    assert (anna_jan.tasks_due, anna_jan.delinquency_rate, anna_jan.dials) == (1, 1.0, 0)
+    assert pd.isna(anna_jan.talk_mean_min)
+    # Boris: one 600 s call = 10 min; one lead, still open; no tasks -> zeros.
+    assert (boris_jan.talk_mean_min, boris_jan.leads, boris_jan.tasks_new) == (10.0, 1, 0)
+
+
+def test_panel_as_of_and_empty():
+    tasks, calls, deals = _tables()
+    # as_of Jan 31: t1 open at as_of -> overdue open; grid ends in January.
+    panel = manager_panel(tasks, calls, deals, as_of="2026-01-31T00:00Z")
+    assert panel["period"].nunique() == 1
+    anna = panel.loc[panel["manager"] == "Anna"].iloc[0]
+    assert (anna.tasks_overdue_open, anna.tasks_completed) == (1, 0)
+    empty = manager_panel(tasks.iloc[:0], calls.iloc[:0], deals.iloc[:0], managers=["Anna"],
+                          start="2026-01-01", end="2026-01-31")  # fmt: skip
+    assert len(empty) == 1 and empty.loc[0, "dials"] == 0
+
+
+@pytest.mark.parametrize("period", ["week", "month"])
+def test_panel_periods(period):
+    tasks, calls, deals = _tables()
+    panel = manager_panel(tasks, calls, deals, period=period, tz="Europe/Berlin")
+    assert panel["period"].dt.tz is not None
+    per_manager = panel.groupby("manager")["period"].nunique()
+    assert per_manager.nunique() == 1  # every manager has every period
