@@ -141,6 +141,14 @@ def test_at_least_and_nan_actual(panel, targets):
     assert (out["met"].dropna() == (out["gap_to_target"].dropna() <= 0)).all()
 
 
+def test_float_rounding_at_the_target(targets):
+    # 0.1 + 0.2 = 0.30000000000000004 in floating point: equal to a 0.3 target for all purposes
+    panel = pd.DataFrame({"manager": ["A"], "period": [month(5)], "delinquency_rate": [0.1 + 0.2]})
+    t = targets.iloc[:1].assign(target=0.3)
+    assert kpi_attainment(panel, t).loc[0, "met"]
+    assert not kpi_attainment(panel, t, tol=0.0).loc[0, "met"]
+
+
 def test_weekly_and_tz(targets):
     # Monday 2026-05-04 in UTC; team target from 2026-05-01 applies. A week starting on a
     # Tuesday is not a week start.

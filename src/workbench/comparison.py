@@ -1,9 +1,9 @@
 """Where a manager stands against the rest of the team, and which way each manager is heading.
 
-Both functions read a metric panel (one row per manager x period, see ``workbench.metrics``)
-and compare a manager only with the *other* managers, so that a manager never pulls the
-reference towards their own value. Robust statistics (median, MAD) keep one extreme colleague from
-moving the reference for everybody else.
+Both functions read a metric panel (one row per manager x period, see
+``workbench.panel.manager_panel``) and compare a manager only with the *other* managers, so
+that a manager never pulls the reference towards their own value. Robust statistics (median,
+MAD) keep one extreme colleague from moving the reference for everybody else.
 """
 
 from __future__ import annotations

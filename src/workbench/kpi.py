@@ -36,7 +36,7 @@ register_definition(
     exclusions="NaN when actual is NaN",
     unit="the metric's unit",
     description="Distance on the wrong side of the target: positive = missed by that much, "
-    "zero or negative = met with that margin; met == (gap_to_target <= 0).",
+    "zero or negative = met with that margin; met == (gap_to_target <= tol, default 1e-9).",
 )
 register_definition(
     "target_step_in_period",
@@ -134,6 +134,7 @@ def kpi_attainment(
     *,
     period: str = "month",
     tz: str = "UTC",
+    tol: float = 1e-9,
 ) -> pd.DataFrame:
     """Compare each manager x period x KPI metric with the target in force at the period start.
 
@@ -149,6 +150,9 @@ def kpi_attainment(
         starts and to find target steps inside a period.
     tz : str
         Business time zone in which periods start.
+    tol : float
+        A gap up to ``tol`` still counts as met, so that 27.000000000000004 minutes meets a
+        27-minute target (float rounding, not performance).
 
     Returns
     -------
@@ -212,7 +216,7 @@ def kpi_attainment(
     gap = (out["actual"] - out["target"]).where(at_most, out["target"] - out["actual"])
     out = out.assign(
         gap_to_target=gap,
-        met=(gap <= 0).astype("boolean").mask(out["actual"].isna()),
+        met=(gap <= tol).astype("boolean").mask(out["actual"].isna()),
         target_scope=out["personal"].map({True: "personal", False: "team"}).astype("str"),
         target_from=out["effective_from"],
     )
