@@ -1,0 +1,299 @@
+"""Guardrails: counter-metrics that reveal gaming while a KPI is in force.
+
+A KPI on mean talk time can be met by hanging up early; a KPI on overdue tasks by moving
+deadlines, closing tasks in the last minute or closing them without doing them. These
+counts, per manager x period, are read next to the KPI metric: a KPI "met" while a
+guardrail jumps is not a success.
+
+Definitions (period = calendar week from Monday or month, in the business tz ``tz``)
+-------------------------------------------------------------------------------------
+short_call_share
+    ``short_calls / connected_calls``, anchored on ``started_at``. Connected = answered
+    (when the ``answered`` column exists; missing counts as not answered) and
+    ``duration_s > 0``, as in :mod:`workbench.call_metrics`. Short = connected and
+    ``duration_s < short_call_s`` (default 30 s).
+postponed_share
+    ``postponed_tasks / deadline_tasks``, anchored on ``original_due_at`` (the deadline as
+    first set; ``due_at`` when the column is absent or empty). Population: tasks with a
+    deadline, any status. Postponed = ``due_at > original_due_at``.
+last_minute_share
+    ``last_minute_completions / on_time_completions``, anchored on ``completed_at``.
+    On time = status completed and ``completed_at <= due_at`` (the deadline in force).
+    Last minute = on time and ``due_at - completed_at <= last_minute_hours`` (default 1 h).
+    A date-only deadline means 23:59:59 local, so this is then "closed after 23:00".
+empty_result_share
+    ``empty_result_tasks / completed_tasks``, anchored on ``completed_at``. Empty = the
+    ``result`` column (if the table has one; the contract does not) or else the
+    ``description`` column is missing or whitespace only.
+kpi_in_force
+    With ``targets``: whether a target row for the manager (or for ``*``) applies at any
+    instant of the period.
+
+Shares are NaN when their denominator is 0. Rows without manager or without the anchor
+timestamp they need are set aside and counted in ``attrs["set_aside"]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CALL_GUARDRAILS",
+    "TASK_GUARDRAILS",
+    "GUARDRAIL_COLUMNS",
+    "call_guardrails",
+    "task_guardrails",
+    "guardrails",
+]
+
+CALL_GUARDRAILS = ("connected_calls", "short_calls", "short_call_share")
+TASK_GUARDRAILS = (
+    "deadline_tasks",
+    "postponed_tasks",
+    "postponed_share",
+    "on_time_completions",
+    "last_minute_completions",
+    "last_minute_share",
+    "completed_tasks",
+    "empty_result_tasks",
+    "empty_result_share",
+)
+GUARDRAIL_COLUMNS = CALL_GUARDRAILS + TASK_GUARDRAILS
+_FREQ = {"month": "M", "week": "W-SUN"}
+
+
+def _require(df: pd.DataFrame, table: str, columns) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise KeyError(f"{table} table: missing column(s) {missing}; see workbench.schema")
+    for col in columns:
+        if col.endswith("_at") and not isinstance(df[col].dtype, pd.DatetimeTZDtype):
+            raise TypeError(f"{table} table: column {col!r} must be tz-aware, got {df[col].dtype}")
+
+
+def _period_start(ts: pd.Series, period: str, tz: str) -> pd.Series:
+    """Start (tz-aware) of the local calendar week/month holding each instant; NaT kept."""
+    if period not in _FREQ:
+        raise ValueError(f"period must be one of {sorted(_FREQ)}, got {period!r}")
+    local = ts.dt.tz_convert(tz).dt.tz_localize(None)
+    start = local.dt.to_period(_FREQ[period]).dt.start_time.dt.as_unit("us")
+    # a missing local midnight (DST) starts at the first valid instant after it
+    return start.dt.tz_localize(
+        tz, ambiguous=np.ones(len(start), dtype=bool), nonexistent="shift_forward"
+    )
+
+
+def _tally(keys: pd.DataFrame, flags: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Sum 0/1 flags per (manager, period) over the rows where the anchor exists."""
+    frame = keys.assign(**{k: v.astype("int64") for k, v in flags.items()})
+    frame = frame.loc[frame["period"].notna()]
+    return frame.groupby(["manager", "period"]).sum()
+
+
+def _grid(parts: list[pd.DataFrame], period: str, tz: str) -> pd.MultiIndex:
+    """Every manager x every period between the first and last period seen."""
+    managers = sorted(set().union(*(p.index.get_level_values(0) for p in parts)))
+    starts = pd.DatetimeIndex(
+        pd.concat([p.index.get_level_values(1).to_series() for p in parts], ignore_index=True)
+    )
+    if len(starts) == 0:
+        return pd.MultiIndex.from_arrays([[], []], names=["manager", "period"])
+    first, last = starts.min(), starts.max()
+    local = pd.period_range(
+        first.tz_localize(None), last.tz_localize(None), freq=_FREQ[period]
+    ).start_time
+    periods = local.as_unit("us").tz_localize(
+        tz, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
+    )
+    return pd.MultiIndex.from_product([managers, periods], names=["manager", "period"])
+
+
+def _finish(parts: list[pd.DataFrame], shares, period: str, tz: str) -> pd.DataFrame:
+    grid = _grid(parts, period, tz)
+    counts = pd.concat([p.reindex(grid, fill_value=0) for p in parts], axis=1)
+    for share, (num, den) in shares.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            counts[share] = np.where(counts[den] > 0, counts[num] / counts[den], np.nan)
+    out = counts.reset_index()
+    out["manager"] = out["manager"].astype("str")
+    return out
+
+
+def call_guardrails(
+    calls: pd.DataFrame, *, period: str = "month", tz: str = "UTC", short_call_s: float = 30.0
+) -> pd.DataFrame:
+    """Short connected calls per manager x period (columns ``CALL_GUARDRAILS``).
+
+    Parameters
+    ----------
+    calls : canonical calls table (``manager``, ``started_at``, ``duration_s``, optional
+        ``answered``).
+    period : ``"week"`` or ``"month"``, in ``tz``.
+    short_call_s : a connected call shorter than this many seconds is short.
+    """
+    _require(calls, "calls", ["manager", "started_at", "duration_s"])
+    duration = calls["duration_s"].to_numpy(dtype="float64", na_value=np.nan)
+    usable = calls["manager"].notna().to_numpy() & calls["started_at"].notna().to_numpy()
+    usable &= ~np.isnan(duration)
+    if "answered" in calls.columns:
+        answered = calls["answered"].fillna(False).to_numpy(dtype=bool)
+    else:
+        answered = np.ones(len(calls), dtype=bool)
+    connected = usable & answered & (duration > 0)
+    keys = pd.DataFrame(
+        {
+            "manager": calls["manager"],
+            "period": _period_start(calls["started_at"], period, tz).where(usable),
+        }
+    )
+    part = _tally(
+        keys,
+        {"connected_calls": connected, "short_calls": connected & (duration < short_call_s)},
+    )
+    out = _finish([part], {"short_call_share": ("short_calls", "connected_calls")}, period, tz)
+    out = out[["manager", "period", *CALL_GUARDRAILS]]
+    out.attrs["set_aside"] = {"calls_unusable": int((~usable).sum())}
+    return out
+
+
+def task_guardrails(
+    tasks: pd.DataFrame,
+    *,
+    period: str = "month",
+    tz: str = "UTC",
+    last_minute_hours: float = 1.0,
+    result_column: str = "result",
+) -> pd.DataFrame:
+    """Postponed deadlines, last-minute and empty completions per manager x period.
+
+    Parameters
+    ----------
+    tasks : canonical tasks table (``manager``, ``status``, ``due_at``, ``completed_at``;
+        ``original_due_at``, ``description`` and a non-contract ``result`` column are used
+        when present).
+    period : ``"week"`` or ``"month"``, in ``tz``.
+    last_minute_hours : an on-time completion at most this long before the deadline is
+        "last minute".
+    result_column : name of a result/outcome text column, used instead of ``description``
+        when the table has it.
+
+    Returns
+    -------
+    DataFrame with ``manager``, ``period`` and ``TASK_GUARDRAILS`` (see the module notes).
+    """
+    optional = [c for c in ("original_due_at",) if c in tasks.columns]
+    _require(tasks, "tasks", ["manager", "status", "due_at", "completed_at", *optional])
+    due = tasks["due_at"]
+    original = tasks["original_due_at"].fillna(due) if "original_due_at" in tasks else due
+    has_manager = tasks["manager"].notna().to_numpy()
+    completed = (tasks["status"] == "completed").fillna(False).to_numpy(dtype=bool)
+    done_at = tasks["completed_at"]
+    completed_unusable = completed & (done_at.isna().to_numpy() | ~has_manager)
+    completed = completed & ~completed_unusable
+
+    text_col = result_column if result_column in tasks.columns else "description"
+    if text_col in tasks.columns:
+        text = tasks[text_col].astype("str")
+        empty = (tasks[text_col].isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+    else:
+        empty = np.zeros(len(tasks), dtype=bool)
+    with_deadline = due.notna().to_numpy() & has_manager
+    on_time = completed & with_deadline & (done_at <= due).fillna(False).to_numpy(dtype=bool)
+    margin_h = ((due - done_at).dt.total_seconds() / 3600).to_numpy(dtype="float64", na_value=0)
+    last_minute = on_time & (margin_h <= last_minute_hours)
+
+    by_deadline = pd.DataFrame(
+        {
+            "manager": tasks["manager"],
+            "period": _period_start(original, period, tz).where(with_deadline),
+        }
+    )
+    by_completion = pd.DataFrame(
+        {
+            "manager": tasks["manager"],
+            "period": _period_start(done_at, period, tz).where(completed),
+        }
+    )
+    postponed = with_deadline & (due > original).fillna(False).to_numpy(dtype=bool)
+    parts = [
+        _tally(by_deadline, {"deadline_tasks": with_deadline, "postponed_tasks": postponed}),
+        _tally(
+            by_completion,
+            {
+                "on_time_completions": on_time,
+                "last_minute_completions": last_minute,
+                "completed_tasks": completed,
+                "empty_result_tasks": completed & empty,
+            },
+        ),
+    ]
+    shares = {
+        "postponed_share": ("postponed_tasks", "deadline_tasks"),
+        "last_minute_share": ("last_minute_completions", "on_time_completions"),
+        "empty_result_share": ("empty_result_tasks", "completed_tasks"),
+    }
+    out = _finish(parts, shares, period, tz)[["manager", "period", *TASK_GUARDRAILS]]
+    if text_col not in tasks.columns:
+        out["empty_result_tasks"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["empty_result_share"] = np.nan
+    out.attrs["set_aside"] = {
+        "completed_without_time_or_manager": int(completed_unusable.sum()),
+        "deadline_without_manager": int((due.notna().to_numpy() & ~has_manager).sum()),
+    }
+    out.attrs["result_text_column"] = text_col if text_col in tasks.columns else None
+    return out
+
+
+def guardrails(
+    tasks: pd.DataFrame | None = None,
+    calls: pd.DataFrame | None = None,
+    *,
+    targets: pd.DataFrame | None = None,
+    period: str = "month",
+    tz: str = "UTC",
+    short_call_s: float = 30.0,
+    last_minute_hours: float = 1.0,
+) -> pd.DataFrame:
+    """All guardrails in one table, manager x period, with ``kpi_in_force`` when targets given.
+
+    Columns: ``manager``, ``period``, then ``CALL_GUARDRAILS`` (if ``calls``), then
+    ``TASK_GUARDRAILS`` (if ``tasks``), then ``kpi_in_force`` (if ``targets``).
+    """
+    tables = []
+    if calls is not None:
+        tables.append(call_guardrails(calls, period=period, tz=tz, short_call_s=short_call_s))
+    if tasks is not None:
+        tables.append(
+            task_guardrails(tasks, period=period, tz=tz, last_minute_hours=last_minute_hours)
+        )
+    if not tables:
+        raise ValueError("guardrails: give tasks, calls or both")
+    out = tables[0]
+    for other in tables[1:]:
+        out = out.merge(other, on=["manager", "period"], how="outer")
+    set_aside = {k: v for t in tables for k, v in t.attrs["set_aside"].items()}
+    for col in out.columns:
+        if col.endswith(("_calls", "_tasks", "_completions")) and out[col].dtype != "Int64":
+            out[col] = out[col].fillna(0).astype("int64")
+    if targets is not None:
+        out["kpi_in_force"] = _kpi_in_force(out, targets, period, tz)
+    out = out.sort_values(["manager", "period"], ignore_index=True)
+    out.attrs["set_aside"] = set_aside
+    return out
+
+
+def _kpi_in_force(table: pd.DataFrame, targets: pd.DataFrame, period: str, tz: str) -> np.ndarray:
+    """Whether some target row (manager-specific or ``*``) overlaps each row's period."""
+    _require(targets, "targets", ["manager", "effective_from", "effective_to"])
+    local = table["period"].dt.tz_convert(tz).dt.tz_localize(None)
+    nxt = (local.dt.to_period(_FREQ[period]) + 1).dt.start_time.dt.as_unit("us")
+    ends = nxt.dt.tz_localize(tz, ambiguous=np.ones(len(nxt), bool), nonexistent="shift_forward")
+    starts = table["period"]
+    result = np.zeros(len(table), dtype=bool)
+    for row in targets.itertuples(index=False):
+        who = (table["manager"] == row.manager) | (row.manager == "*")
+        to = row.effective_to
+        overlaps = (starts < to) if pd.notna(to) else np.ones(len(table), dtype=bool)
+        result |= (who & (ends > row.effective_from) & overlaps).to_numpy(dtype=bool)
+    return result
