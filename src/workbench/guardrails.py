@@ -38,6 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.periods import period_range, period_start
+
 __all__ = [
     "CALL_GUARDRAILS",
     "TASK_GUARDRAILS",
@@ -72,18 +74,6 @@ def _require(df: pd.DataFrame, table: str, columns) -> None:
             raise TypeError(f"{table} table: column {col!r} must be tz-aware, got {df[col].dtype}")
 
 
-def _period_start(ts: pd.Series, period: str, tz: str) -> pd.Series:
-    """Start (tz-aware) of the local calendar week/month holding each instant; NaT kept."""
-    if period not in _FREQ:
-        raise ValueError(f"period must be one of {sorted(_FREQ)}, got {period!r}")
-    local = ts.dt.tz_convert(tz).dt.tz_localize(None)
-    start = local.dt.to_period(_FREQ[period]).dt.start_time.dt.as_unit("us")
-    # a missing local midnight (DST) starts at the first valid instant after it
-    return start.dt.tz_localize(
-        tz, ambiguous=np.ones(len(start), dtype=bool), nonexistent="shift_forward"
-    )
-
-
 def _tally(keys: pd.DataFrame, flags: dict[str, np.ndarray]) -> pd.DataFrame:
     """Sum 0/1 flags per (manager, period) over the rows where the anchor exists."""
     frame = keys.assign(**{k: v.astype("int64") for k, v in flags.items()})
@@ -94,18 +84,10 @@ def _tally(keys: pd.DataFrame, flags: dict[str, np.ndarray]) -> pd.DataFrame:
 def _grid(parts: list[pd.DataFrame], period: str, tz: str) -> pd.MultiIndex:
     """Every manager x every period between the first and last period seen."""
     managers = sorted(set().union(*(p.index.get_level_values(0) for p in parts)))
-    starts = pd.DatetimeIndex(
-        pd.concat([p.index.get_level_values(1).to_series() for p in parts], ignore_index=True)
-    )
+    starts = pd.concat([p.index.get_level_values(1).to_series() for p in parts])
     if len(starts) == 0:
         return pd.MultiIndex.from_arrays([[], []], names=["manager", "period"])
-    first, last = starts.min(), starts.max()
-    local = pd.period_range(
-        first.tz_localize(None), last.tz_localize(None), freq=_FREQ[period]
-    ).start_time
-    periods = local.as_unit("us").tz_localize(
-        tz, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
-    )
+    periods = period_range(starts.min(), starts.max(), period=period, tz=tz)
     return pd.MultiIndex.from_product([managers, periods], names=["manager", "period"])
 
 
@@ -144,7 +126,7 @@ def call_guardrails(
     keys = pd.DataFrame(
         {
             "manager": calls["manager"],
-            "period": _period_start(calls["started_at"], period, tz).where(usable),
+            "period": period_start(calls["started_at"], period=period, tz=tz).where(usable),
         }
     )
     part = _tally(
@@ -206,13 +188,13 @@ def task_guardrails(
     by_deadline = pd.DataFrame(
         {
             "manager": tasks["manager"],
-            "period": _period_start(original, period, tz).where(with_deadline),
+            "period": period_start(original, period=period, tz=tz).where(with_deadline),
         }
     )
     by_completion = pd.DataFrame(
         {
             "manager": tasks["manager"],
-            "period": _period_start(done_at, period, tz).where(completed),
+            "period": period_start(done_at, period=period, tz=tz).where(completed),
         }
     )
     postponed = with_deadline & (due > original).fillna(False).to_numpy(dtype=bool)
