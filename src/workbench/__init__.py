@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from workbench.call_metrics import call_metrics
 from workbench.deal_metrics import deal_metrics
+from workbench.guardrails import guardrails
+from workbench.ladder import target_ladder
 from workbench.loading import DataContractError, Dataset, load_dataset
 from workbench.panel import manager_panel
 from workbench.periods import period_range, period_start
+from workbench.statistics import (
+    before_after,
+    describe_change,
+    diff_in_diff,
+    minimum_detectable_effect,
+    placebo_test,
+    rate_before_after,
+    wilson_interval,
+)
 from workbench.task_metrics import task_metrics
 
 __version__ = "0.1.0"
@@ -22,4 +33,13 @@ __all__ = [
     "period_range",
     "period_start",
     "task_metrics",
+    "before_after",
+    "rate_before_after",
+    "diff_in_diff",
+    "placebo_test",
+    "wilson_interval",
+    "minimum_detectable_effect",
+    "describe_change",
+    "target_ladder",
+    "guardrails",
 ]
