@@ -10,7 +10,7 @@ aside. For every table, rows read = rows loaded + rows set aside.
 from __future__ import annotations
 
 import datetime as dt
-import glob
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -188,7 +188,9 @@ def _table_files(source: Path, spec: Mapping, table: str) -> list[Path]:
             if spec.name == "canonical" and source.stem != table:
                 return []
             return [source]
-        if Path(pattern).name == source.name or glob.fnmatch.fnmatch(source.name, pattern):
+        if Path(pattern).name == source.name or fnmatch.fnmatch(
+            source.name.casefold(), Path(pattern).name.casefold()
+        ):
             return [source]
         folders = [source.parent]
     else:
@@ -206,11 +208,25 @@ def _table_files(source: Path, spec: Mapping, table: str) -> list[Path]:
             )
         return found
     for folder in folders:
-        matches = sorted(Path(p) for p in glob.glob(str(folder / pattern)))
-        matches = [p for p in matches if p.suffix.lower() in SUPPORTED_SUFFIXES]
+        matches = _glob_casefold(folder, pattern)
         if matches:
             return matches
     return []
+
+
+def _glob_casefold(folder: Path, pattern: str) -> list[Path]:
+    """Files matching ``pattern`` (relative to ``folder``), ignoring case in the file name."""
+    target = folder / pattern
+    parent, name = target.parent, target.name.casefold()
+    if not parent.is_dir():
+        return []
+    return sorted(
+        p
+        for p in parent.iterdir()
+        if p.is_file()
+        and fnmatch.fnmatch(p.name.casefold(), name)
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
 
 
 def _read_table_file(path: Path, table: str, tmap: TableMapping, spec: Mapping):
@@ -284,8 +300,11 @@ def _read_excel(path: Path, sheet) -> pd.DataFrame:
         book.close()
     if not rows:
         return pd.DataFrame()
+    width = max(len(r) for r in rows)
     header = [f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(rows[0])]
-    frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
+    header += [f"Unnamed: {i}" for i in range(len(header), width)]
+    body = [r if len(r) == width else (*r, *([None] * (width - len(r)))) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
     return frame.apply(lambda s: s.map(_excel_cell, na_action="ignore").astype("str"))
 
 

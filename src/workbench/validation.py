@@ -182,7 +182,7 @@ def convert_table(columns, labels, table, tmap, tz, problems: RowProblems) -> pd
             problems.flag(bad, label, text, REASONS["number"])
             out[name] = numbers
         elif col.kind == "bool":
-            flags = text.str.casefold().map(_BOOLS)
+            flags = text.str.casefold().map(_BOOLS).astype("boolean")
             problems.flag(text.notna() & flags.isna(), label, text, f"unknown {name}")
             out[name] = flags
         elif col.kind == "category":
@@ -195,6 +195,8 @@ def convert_table(columns, labels, table, tmap, tz, problems: RowProblems) -> pd
             out[name] = text
     if table == "tasks":
         out["original_due_at"] = out["original_due_at"].fillna(out["due_at"])
+    if table == "deals":  # an open deal has no close (CRMs export an *expected* close date)
+        out["closed_at"] = out["closed_at"].where(out["outcome"].ne("open").fillna(True))
     if table == "calls":
         _finish_calls(out, columns, labels, problems)
     _cross_checks(out, columns, labels, table, problems)
