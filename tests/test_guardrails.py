@@ -179,6 +179,9 @@ def test_guardrails_combined_with_kpi_in_force_and_weeks():
     # Anna's KPI starts 1 April; the '*' row ended 1 Feb; Boris's starts mid-March
     assert out["kpi_in_force"].tolist() == [False, True, True, True]
     assert out.attrs["set_aside"]["calls_unusable"] == 1
+    # only talk-time KPIs: Boris's row counts, Anna's delinquency target does not
+    talk = guardrails(_tasks(), _calls(), targets=targets, kpi_metrics=["talk_mean_min"])
+    assert talk["kpi_in_force"].tolist() == [False, False, True, True]
     weekly = guardrails(tasks=_tasks(), period="week")
     assert (weekly["period"].dt.day_of_week == 0).all()
     # week Mon 9 - Sun 15 March holds t1 (first due Tue 10) and t2 (first due Sun 15)

@@ -35,6 +35,8 @@ timestamp they need are set aside and counted in ``attrs["set_aside"]``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -232,6 +234,7 @@ def guardrails(
     calls: pd.DataFrame | None = None,
     *,
     targets: pd.DataFrame | None = None,
+    kpi_metrics: Sequence[str] | None = None,
     period: str = "month",
     tz: str = "UTC",
     short_call_s: float = 30.0,
@@ -241,6 +244,8 @@ def guardrails(
 
     Columns: ``manager``, ``period``, then ``CALL_GUARDRAILS`` (if ``calls``), then
     ``TASK_GUARDRAILS`` (if ``tasks``), then ``kpi_in_force`` (if ``targets``).
+    ``kpi_metrics`` limits ``kpi_in_force`` to targets on these metrics (e.g.
+    ``["talk_mean_min"]`` when reading short calls); default: any target.
     """
     tables = []
     if calls is not None:
@@ -259,6 +264,9 @@ def guardrails(
         if col.endswith(("_calls", "_tasks", "_completions")) and out[col].dtype != "Int64":
             out[col] = out[col].fillna(0).astype("int64")
     if targets is not None:
+        if kpi_metrics is not None:
+            _require(targets, "targets", ["metric"])
+            targets = targets.loc[targets["metric"].isin(list(kpi_metrics))]
         out["kpi_in_force"] = _kpi_in_force(out, targets, period, tz)
     out = out.sort_values(["manager", "period"], ignore_index=True)
     out.attrs["set_aside"] = set_aside
