@@ -455,3 +455,15 @@ def test_set_theme_palette():
         plots.set_theme()
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         assert [to_hex(c).upper() for c in colors] == list(plots.OKABE_ITO)
+
+
+def test_dollar_in_crm_names_is_shown_literally():
+    # "$...$" would otherwise be parsed as mathtext (and a lone "$" can fail to render)
+    name = "Cash $ Money $ Ltd"
+    panel = _panel().replace({"manager": {FOCUS: name, "Alice Zed": "A $x^2"}})
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    plots.delinquency_over_time(panel, manager=name, label=name, ax=ax1)
+    plots.metric_by_manager(_first_period(panel), metric="leads", ax=ax2)
+    texts = _texts(fig)  # draws: mathtext errors would raise here
+    assert r"Cash \$ Money \$ Ltd" in [t.get_text() for t in ax1.get_legend().get_texts()]
+    assert r"A \$x^2" in texts

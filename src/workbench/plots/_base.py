@@ -118,6 +118,11 @@ def _get_ax(ax: Axes | None) -> Axes:
     return plt.gca() if ax is None else ax
 
 
+def _plain(text: str) -> str:
+    """CRM text shown literally: a "$" in a name must not switch matplotlib to mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def _no_data(ax: Axes, what: str, *, title: str | None = None) -> Axes:
     """Write a readable "No data for <what>" message on ``ax`` instead of a plot."""
     ax.text(

@@ -16,6 +16,7 @@ from workbench.plots._base import (
     _get_ax,
     _legend_on_top,
     _no_data,
+    _plain,
     _require,
 )
 
@@ -86,6 +87,7 @@ def call_length_distribution(
     if kind not in _KINDS:
         raise ValueError(f"call_length_distribution: kind must be one of {_KINDS}, got {kind!r}")
     ax = _get_ax(ax)
+    label = _plain(label)
     title = f"Connected-call length: {label} vs rest of team"
     if len(calls) == 0:
         return _no_data(ax, "connected calls", title=title)

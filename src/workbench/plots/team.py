@@ -21,6 +21,7 @@ from workbench.plots._base import (
     _legend,
     _metric_label,
     _no_data,
+    _plain,
     _require,
 )
 
@@ -84,6 +85,7 @@ def tasks_vs_results(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
+    label = _plain(label)
     xname, yname = _metric_label(x), _metric_label(y)
     title = f"{yname.rsplit(' (', 1)[0]} vs {xname.rsplit(' (', 1)[0].lower()}"
     if len(panel) == 0:
@@ -106,7 +108,7 @@ def tasks_vs_results(
         ax.text(
             0.03,
             0.97,
-            _annotation_text(annotation),
+            _plain(_annotation_text(annotation)),
             transform=ax.transAxes,
             ha="left",
             va="top",
@@ -190,7 +192,7 @@ def metric_by_manager(
     ax.bar_label(
         bars, labels=[_format_value(metric, v) for v in d["value"]], padding=3, fontsize="small"
     )
-    ax.set_yticks(pos, labels=d["manager"].tolist())
+    ax.set_yticks(pos, labels=[_plain(m) for m in d["manager"]])
     if d["outlier"].any():
         for bar, is_outlier in zip(bars.patches, d["outlier"], strict=True):
             if is_outlier:

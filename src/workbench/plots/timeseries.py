@@ -27,6 +27,7 @@ from workbench.plots._base import (
     _metric_label,
     _no_data,
     _period_word,
+    _plain,
     _require,
     _wall_time,
 )
@@ -148,6 +149,7 @@ def metric_over_time(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
+    label = _plain(label)
     name = _metric_label(metric)
     title = title or f"{name.rsplit(' (', 1)[0]}: {label} vs team"
     if len(panel) == 0:
@@ -217,7 +219,7 @@ def delinquency_over_time(
         targets=targets,
         label=label,
         min_team=min_team,
-        title=f"Overdue tasks: {label} vs team",
+        title=f"Overdue tasks: {_plain(label)} vs team",
         ax=ax,
         **kwargs,
     )
@@ -279,6 +281,7 @@ def task_flow(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
+    label = _plain(label)
     cols = ["tasks_new", "tasks_completed", "tasks_overdue"]
     title = f"Task flow: {label}"
     if len(panel) == 0:
@@ -338,6 +341,7 @@ def calls_over_time(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
+    label = _plain(label)
     cols = ["dials", "connected"]
     title = f"Calls: {label} vs team median"
     if len(panel) == 0:
