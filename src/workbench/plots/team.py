@@ -73,7 +73,7 @@ def tasks_vs_results(
     annotation : str or dict, optional
         Text for a box in the corner; a dict with ``rho``, ``ci_low``, ``ci_high``, ``n``
         (and optionally ``method`` such as "Spearman ρ", ``level`` such as 0.95) is
-        formatted as "ρ = 0.42 / 95% CI [0.20, 0.60] / n = 120".
+        formatted as "ρ = 0.42 / 95% CI [0.20, 0.60] / n = 120". Shown literally (no mathtext).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` means ``plt.gca()``.
     **kwargs
