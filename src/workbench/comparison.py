@@ -70,6 +70,32 @@ def _require_columns(df: pd.DataFrame, columns: list[str], what: str) -> None:
         raise KeyError(f"{what} lacks column(s) {missing}; it has {list(df.columns)}")
 
 
+def _leave_one_out(values: np.ndarray) -> np.ndarray:
+    """Per value: median, count, MAD, #lower and #equal of the OTHER non-NaN values.
+
+    A value that is NaN itself is compared with all non-NaN values of the group.
+    """
+    out = np.full((len(values), 5), np.nan)
+    valid = ~np.isnan(values)
+    v = values[valid]
+    k = len(v)
+    out[:, 1] = np.where(valid, k - 1, k)
+    if k:
+        med = np.median(v)
+        out[~valid, 0] = med
+        out[~valid, 2] = np.median(np.abs(v - med))
+    if k >= 2:
+        # row i of `others` holds v without its i-th element
+        j = np.arange(k - 1)
+        others = v[j[None, :] + (j[None, :] >= np.arange(k)[:, None])]
+        med = np.median(others, axis=1)
+        out[valid, 0] = med
+        out[valid, 2] = np.median(np.abs(others - med[:, None]), axis=1)
+        out[valid, 3] = (others < v[:, None]).sum(axis=1)
+        out[valid, 4] = (others == v[:, None]).sum(axis=1)
+    return out
+
+
 def compare_to_team(
     panel: pd.DataFrame,
     metric: str,
@@ -112,29 +138,16 @@ def compare_to_team(
             f"first at row {first!r}{hint}"
         )
 
-    others = base.dropna(subset=["value"]).rename(
-        columns={"manager": "other", "value": "other_value"}
-    )
-    # every manager paired with every other manager of the same period (all pairs if by=None)
-    pairs = base.merge(others, on=keys) if keys else base.merge(others, how="cross")
-    pairs = pairs.loc[pairs["manager"] != pairs["other"]]
+    base = base.reset_index(drop=True)
+    values = base["value"].to_numpy()
+    stats = np.full((len(base), 5), np.nan)  # team_median, n_others, mad, n_lower, n_tie
+    groups = base.groupby(keys, sort=False).indices.values() if keys else [np.arange(len(base))]
+    for rows in groups:
+        stats[rows] = _leave_one_out(values[rows])
+    names = ["team_median", "n_others", "mad", "n_lower", "n_tie"]
+    stats = pd.DataFrame(stats, columns=names)
     group_keys = ["manager", *keys]
-    grouped = pairs.groupby(group_keys, sort=False)
-    stats = grouped["other_value"].agg(team_median="median", n_others="count")
-    pairs = pairs.join(stats["team_median"], on=group_keys)
-    pairs = pairs.assign(
-        abs_dev=(pairs["other_value"] - pairs["team_median"]).abs(),
-        lower=(pairs["other_value"] < pairs["value"]).astype("float64"),
-        tie=(pairs["other_value"] == pairs["value"]).astype("float64"),
-    )
-    grouped = pairs.groupby(group_keys, sort=False)
-    stats = stats.assign(
-        mad=grouped["abs_dev"].median(),
-        n_lower=grouped["lower"].sum(),
-        n_tie=grouped["tie"].sum(),
-    ).reset_index()
-
-    out = base.merge(stats, on=group_keys, how="left")
+    out = pd.concat([base, stats], axis=1)
     out["n_others"] = out["n_others"].fillna(0).astype("int64")
     has_ref = out["value"].notna() & (out["n_others"] > 0)
     out["percentile"] = (100.0 * (out["n_lower"] + 0.5 * out["n_tie"]) / out["n_others"]).where(
