@@ -126,7 +126,7 @@ def test_variety_the_metrics_must_handle(sample, raw):
     desc = raw["tasks"]["description"]
     assert (desc == "").sum() > 100
     assert desc.str.contains("{{contact.name}}", regex=False).any()
-    assert desc.str.contains("Call  about ", regex=False).any()
+    assert desc.str.contains("Call  about", regex=False).any()
     assert desc.str.contains(r"deal #D-\d+", regex=True).any()
     assert desc.str.contains("Связаться", regex=False).any()
     assert desc.str.contains("<", regex=False).any()  # to be escaped in HTML
@@ -260,19 +260,16 @@ def test_csv_cells_by_hand():
     assert row[6] == ""
 
 
-def test_make_sample_returns_canonical_tables():
-    tables = make_sample()
-    for name, frame in tables.items():
-        assert list(frame.columns) == [c.name for c in TABLES[name]]
-        for col in TABLES[name]:
-            if col.kind == "timestamp":
-                assert str(frame[col.name].dt.tz) == UTC
-
-
-def test_sample_loads_with_nothing_set_aside():
+def test_loading_the_files_gives_back_make_sample_nothing_set_aside():
     from workbench.loading import load_dataset
 
     data = load_dataset(SAMPLE_DIR)
     assert data.set_aside.empty
-    assert data.rows_loaded["calls"] == data.rows_read["calls"] > 25_000
-    assert sorted(data.managers) == sorted(MANAGERS)
+    assert data.rows_loaded == data.rows_read
+    tables = make_sample()
+    for name, frame in tables.items():
+        assert list(frame.columns) == [c.name for c in TABLES[name]]
+        pd.testing.assert_frame_equal(frame, getattr(data, name), check_dtype=False)
+        for col in TABLES[name]:
+            if col.kind == "timestamp":
+                assert str(frame[col.name].dt.tz) == UTC

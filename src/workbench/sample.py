@@ -128,9 +128,9 @@ _PLACEHOLDER = (
     "Позвонить {{contact.name}} по сделке {deal_id}",
 )
 _EMPTY_SUB = (
-    "Call  about ",
-    "Send the offer to  by ",
-    "Meeting with  () re: ",
+    "Call  about",
+    "Send the offer to  by",
+    "Meeting with  () re:",
     "Позвонить  по сделке #",
 )
 _TASK_TYPES = ("call", "email", "meeting", "follow-up", "proposal")
@@ -480,9 +480,10 @@ def _manager_tasks(rng, p: _Profile, deals: pd.DataFrame, cards: pd.DataFrame) -
             "completed_at": completed,
             "status": pd.Series(status, dtype="str"),
             "task_type": pd.Series(task_type, dtype="str"),
+            # an empty description is missing, as loading reads an empty cell
             "description": pd.Series(
                 _descriptions(rng, dclass, deal_id, orig_due, cards), dtype="str"
-            ),
+            ).replace("", None),
             "deal_id": deal_id,
             "creator": pd.Series(creator, dtype="str"),
         }
