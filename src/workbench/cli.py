@@ -11,9 +11,52 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_report_command(sub)
     _add_sample_command(sub)
     args = parser.parse_args(argv)
     return args.func(args)
+
+
+def _add_report_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="render every manager's report for a period")
+    p.add_argument("--data", required=True, help="source folder or file")
+    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--from", dest="period_from", metavar="DATE", help="first day (ISO)")
+    when.add_argument("--latest-month", action="store_true", help="latest full month in data")
+    p.add_argument("--to", dest="period_to", metavar="DATE", help="last day, inclusive (ISO)")
+    p.add_argument("--managers", nargs="+", default=None, help="default: every manager")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument("--out", default="reports", help="output folder (default: reports)")
+    p.add_argument("--force", action="store_true", help="re-render cached reports too")
+    p.add_argument("--tz", default=None, help="business time zone")
+    p.add_argument("--as-of", default=None, help="ISO instant (default: end of data)")
+    p.set_defaults(func=_report)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from workbench.reports import ParameterError, render_reports
+
+    try:
+        summary = render_reports(
+            args.data,
+            mapping=args.mapping,
+            period_from=args.period_from,
+            period_to=args.period_to,
+            latest_month=args.latest_month,
+            managers=args.managers,
+            jobs=args.jobs,
+            out=args.out,
+            force=args.force,
+            tz=args.tz,
+            as_of=args.as_of,
+        )
+    except (ParameterError, FileNotFoundError, ValueError) as exc:
+        print(f"workbench report: error: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
+    print(f"{counts}; index: {summary.out_dir / 'index.html'}")
+    return 0 if summary.ok else 1
 
 
 def _add_sample_command(sub: argparse._SubParsersAction) -> None:

@@ -1,0 +1,97 @@
+"""The HTML pages the runner writes besides the reports: the index and failure pages.
+
+Both are static, script-free and escape every CRM-supplied string (names, error text).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+__all__ = ["failure_page", "index_page"]
+
+_HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 8px; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; }}
+td.num {{ text-align: right; }}
+.failed {{ color: #b00020; font-weight: bold; }}
+.met {{ color: #1b5e20; }} .missed {{ color: #b00020; }}
+pre {{ white-space: pre-wrap; background: #f6f6f6; padding: 8px; overflow-x: auto; }}
+.wrap {{ overflow-x: auto; }}
+</style></head><body>
+"""
+
+
+def failure_page(manager: str, error: str) -> str:
+    """A page saying the report of ``manager`` failed, with the (escaped) error text."""
+    name = escape(manager)
+    return (
+        _HEAD.format(title=f"Report failed: {name}")
+        + f"<h1>Report failed: {name}</h1>\n"
+        + "<p>The report could not be produced. The partially executed notebook is kept "
+        + "next to this page as <code>report.ipynb</code>.</p>\n"
+        + f"<pre>{escape(error)}</pre>\n</body></html>\n"
+    )
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "pct":
+        return f"{value:.0%}"
+    if kind == "min":
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def _kpi(kpis: dict) -> str:
+    parts = []
+    for metric, k in sorted(kpis.items()):
+        state = {True: ("met", "met"), False: ("missed", "missed"), None: ("", "n/a")}[k["met"]]
+        sign = "≤" if k["direction"] == "at_most" else "≥"
+        parts.append(
+            f'<span class="{state[0]}">{escape(metric)} {sign} {k["target"]:g}: {state[1]}</span>'
+        )
+    return "<br>".join(parts) or "no KPI"
+
+
+def index_page(title: str, entries: list[dict[str, Any]]) -> str:
+    """The head of sales' overview: one row per manager with headline figures and a link.
+
+    ``entries`` hold ``manager``, ``slug``, ``status``, ``error`` and ``headline`` (the dict
+    from the report's ``headline-data`` cell, None when the report failed).
+    """
+    cols = [
+        ("delinquency_rate", "overdue share", "pct"),
+        ("talk_mean_min", "talk mean, min", "min"),
+        ("leads", "leads", "n"),
+        ("won", "won", "n"),
+        ("sales_volume", "sales volume", "n"),
+    ]
+    head = "".join(f"<th>{label}</th>" for _, label, _ in cols)
+    rows = []
+    for e in entries:
+        link = f'<a href="{escape(e["slug"])}/report.html">{escape(e["manager"])}</a>'
+        h = e.get("headline")
+        if e["status"] == "failed" or h is None:
+            err = escape(e.get("error") or "no headline data")
+            cells = f'<td colspan="{len(cols) + 2}" class="failed">report failed: {err}</td>'
+        else:
+            nums = "".join(f'<td class="num">{_fmt(h.get(k), kind)}</td>' for k, _, kind in cols)
+            sentences = " ".join(escape(s) for s in h.get("headlines", []))
+            cells = f"{nums}<td>{_kpi(h.get('kpis', {}))}</td><td>{sentences}</td>"
+        rows.append(f"<tr><td>{link}</td><td>{escape(e['status'])}</td>{cells}</tr>")
+    failed = sum(e["status"] == "failed" for e in entries)
+    notice = f'<p class="failed">{failed} of {len(entries)} reports failed.</p>' if failed else ""
+    return (
+        _HEAD.format(title=escape(title))
+        + f"<h1>{escape(title)}</h1>\n{notice}\n<div class='wrap'><table>\n"
+        + f"<tr><th>manager</th><th>status</th>{head}<th>KPI</th><th>headlines</th></tr>\n"
+        + "\n".join(rows)
+        + "\n</table></div>\n</body></html>\n"
+    )

@@ -1,0 +1,262 @@
+"""The per-manager report runner: real kernels, papermill parameters, nbclient, nbconvert.
+
+A tiny canonical department of 3 managers (one Cyrillic name, one with a quote) keeps the
+suite fast; figures are checked against values worked out by hand below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.reports import (
+    ParameterError,
+    check_parameters,
+    latest_full_month,
+    period_label,
+    render_reports,
+)
+
+ANNA, BORIS, CARL = "Anna Petrova", "Борис Иванов", "Carl O'Neil"
+MANAGERS = (ANNA, BORIS, CARL)
+INJECTED = "<script>window.__pwned=1;document.title='pwned'</script>"
+
+TASKS = f"""task_id,manager,created_at,due_at,completed_at,status,task_type,description
+t1,{ANNA},2026-09-20T09:00,2026-10-05T18:00,2026-10-04T10:00,completed,call,Call back
+t2,{ANNA},2026-09-25T09:00,2026-10-10T18:00,2026-10-12T10:00,completed,call,Send offer
+t3,{ANNA},2026-10-01T09:00,2026-10-20T18:00,,open,call,"{INJECTED}"
+t4,{ANNA},2026-10-01T09:00,2026-11-20T18:00,,open,call,Later
+t5,{BORIS},2026-10-01T09:00,2026-10-03T18:00,2026-10-02T10:00,completed,call,Готово
+t6,"{CARL}",2026-10-01T09:00,2026-10-03T18:00,,cancelled,call,x
+"""
+CALLS = f"""call_id,manager,started_at,duration_s,direction,answered
+c1,{ANNA},2026-10-02T10:00:00+00:00,300,outbound,true
+c2,{ANNA},2026-10-03T10:00:00+00:00,30,outbound,true
+c3,{BORIS},2026-10-02T10:00:00+00:00,1800,outbound,true
+c4,{BORIS},2026-10-02T11:00:00+00:00,1500,inbound,true
+c5,"{CARL}",2026-10-30T23:30:00+00:00,120,outbound,true
+"""
+DEALS = f"""deal_id,manager,created_at,closed_at,outcome,amount
+d1,{ANNA},2026-10-02T10:00:00+00:00,2026-10-15T10:00:00+00:00,won,1000
+d2,{ANNA},2026-10-03T10:00:00+00:00,2026-10-16T10:00:00+00:00,lost,
+d3,{BORIS},2026-10-04T10:00:00+00:00,,open,
+d4,"{CARL}",2026-09-04T10:00:00+00:00,2026-10-31T12:00:00+00:00,won,500
+"""
+TARGETS = f"""manager,metric,target,direction,effective_from,effective_to
+*,delinquency_rate,0.2,at_most,2026-05-01T00:00:00+00:00,
+{BORIS},talk_mean_min,22,at_most,2026-07-01T00:00:00+00:00,
+"""
+
+
+def write_department(folder: Path) -> Path:
+    """Write the tiny department as canonical CSV files into ``folder``; return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {"tasks": TASKS, "calls": CALLS, "deals": DEALS, "targets": TARGETS}.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def comparable(html: str) -> str:
+    """The report HTML without the provenance's render time and git commit (others commit)."""
+    return re.sub(r"(<th>(rendered at \(UTC\)|git commit)</th>\s*<td>)[^<]*", r"\1X", html)
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory) -> Path:
+    return write_department(tmp_path_factory.mktemp("dept") / "data")
+
+
+@pytest.fixture(scope="module")
+def batch(department, tmp_path_factory):
+    """One batch of all 3 managers on 2 workers (the Makefile's way)."""
+    out = tmp_path_factory.mktemp("out")
+    return render_reports(department, latest_month=True, jobs=2, out=out, progress=None)
+
+
+def _html(summary, manager: str) -> str:
+    outcome = next(r for r in summary.reports if r.manager == manager)
+    return (summary.out_dir / outcome.html).read_text(encoding="utf-8")
+
+
+def test_batch_renders_every_report_index_and_summary(batch):
+    # Data end 2026-10-31 12:00 (deal d4 closed) -> October 2026 is the latest full month.
+    assert (batch.period_start, batch.period_end) == ("2026-10-01", "2026-10-31")
+    assert batch.out_dir.name == "2026-10"
+    assert batch.ok and batch.counts == {"rendered": 3, "cached": 0, "failed": 0}
+    record = json.loads((batch.out_dir / "run_summary.json").read_text())
+    assert sorted(r["manager"] for r in record["reports"]) == sorted(MANAGERS)
+    assert {r["status"] for r in record["reports"]} == {"rendered"}
+    index = (batch.out_dir / "index.html").read_text(encoding="utf-8")
+    for outcome in batch.reports:
+        assert (batch.out_dir / outcome.slug / "report.ipynb").is_file()
+        assert f'href="{outcome.slug}/report.html"' in index
+        assert escape(outcome.manager) in index
+
+
+def test_headline_figures_worked_out_by_hand(batch):
+    h = {r.manager: r.headline for r in batch.reports}
+    # Anna, October: due t1 (done early), t2 (done 2 days late), t3 (open, due 10-20 < as_of
+    # 10-31 12:00); t4 is due in November. Overdue 2 / due 3. Conversations: c1 300 s only
+    # (c2 30 s < 60 s) -> 5.0 min. Leads d1, d2; won d1 (1000); closed d1, d2 -> 1/2.
+    assert h[ANNA]["delinquency_rate"] == pytest.approx(0.6667)
+    assert (h[ANNA]["talk_mean_min"], h[ANNA]["leads"], h[ANNA]["won"]) == (5.0, 2, 1)
+    assert (h[ANNA]["sales_volume"], h[ANNA]["conversion"]) == (1000, 0.5)
+    # The '*' KPI delinquency <= 0.20 applies to all: 0.667 > 0.20 -> missed.
+    assert h[ANNA]["kpi_delinquency"] == {"target": 0.2, "direction": "at_most", "met": False}
+    assert h[ANNA]["kpi_talk"] is None
+    # Boris: t5 done before its deadline -> 0 / 1. Talk (1800 + 1500) / 2 / 60 = 27.5 min,
+    # his own KPI talk_mean_min <= 22 -> missed. One lead (d3, open), nothing won.
+    assert h[BORIS]["delinquency_rate"] == 0.0
+    assert h[BORIS]["talk_mean_min"] == 27.5
+    assert h[BORIS]["kpi_talk"] == {"target": 22.0, "direction": "at_most", "met": False}
+    assert (h[BORIS]["leads"], h[BORIS]["won"], h[BORIS]["conversion"]) == (1, 0, None)
+    # Carl: his only task is cancelled -> no due task -> rate undefined (None), KPI n/a.
+    # d4 created in September, won 10-31 -> 0 leads, 1 won of 1 closed, volume 500.
+    assert h[CARL]["delinquency_rate"] is None
+    assert h[CARL]["kpi_delinquency"]["met"] is None
+    assert (h[CARL]["leads"], h[CARL]["won"], h[CARL]["sales_volume"]) == (0, 1, 500)
+    assert h[ANNA]["headlines"][0] == "67% of due tasks were overdue."
+
+
+def test_reports_show_no_code_no_cdn_and_fit_a_phone(batch):
+    for manager in MANAGERS:
+        html = _html(batch, manager)
+        assert "<script" not in html  # no require.js, MathJax or anything that could run
+        assert 'name="viewport"' in html and "max-width: 100%" in html
+        assert "data:image/png;base64," in html  # the trend figure is embedded
+        code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', html)
+        assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+        for source in ("import workbench", "rc.", "load_report_dataset", "conversation_s ="):
+            assert source not in html
+        assert "celltag_parameters" not in html and "injected-parameters" not in html
+        assert "application/json" not in html  # the headline-data cell is removed
+        assert "Provenance" in html and "workbench version" in html
+
+
+def test_no_report_names_another_manager_and_crm_text_is_escaped(batch):
+    for manager in MANAGERS:
+        html = _html(batch, manager)
+        assert escape(manager, quote=False) in html
+        for other in set(MANAGERS) - {manager}:
+            assert other not in html and escape(other) not in html
+            assert escape(other, quote=False) not in html
+    anna = _html(batch, ANNA)
+    assert INJECTED not in anna
+    assert "&lt;script&gt;window.__pwned=1;" in anna  # shown as text (pandas truncates it)
+
+
+def test_failure_of_one_manager_keeps_the_batch_and_batch_equals_alone(batch, department, tmp_path):
+    # "Ghost" has no rows: the template raises LookupError in a real kernel.
+    out = tmp_path / "out"
+    run = render_reports(
+        department,
+        latest_month=True,
+        managers=[ANNA, "Ghost", BORIS],
+        jobs=1,
+        out=out,
+        progress=None,
+    )
+    status = {r.manager: r.status for r in run.reports}
+    assert status == {ANNA: "rendered", "Ghost": "failed", BORIS: "rendered"}
+    assert not run.ok
+    ghost = next(r for r in run.reports if r.manager == "Ghost")
+    assert "LookupError" in ghost.error and "Ghost" in ghost.error
+    page = (run.out_dir / ghost.slug / "report.html").read_text(encoding="utf-8")
+    assert "Report failed" in page and "LookupError" in page
+    assert (run.out_dir / ghost.slug / "report.ipynb").is_file()  # saved, then reported
+    record = json.loads((run.out_dir / "run_summary.json").read_text())
+    assert [r["status"] for r in record["reports"]] == ["rendered", "failed", "rendered"]
+    assert "report failed" in (run.out_dir / "index.html").read_text(encoding="utf-8")
+    # Boris after a failed manager == Boris after Anna on the 2-worker batch == Boris alone.
+    alone = render_reports(
+        department,
+        latest_month=True,
+        managers=[BORIS],
+        jobs=1,
+        out=tmp_path / "alone",
+        progress=None,
+    )
+    assert comparable(_html(alone, BORIS)) != _html(alone, BORIS)  # the pattern matched
+    assert comparable(_html(run, BORIS)) == comparable(_html(alone, BORIS))
+    assert comparable(_html(batch, BORIS)) == comparable(_html(alone, BORIS))
+    assert comparable(_html(batch, ANNA)) == comparable(_html(run, ANNA))
+
+
+def test_cache_second_run_hits_and_touching_one_manager_rerenders_only_them(tmp_path):
+    data = write_department(tmp_path / "data")
+    out = tmp_path / "out"
+    kw = dict(period_from="2026-10-01", period_to="2026-10-31", jobs=1, out=out, progress=None)
+    first = render_reports(data, **kw)
+    assert first.counts["rendered"] == 3 and first.out_dir.name == "2026-10"
+    again = render_reports(data, **kw)
+    assert again.counts == {"rendered": 0, "cached": 3, "failed": 0}
+    assert {r.manager: r.headline for r in again.reports} == {
+        r.manager: r.headline for r in first.reports
+    }
+    calls = (data / "calls.csv").read_text(encoding="utf-8")
+    (data / "calls.csv").write_text(calls.replace(",1500,", ",1200,"), encoding="utf-8")
+    touched = render_reports(data, **kw)
+    assert {r.manager: r.status for r in touched.reports} == {
+        ANNA: "cached",
+        BORIS: "rendered",
+        CARL: "cached",
+    }
+    # Boris now (1800 + 1200) / 2 / 60 = 25.0 min.
+    assert next(r for r in touched.reports if r.manager == BORIS).headline["talk_mean_min"] == 25
+    forced = render_reports(data, force=True, **kw)
+    assert forced.counts["rendered"] == 3
+
+
+def test_parameters_are_checked_against_the_template_before_anything_runs(tmp_path):
+    check_parameters({"manager": "A", "conversation_s": 30})  # int is fine for a float
+    with pytest.raises(ParameterError, match="unknown parameter 'colour'"):
+        check_parameters({"colour": "red"})
+    with pytest.raises(ParameterError, match="'conversation_s' must be float, got str"):
+        check_parameters({"conversation_s": "60"})
+    with pytest.raises(ParameterError, match="'manager' must be str"):
+        check_parameters({"manager": True})
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        render_reports(tmp_path / "nowhere", latest_month=True, params={"x": 1}, out=out)
+    with pytest.raises(ParameterError, match="either"):
+        render_reports(tmp_path, latest_month=True, period_from="2026-10-01", out=out)
+    with pytest.raises(ParameterError, match="together"):
+        render_reports(tmp_path, period_from="2026-10-01", out=out)
+    assert not out.exists()  # nothing ran, nothing written
+
+
+def test_cli_report_exit_status(department, tmp_path, capsys):
+    args = ["report", "--data", str(department), "--from", "2026-10-01", "--to", "2026-10-31"]
+    args += ["--out", str(tmp_path), "--jobs", "1", "--managers", CARL, "Ghost"]
+    assert main(args) == 1  # Ghost failed
+    assert "1 rendered, 0 cached, 1 failed" in capsys.readouterr().out
+    assert main([*args[:-1]]) == 0  # Carl alone: cached, no failure
+    bad = ["report", "--data", str(department), "--from", "2026-13-01", "--to", "2026-10-31"]
+    assert main([*bad, "--out", str(tmp_path)]) == 2
+    assert "ISO date" in capsys.readouterr().err
+
+
+def test_latest_full_month_and_period_labels():
+    from datetime import date
+
+    from workbench.loading import load_dataset
+
+    assert period_label(date(2026, 10, 1), date(2026, 10, 31)) == "2026-10"
+    assert period_label(date(2026, 10, 1), date(2026, 10, 15)) == "2026-10-01_2026-10-15"
+    assert period_label(date(2026, 9, 1), date(2026, 10, 31)) == "2026-09-01_2026-10-31"
+    ds = load_dataset(write_department(Path(pytest.importorskip("tempfile").mkdtemp())))
+    # Data ends 2026-10-31 12:00 -> October; as of 2026-10-30 October is not over -> September.
+    assert latest_full_month(ds, tz="UTC") == (date(2026, 10, 1), date(2026, 10, 31))
+    assert latest_full_month(ds, tz="UTC", as_of="2026-10-30T23:00:00+00:00") == (
+        date(2026, 9, 1),
+        date(2026, 9, 30),
+    )
+    # In Moscow (UTC+3) the last instant 12:00 UTC is still 31 October.
+    assert latest_full_month(ds, tz="Europe/Moscow")[1] == date(2026, 10, 31)
+    shutil.rmtree(Path(ds.source), ignore_errors=True)
