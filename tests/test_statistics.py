@@ -244,19 +244,24 @@ def test_before_after_no_effect_not_significant():
     assert 0.01 <= positives / 200 <= 0.12
 
 
-def test_rate_before_after_coverage_and_false_positives():
+def test_rate_coverage_and_false_positives():
+    # 2000 replications at once (compare_proportions is vectorised): true overdue rates
+    # 0.44 -> 0.15 (change -0.29) on 50 due tasks per window; and 0.30 -> 0.30
     rng = np.random.default_rng(13)
-    hits = positives = 0
-    for _ in range(200):
-        # true overdue rates 0.44 -> 0.15 (change -0.29) on 50 due tasks per window
-        with_effect = _units(rng.random(50) < 0.44, rng.random(50) < 0.15)
-        out = rate_before_after(with_effect, value="value", time="time", change_dates=CHANGE)
-        hits += out.loc[1, "change_low"] <= -0.29 <= out.loc[1, "change_high"]
-        no_effect = _units(rng.random(50) < 0.3, rng.random(50) < 0.3)
-        out = rate_before_after(no_effect, value="value", time="time", change_dates=CHANGE)
-        positives += bool(out.loc[1, "significant"])
-    assert 0.88 <= hits / 200 <= 0.99
-    assert positives / 200 <= 0.10
+    n = np.full(2000, 50)
+    r = compare_proportions(rng.binomial(50, 0.44, 2000), n, rng.binomial(50, 0.15, 2000), n)
+    coverage = np.mean((r["low"] <= -0.29) & (r["high"] >= -0.29))
+    assert 0.92 <= coverage <= 0.98
+    r = compare_proportions(rng.binomial(50, 0.3, 2000), n, rng.binomial(50, 0.3, 2000), n)
+    assert 0.02 <= np.mean(r["p_value"] < 0.05) <= 0.08
+    assert 0.02 <= np.mean((r["low"] > 0) | (r["high"] < 0)) <= 0.08
+
+
+def test_rate_before_after_no_effect_not_significant():
+    rng = np.random.default_rng(14)
+    units = _units(rng.random(120) < 0.3, rng.random(120) < 0.3)
+    out = rate_before_after(units, value="value", time="time", change_dates=CHANGE)
+    assert not out.loc[1, "significant"] and out.loc[1, "p_value"] > 0.05
 
 
 # ---- difference in differences and placebo ------------------------------------------------
