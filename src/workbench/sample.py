@@ -291,22 +291,23 @@ def _deals(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deals (leads) plus the deal cards (contact, company, topic) task templates quote."""
     frames = []
     for p in _PROFILES:
-        leads, _ = _monthly(p, "leads")
-        counts = _split_counts(rng, leads, _monthly(p, "leads")[1])
+        counts = _split_counts(rng, *_monthly(p, "leads"))
         month = np.repeat(np.arange(12), counts)
+        ends = [*_MONTHS[1:], _END]
         created = pd.concat(
-            [_work_times(rng, _MONTHS[m], _MONTHS[m] + pd.offsets.MonthBegin(), c)
-             for m, c in enumerate(counts)], ignore_index=True,
-        )  # fmt: skip
+            [_work_times(rng, _MONTHS[m], ends[m], c) for m, c in enumerate(counts)],
+            ignore_index=True,
+        )
         lag = pd.to_timedelta(rng.lognormal(np.log(16), 0.7, size=len(created)) * _DAY_S, "s")
         closed = _later_working(rng, created + lag).dt.floor("s")
         closed = closed.where((closed < _END) & (rng.random(len(created)) >= 0.06))
         amounts, _ = _monthly(p, "amount")
         amount = rng.lognormal(np.log(amounts[month]), _AMOUNT_SIGMA)
         frames.append(
-            pd.DataFrame({"manager": p.name, "created_at": created, "closed_at": closed,
-                          "amount": amount})
-        )  # fmt: skip
+            pd.DataFrame(
+                {"manager": p.name, "created_at": created, "closed_at": closed, "amount": amount}
+            )
+        )
     deals = pd.concat(frames, ignore_index=True)
     deals = deals.sort_values(["created_at", "manager"], kind="stable", ignore_index=True)
     deals["deal_id"] = pd.Series([f"D-{1001 + i}" for i in range(len(deals))], dtype="str")
