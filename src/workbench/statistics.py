@@ -221,11 +221,7 @@ def _prepare(
         "missing_value": int(missing_value.sum()),
         "missing_time": int((missing_time & ~missing_value).sum()),
     }
-    data = pd.DataFrame(
-        {"_value": values[keep].to_numpy(), "_time": times[keep].to_numpy()},
-        index=units.index[keep],
-    )
-    data["_time"] = times[keep]
+    data = pd.DataFrame({"_value": values[keep], "_time": times[keep]})
     for col in extra:
         data[col] = units.loc[keep, col]
     return data, set_aside
@@ -398,9 +394,12 @@ def before_after(
         One row per window: ``window`` ("before", "after" or "step 1", "step 2", ...),
         ``start``, ``end`` (window bounds; NaT = open), ``n``, ``mean``, ``mean_low``,
         ``mean_high``, ``change`` (mean minus the first window's), ``change_low``,
-        ``change_high``, ``ratio`` (mean / first mean), ``p_value`` (bootstrap, two-sided),
-        ``significant`` (interval excludes 0), ``mde`` (``(z_{1-alpha/2} + z_power)`` times
-        the bootstrap standard error of the change). The first row has NaN changes.
+        ``change_high``, ``ratio`` (mean / first mean), ``p_value`` (bootstrap, two-sided:
+        twice the smaller share of resampled changes on either side of 0, never below
+        ``2 / (n_boot + 1)``), ``significant`` (interval excludes 0), ``mde``
+        (``(z_{1-alpha/2} + z_power)`` times the bootstrap standard error of the change:
+        the true change this comparison would detect with probability ``power``). The
+        first row has NaN changes and NA ``significant``.
         ``attrs["set_aside"]`` counts rows without value or time.
     """
     _check_options(ci, cluster, n_boot)
