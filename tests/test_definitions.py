@@ -1,6 +1,7 @@
 """Every metric column has a written definition; the panel joins the three tables one-to-one.
 
-(The panel is tested here because its columns are exactly the ones that must be defined.)
+The panel is tested here because its columns are exactly the ones that must be defined; the
+sample department's Case A and Case B are checked on the panel (one load for both).
 """
 
 from __future__ import annotations
@@ -98,3 +99,59 @@ def test_panel_periods(period):
     assert panel["period"].dt.tz is not None
     per_manager = panel.groupby("manager")["period"].nunique()
     assert per_manager.nunique() == 1  # every manager has every period
+
+
+@pytest.fixture(scope="module")
+def sample_panel():
+    from workbench import load_dataset
+    from workbench.config import SAMPLE_DIR
+
+    if not (SAMPLE_DIR / "tasks.csv").exists():
+        pytest.skip("sample department not generated")
+    ds = load_dataset(SAMPLE_DIR)
+    return manager_panel(ds.tasks, ds.calls, ds.deals, period="month", tz=ds.tz)
+
+
+def _window(panel, manager, first, last):
+    rows = panel.loc[panel["manager"] == manager]
+    return rows.loc[(rows["period"] >= pd.Timestamp(first, tz="UTC"))
+                    & (rows["period"] <= pd.Timestamp(last, tz="UTC"))]  # fmt: skip
+
+
+def test_sample_case_a(sample_panel):
+    # Anna Petrova: overdue / due pooled over Nov 2025-Apr 2026 ~44%, May-Oct 2026 ~15%
+    # (the KPI at_most 0.20 from May), and about three times the completed tasks per month.
+    before = _window(sample_panel, "Anna Petrova", "2025-11-01", "2026-04-01")
+    after = _window(sample_panel, "Anna Petrova", "2026-05-01", "2026-10-01")
+    assert len(before) == 6 and len(after) == 6
+    rate_before = before["tasks_overdue"].sum() / before["tasks_due"].sum()
+    rate_after = after["tasks_overdue"].sum() / after["tasks_due"].sum()
+    assert rate_before == pytest.approx(0.44, abs=0.02)
+    assert rate_after == pytest.approx(0.15, abs=0.02)
+    ratio = after["tasks_completed"].mean() / before["tasks_completed"].mean()
+    assert ratio == pytest.approx(3.0, abs=0.3)
+
+
+def test_sample_case_b(sample_panel):
+    # Boris Ivanov: connected-call mean ~32 min Nov-Mar, ~23 min Jul-Oct (KPI 27 then 22);
+    # colleagues <= 15 min; leads/month 23 -> 31; sales volume/month +15.9%; conversion
+    # (won / closed, pooled) unchanged within 2 points.
+    def talk_min(rows):
+        return rows["talk_time_total_s"].sum() / rows["connected"].sum() / 60
+
+    before = _window(sample_panel, "Boris Ivanov", "2025-11-01", "2026-03-01")
+    after = _window(sample_panel, "Boris Ivanov", "2026-07-01", "2026-10-01")
+    assert talk_min(before) == pytest.approx(32, abs=1)
+    assert talk_min(after) == pytest.approx(23, abs=1)
+    others = sample_panel.loc[sample_panel["manager"] != "Boris Ivanov"]
+    for _, rows in others.loc[others["period"] < pd.Timestamp("2026-04-01", tz="UTC")].groupby(
+        "manager"
+    ):
+        assert talk_min(rows) <= 15
+    assert before["leads"].mean() == pytest.approx(23, abs=1)
+    assert after["leads"].mean() == pytest.approx(31, abs=1)
+    growth = after["sales_volume"].mean() / before["sales_volume"].mean() - 1
+    assert growth == pytest.approx(0.159, abs=0.005)
+    conv_before = before["won"].sum() / before["closed"].sum()
+    conv_after = after["won"].sum() / after["closed"].sum()
+    assert abs(conv_after - conv_before) < 0.02
