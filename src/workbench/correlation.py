@@ -71,23 +71,48 @@ def spearman(x, y) -> float:
     return float(_spearman_rows(x[keep][None, :], y[keep][None, :])[0])
 
 
+def _below_half_equal(v: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Per row i and cluster c: #values of c below v[i] + half the #values of c equal to it."""
+    out = np.empty((len(v), n_clusters))
+    for c in range(n_clusters):
+        ref = np.sort(v[codes == c])
+        lo = np.searchsorted(ref, v, "left")
+        out[:, c] = lo + 0.5 * (np.searchsorted(ref, v, "right") - lo)
+    return out
+
+
 def _cluster_bootstrap(
     x: np.ndarray, y: np.ndarray, codes: np.ndarray, n_boot: int, seed: int
 ) -> np.ndarray:
-    """Spearman's rho on ``n_boot`` resamples of whole clusters (``codes``)."""
+    """Spearman's rho on ``n_boot`` resamples of whole clusters (``codes``).
+
+    A resample is a vector of cluster multiplicities w, so no sample is built: the average
+    rank of row i in it is sum_c w_c x (below + equal / 2)[i, c] + 1/2, and every row counts
+    with the weight of its cluster. One matrix product ranks all resamples at once.
+    """
     n_clusters = int(codes.max()) + 1
-    members = [np.flatnonzero(codes == c) for c in range(n_clusters)]
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, n_clusters, size=(n_boot, n_clusters))
-    samples = [np.concatenate([members[c] for c in row]) for row in draws]
-    width = max(len(s) for s in samples)
-    idx = np.full((n_boot, width), -1)
-    for i, s in enumerate(samples):
-        idx[i, : len(s)] = s
-    pad = idx < 0
-    bx = np.where(pad, np.nan, x[idx])
-    by = np.where(pad, np.nan, y[idx])
-    return _spearman_rows(bx, by)
+    mult = np.zeros((n_boot, n_clusters))
+    np.add.at(mult, (np.repeat(np.arange(n_boot), n_clusters), draws.ravel()), 1.0)
+    part_x = _below_half_equal(x, codes, n_clusters).T
+    part_y = _below_half_equal(y, codes, n_clusters).T
+    rho = np.empty(n_boot)
+    step = max(1, 2_000_000 // max(len(x), 1))  # bounds memory to a few 16 MB blocks
+    for lo in range(0, n_boot, step):
+        w_c = mult[lo : lo + step]
+        rx = w_c @ part_x + 0.5
+        ry = w_c @ part_y + 0.5
+        w = w_c[:, codes]
+        total = w.sum(axis=1, keepdims=True)
+        dx = rx - (w * rx).sum(axis=1, keepdims=True) / total
+        dy = ry - (w * ry).sum(axis=1, keepdims=True) / total
+        var = (w * dx * dx).sum(axis=1) * (w * dy * dy).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho[lo : lo + step] = np.where(
+                var > 0, (w * dx * dy).sum(axis=1) / np.sqrt(var), np.nan
+            )
+    return rho
 
 
 def _verdict(rho: float, lo: float, hi: float, alpha: float, n_managers: int, min_m: int) -> str:
