@@ -139,3 +139,18 @@ def test_definitions_registered():
     from workbench.definitions import definitions
 
     assert "rho" in set(definitions()["name"])
+
+
+def test_bootstrap_weights_equal_explicit_resamples():
+    # the weighted-rank shortcut must give exactly the rho of the concatenated resample
+    from workbench.correlation import _cluster_bootstrap
+
+    panel = _simulated(0.5, seed=5).iloc[::7]  # uneven months per manager, some ties below
+    x = panel["tasks_completed"].round(-1).to_numpy()
+    y = panel["won"].round(-1).to_numpy()
+    codes = pd.factorize(panel["manager"])[0]
+    boot = _cluster_bootstrap(x, y, codes, 20, seed=3)
+    draws = np.random.default_rng(3).integers(0, codes.max() + 1, size=(20, codes.max() + 1))
+    for b, row in enumerate(draws):
+        idx = np.concatenate([np.flatnonzero(codes == c) for c in row])
+        assert boot[b] == pytest.approx(spearman(x[idx], y[idx]), abs=1e-12, nan_ok=True)

@@ -165,3 +165,14 @@ def test_definitions_registered():
 
     names = set(definitions()["name"])
     assert {"lead_conversion", "volume_per_won", "log_share", "contribution_pp"} <= names
+
+
+def test_window_totals_empty_window(deal_panel):
+    s = window_totals(deal_panel, "Boris", "2027-01-01", "2027-02-01", per_period=True)
+    # no period of the panel falls in the window: nothing to sum, nothing to divide by
+    assert s["n_periods"] == 0
+    assert np.isnan(s["leads"])
+    assert np.isnan(s["conversion"])
+    s = window_totals(deal_panel, "Boris", "2027-01-01", "2027-02-01")
+    assert s["leads"] == 0
+    assert np.isnan(s["lead_conversion"])
