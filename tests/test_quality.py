@@ -238,7 +238,8 @@ def test_custom_weights_and_bands():
 
 
 def test_language_detection():
-    assert _one("Call клиенту")["language"] == "ru"  # 7 Cyrillic vs 4 Latin letters
+    assert _one("Call клиенту")["language"] == "ru"  # 1 Cyrillic run vs 1 Latin: tie -> ru
+    assert _one("Call the клиент")["language"] == "en"  # 1 Cyrillic run vs 2 Latin
     assert _one("Позвонить https://example.com/abcdefghijklmnopqrstuvwxyz")["language"] == "ru"
     assert _one("12345 678")["language"] == "unknown"
 
