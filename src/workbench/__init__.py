@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from workbench.call_metrics import call_metrics
+from workbench.comparison import compare_to_team, trend
+from workbench.correlation import spearman, tasks_results_correlation
 from workbench.deal_metrics import deal_metrics
+from workbench.decomposition import decompose_sales_change, window_totals
 from workbench.guardrails import guardrails
+from workbench.kpi import kpi_attainment
 from workbench.ladder import target_ladder
 from workbench.loading import DataContractError, Dataset, load_dataset
 from workbench.panel import manager_panel
 from workbench.periods import period_range, period_start
+from workbench.quality import (
+    quality_by_manager,
+    quality_on_time_verdict,
+    quality_vs_on_time,
+    score_descriptions,
+    weakest_examples,
+)
 from workbench.statistics import (
     before_after,
     describe_change,
@@ -42,4 +53,9 @@ __all__ = [
     "describe_change",
     "target_ladder",
     "guardrails",
+    "score_descriptions",
+    "quality_by_manager",
+    "weakest_examples",
+    "quality_vs_on_time",
+    "quality_on_time_verdict",
 ]
