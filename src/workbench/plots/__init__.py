@@ -18,7 +18,7 @@ from workbench.plots._base import (
     set_theme,
 )
 from workbench.plots.distributions import call_length_distribution
-from workbench.plots.team import metric_by_manager, tasks_vs_results
+from workbench.plots.team import managers_over_time, metric_by_manager, tasks_vs_results
 from workbench.plots.timeseries import (
     calls_over_time,
     delinquency_over_time,
@@ -42,4 +42,5 @@ __all__ = [
     "calls_over_time",
     "tasks_vs_results",
     "metric_by_manager",
+    "managers_over_time",
 ]

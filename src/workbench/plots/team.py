@@ -11,10 +11,13 @@ from matplotlib.patches import Patch
 
 from workbench.plots._base import (
     MANAGER_COLOR,
+    OKABE_ITO,
     TARGET_COLOR,
     TEAM_COLOR,
     _add_headroom,
     _as_float,
+    _date_num,
+    _format_period_axis,
     _format_value,
     _format_value_axis,
     _get_ax,
@@ -23,9 +26,10 @@ from workbench.plots._base import (
     _no_data,
     _plain,
     _require,
+    _wall_time,
 )
 
-__all__ = ["tasks_vs_results", "metric_by_manager"]
+__all__ = ["tasks_vs_results", "metric_by_manager", "managers_over_time"]
 
 
 def _annotation_text(annotation: str | Mapping) -> str:
@@ -217,4 +221,78 @@ def metric_by_manager(
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="Outlier"))
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize="small", framealpha=1.0)
+    return ax
+
+
+def managers_over_time(
+    panel: pd.DataFrame,
+    *,
+    metric: str,
+    managers: list[str] | tuple[str, ...],
+    ax: Axes | None = None,
+    **kwargs,
+) -> Axes:
+    """One metric per period for a few named managers, over the median of all managers.
+
+    Managers ARE named here: this plot is for analysts exploring the team (the explorer),
+    never for a manager's own report. The grey dashed line is the median over every
+    manager of the panel in each period.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The manager panel: ``manager``, ``period`` and the ``metric`` column.
+    metric : str
+        Column to draw, e.g. ``"talk_mean_min"``.
+    managers : sequence of str
+        Managers drawn as coloured lines (in this order; at most 8 distinct colours).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None`` means ``plt.gca()``.
+    **kwargs
+        Passed to ``Axes.plot`` for the managers' lines.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
+    ax = _get_ax(ax)
+    name = _metric_label(metric)
+    title = f"{name.rsplit(' (', 1)[0]} per period"
+    if len(panel) == 0:
+        return _no_data(ax, metric, title=title)
+    _require(panel, ["manager", "period", metric], "managers_over_time", "panel")
+    d = pd.DataFrame(
+        {
+            "manager": panel["manager"].to_numpy(),
+            "t": _wall_time(panel["period"]).to_numpy(),
+            "value": _as_float(panel[metric]),
+        }
+    )
+    if d["value"].notna().sum() == 0:
+        return _no_data(ax, metric, title=title)
+    team = d.groupby("t")["value"].median().sort_index()
+    ax.plot(
+        _date_num(pd.Series(team.index)),
+        team.to_numpy(),
+        color=TEAM_COLOR,
+        linestyle="--",
+        linewidth=2,
+        label="Median of all managers",
+    )
+    for i, manager in enumerate(managers):
+        own = d.loc[d["manager"] == manager].sort_values("t")
+        ax.plot(
+            _date_num(own["t"]),
+            own["value"].to_numpy(),
+            marker="o",
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            label=_plain(manager),
+            **kwargs,
+        )
+    _format_period_axis(ax, d["t"])
+    _format_value_axis(ax, metric)
+    ax.set_ylabel(name)
+    ax.set_title(title)
+    _legend(ax, loc="best", frameon=True, framealpha=0.9)
     return ax
