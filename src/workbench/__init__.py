@@ -58,4 +58,11 @@ __all__ = [
     "weakest_examples",
     "quality_vs_on_time",
     "quality_on_time_verdict",
+    "compare_to_team",
+    "trend",
+    "kpi_attainment",
+    "decompose_sales_change",
+    "window_totals",
+    "spearman",
+    "tasks_results_correlation",
 ]
