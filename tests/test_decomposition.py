@@ -176,3 +176,29 @@ def test_window_totals_empty_window(deal_panel):
     s = window_totals(deal_panel, "Boris", "2027-01-01", "2027-02-01")
     assert s["leads"] == 0
     assert np.isnan(s["lead_conversion"])
+
+
+def test_sample_case_b_decomposition():
+    # Boris Ivanov per month, Nov-Mar vs Jul-Oct: leads 23 -> 31, sales +15.9%, win rate
+    # (won / closed) unchanged; so leads carry more than the whole change and the remainder
+    # (negative) lands in close rate x deal size.
+    from workbench import load_dataset, manager_panel
+    from workbench.config import SAMPLE_DIR
+
+    if not (SAMPLE_DIR / "deals.csv").exists():
+        pytest.skip("sample department not generated")
+    ds = load_dataset(SAMPLE_DIR)
+    panel = manager_panel(ds.tasks, ds.calls, ds.deals, tz=ds.tz)
+    before = window_totals(panel, "Boris Ivanov", "2025-11-01", "2026-04-01", per_period=True)
+    after = window_totals(panel, "Boris Ivanov", "2026-07-01", "2026-11-01", per_period=True)
+    assert (before["n_periods"], after["n_periods"]) == (5, 4)
+    out = decompose_sales_change(before, after, split_conversion=True).set_index("component")
+    assert out.loc["leads", "ratio"] == pytest.approx(31 / 23, abs=0.03)
+    assert out.loc["sales_volume", "pct_change"] == pytest.approx(0.159, abs=0.005)
+    assert out.loc["win_rate", "pct_change"] == pytest.approx(0.0, abs=0.1)
+    assert out.loc["leads", "log_share"] > 1
+    rest = out.drop(index=["leads", "sales_volume"])
+    assert rest["contribution_pp"].sum() == pytest.approx(
+        100 * out.loc["sales_volume", "pct_change"] - out.loc["leads", "contribution_pp"]
+    )
+    assert rest["contribution_pp"].sum() < 0
