@@ -118,9 +118,9 @@ def test_generic_verb_with_a_channel_is_not_vague(text):
 
 def test_channel_from_task_type():
     tasks = _tasks(["Contact the client"], task_type="call")
-    assert not score_descriptions(tasks).iloc[0]["flag_vague_action"]
-    off = score_descriptions(tasks, channel_from_task_type=False).iloc[0]
-    assert off["flag_vague_action"]
+    assert score_descriptions(tasks).iloc[0]["flag_vague_action"]  # default: text alone
+    on = score_descriptions(tasks, channel_from_task_type=True).iloc[0]
+    assert not on["flag_vague_action"]
 
 
 def test_method_and_link():
@@ -168,6 +168,8 @@ def test_placeholders(text, placeholder):
     [
         "Call  about the offer today",
         "Call the client about",
+        "Send the offer to  by",
+        "Meeting with  () re:",
         "Call the client about the deal ()",
         "Send the quote to null today",
         "Позвонить клиенту по",
@@ -194,7 +196,7 @@ def test_clean_text_has_no_template_trouble(text):
 @pytest.mark.parametrize("text", ["", "   \t\n ", None])
 def test_empty_and_whitespace(text):
     row = _one(text)
-    # only empty + too short are raised; 100 - 100 - 20 floors at 0
+    # only empty + too short are raised; 100 - 100 - 30 floors at 0
     assert _raised(row) == {"flag_empty", "flag_too_short"}
     assert row["score"] == 0.0
     assert row["n_words"] == 0
@@ -203,10 +205,10 @@ def test_empty_and_whitespace(text):
 
 def test_too_short_and_too_long():
     short = _one("Call Ivan")
-    # 2 words < 3; no method: 100 - 20 - 25 = 55
+    # 2 words < 3; no method: 100 - 30 - 25 = 45 -> poor
     assert _raised(short) == {"flag_too_short", "flag_no_method"}
-    assert short["score"] == 55.0
-    assert "2 words, fewer than 3" in short["explanation"]
+    assert (short["score"], short["band"]) == (45.0, "poor")
+    assert "2 word(s), fewer than 3" in short["explanation"]
     long_text = GOOD_EN + " " + " ".join(["step"] * 40)
     long_row = _one(long_text)
     # 10 words + 40 = 50 > 40: 100 - 10 = 90
@@ -224,7 +226,7 @@ def test_no_deadline_and_floor_at_zero():
     assert out["flag_no_deadline"].all()
     # 100 - 35 - 25 - 20 = 20
     assert out.loc[0, "score"] == 20.0
-    # 100 - 35 - 25 - 20 (short) - 20 (deadline) = 0
+    # 100 - 35 - 25 - 30 (short) - 20 (deadline) = -10, floored at 0
     assert out.loc[1, "score"] == 0.0
 
 
@@ -289,7 +291,7 @@ def test_weakest_examples_order_and_filter():
     scored.loc[0, "task_id"] = "z9"  # ties at 40 are broken by task_id: t02 before z9
     weakest = weakest_examples(scored, n=3)
     assert list(weakest["task_id"]) == ["t02", "z9", "t03"]
-    assert list(weakest["score"]) == [40.0, 40.0, 55.0]
+    assert list(weakest["score"]) == [40.0, 40.0, 45.0]  # "Call Ivan": 100 - 30 - 25
     assert list(weakest.columns) == [
         "manager", "task_id", "description", "score", "band", "explanation",
     ]  # fmt: skip
@@ -352,7 +354,27 @@ def test_quality_vs_on_time_by_hand():
     # half = 1.96/2.2805 * sqrt(0.2222/3 + 3.8415/36) = 0.8595 * 0.4252 = 0.3654
     assert table.loc[0, "ci_low"] == pytest.approx(0.2077, abs=1e-3)
     assert table.loc[0, "ci_high"] == pytest.approx(0.9385, abs=1e-3)
-    assert table.attrs["excluded"] == {"cancelled": 1, "no_deadline": 1, "not_due_yet": 1}
+    assert table.attrs["excluded"] == {
+        "cancelled": 1,
+        "no_deadline": 1,
+        "completed_without_time": 0,
+        "no_band": 0,
+        "not_due_yet": 1,
+    }
+
+
+def test_quality_vs_on_time_sets_aside_unusable_rows():
+    frame = _on_time_table().iloc[[0, 4]].reset_index(drop=True)  # good on time, poor late
+    bad = pd.concat([frame, frame], ignore_index=True)
+    bad.loc[2, "completed_at"] = pd.NaT  # "completed" with no completion time
+    bad.loc[3, "band"] = None  # not scored
+    table = quality_vs_on_time(bad, as_of="2026-01-15 12:00")
+    assert list(table["n"]) == [1, 0, 1]
+    assert table.attrs["excluded"]["completed_without_time"] == 1
+    assert table.attrs["excluded"]["no_band"] == 1
+    naive = frame.assign(due_at=frame["due_at"].dt.tz_localize(None))
+    with pytest.raises(ValueError, match="'due_at' must hold tz-aware"):
+        quality_vs_on_time(naive, as_of="2026-01-15")
 
 
 def test_quality_vs_on_time_default_as_of_and_empty_band():

@@ -20,7 +20,7 @@ language
 flag_vague_action
     A generic verb ("contact", "follow up", "связаться", "уточнить"...) and no concrete
     channel or action ("call", "e-mail", "meeting", "позвонить", "отправить"...). A channel
-    named by ``task_type`` (e.g. type "call") counts when ``channel_from_task_type``.
+    named by ``task_type`` (e.g. type "call") counts only with ``channel_from_task_type``.
 flag_no_method
     No material or procedure named: script, checklist, template, offer, presentation,
     qualification, "according to", steps, a numbered list (1. / 1))...
@@ -120,7 +120,7 @@ def score_descriptions(
     weights: dict[str, float] | None = None,
     good_min: float = 80.0,
     fair_min: float = 50.0,
-    channel_from_task_type: bool = True,
+    channel_from_task_type: bool = False,
 ) -> pd.DataFrame:
     """Flag and score every task description (see the module docstring for definitions).
 
@@ -137,6 +137,7 @@ def score_descriptions(
         Lowest score of the ``good`` and ``fair`` bands.
     channel_from_task_type : bool
         Whether a channel named by ``task_type`` ("call", "meeting") clears the vague flag.
+        Off by default: the description should stand on its own for a new employee.
 
     Returns
     -------
@@ -207,8 +208,8 @@ def score_descriptions(
             index=text.index,
             dtype="str",
         ),
-        "flag_too_short": "too short: " + words + f" words, fewer than {min_words}",
-        "flag_too_long": "too long: " + words + f" words, more than {max_words}; keep it brief",
+        "flag_too_short": "too short: " + words + f" word(s), fewer than {min_words}",
+        "flag_too_long": "too long: " + words + f" word(s), more than {max_words}; keep it brief",
     }
 
     out = tasks.drop(columns=[c for c in _SCORE_COLUMNS if c in tasks.columns])
@@ -304,7 +305,9 @@ def quality_vs_on_time(scored: pd.DataFrame, *, as_of=None, alpha: float = 0.05)
     cancelled, that were completed by ``as_of`` or whose deadline passed by ``as_of``.
     On time: ``completed_at <= deadline`` and ``completed_at <= as_of``. ``as_of`` defaults
     to the latest ``created_at``/``completed_at`` in the table; a naive value is read in the
-    table's time zone. Tasks left out are counted in ``result.attrs["excluded"]``.
+    table's time zone. Tasks left out are counted in ``result.attrs["excluded"]`` under the
+    first reason that applies: ``cancelled``, ``no_deadline``, ``completed_without_time``
+    (status completed, no completed_at), ``no_band``, ``not_due_yet``.
 
     Returns
     -------
@@ -314,17 +317,34 @@ def quality_vs_on_time(scored: pd.DataFrame, *, as_of=None, alpha: float = 0.05)
         Wilson interval). ``attrs``: ``as_of``, ``alpha``, ``excluded``.
     """
     _require(scored, ["band", "due_at", "completed_at", "status"], "quality_vs_on_time")
+    for col in ("due_at", "original_due_at", "completed_at"):
+        if col in scored.columns and not isinstance(scored[col].dtype, pd.DatetimeTZDtype):
+            raise ValueError(
+                f"quality_vs_on_time: column '{col}' must hold tz-aware timestamps, "
+                f"got {scored[col].dtype}"
+            )
     deadline = scored["due_at"]
     if "original_due_at" in scored.columns:
         deadline = scored["original_due_at"].fillna(deadline)
     now = _as_of(scored, as_of, deadline.dt.tz)
     done_at = scored["completed_at"].where(scored["completed_at"] <= now)
 
-    cancelled = scored["status"] == "cancelled"
-    no_deadline = deadline.isna() & ~cancelled
-    in_pop = ~cancelled & deadline.notna() & (done_at.notna() | (deadline <= now))
-    not_due = ~cancelled & ~no_deadline & ~in_pop
-    on_time = in_pop & (done_at <= deadline)
+    # Exclusions in this order; each task is counted under the first that applies.
+    reasons = {
+        "cancelled": scored["status"] == "cancelled",
+        "no_deadline": deadline.isna(),
+        "completed_without_time": (scored["status"] == "completed") & scored["completed_at"].isna(),
+        "no_band": scored["band"].isna(),
+        "not_due_yet": done_at.isna() & (deadline > now),
+    }
+    left = pd.Series(True, index=scored.index)
+    excluded = {}
+    for reason, mask in reasons.items():
+        hit = left & mask.fillna(False).astype("bool")
+        excluded[reason] = int(hit.sum())
+        left = left & ~hit
+    in_pop = left
+    on_time = in_pop & (done_at <= deadline).fillna(False).astype("bool")
 
     band = scored["band"].astype(pd.CategoricalDtype(list(rules.BANDS)))
     counts = pd.DataFrame({"band": band, "n": in_pop, "on_time": on_time})
@@ -337,11 +357,7 @@ def quality_vs_on_time(scored: pd.DataFrame, *, as_of=None, alpha: float = 0.05)
     out.attrs = {
         "as_of": now,
         "alpha": alpha,
-        "excluded": {
-            "cancelled": int(cancelled.sum()),
-            "no_deadline": int(no_deadline.sum()),
-            "not_due_yet": int(not_due.sum()),
-        },
+        "excluded": excluded,
     }
     return out
 
@@ -391,8 +407,9 @@ _DEFS = [
     ("flag_empty", _ALL, "-", "description missing or whitespace only", "-", "none", "bool",
      "Nothing written."),
     ("flag_vague_action", _ALL, "-", "a generic verb (contact, follow up, связаться, "
-     "уточнить...) and no concrete channel or action (call, e-mail, meeting, позвонить...), "
-     "also none in task_type", "-", _TEXT, "bool", "Says that, not how."),
+     "уточнить...) and no concrete channel or action (call, e-mail, meeting, позвонить...); "
+     "with channel_from_task_type=True, none in task_type either", "-", _TEXT, "bool",
+     "Says that, not how."),
     ("flag_no_method", _ALL, "-", "no script, checklist, template, offer, presentation, "
      "qualification, 'according to', steps or numbered list named", "-", _TEXT, "bool",
      "No method or material named."),

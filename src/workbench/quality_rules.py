@@ -290,7 +290,7 @@ EMPTY_SUBSTITUTION = "|".join(
 #: The text ends on a preposition or conjunction (a field after it came out empty) (*lower*).
 DANGLING_END = (
     _START
-    + r"(?:about|for|with|to|at|on|of|from|re|regarding|and|or"
+    + r"(?:about|for|with|to|at|on|of|from|by|re|regarding|and|or"
     + r"|по|для|с|со|о|об|на|к|ко|у|от|про|в|во|и|или)"
     + f"{_WS}*[,:;.\\-–—]?{_WS}*$"
 )
@@ -314,14 +314,15 @@ FLAGS = (
 )
 
 #: Points a raised flag takes off 100; the score is floored at 0. An empty description
-#: loses everything. Vague verbs and broken templates cost most: they mislead or say nothing.
+#: loses everything. Vague verbs and broken templates cost most: they mislead or say nothing;
+#: one or two words ("Call", "todo", "see above") land in the poor band even without them.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "flag_empty": 100.0,
     "flag_vague_action": 35.0,
     "flag_no_method": 25.0,
     "flag_no_link": 15.0,
     "flag_template_trouble": 35.0,
-    "flag_too_short": 20.0,
+    "flag_too_short": 30.0,
     "flag_too_long": 10.0,
     "flag_no_deadline": 20.0,
 }
