@@ -81,7 +81,7 @@ def _contains(text: pd.Series, pattern: str) -> pd.Series:
 
 
 def _language(clean: pd.Series) -> pd.Series:
-    # Runs of letters, not single letters: the same verdict on real text, 4x faster.
+    # Runs of letters rather than single letters: about 4x faster with Arrow regexes.
     cyrillic = clean.str.count("[а-яё]+").astype("float64")
     latin = clean.str.count("[a-z]+").astype("float64")
     lang = np.where(cyrillic + latin == 0, "unknown", np.where(cyrillic >= latin, "ru", "en"))
