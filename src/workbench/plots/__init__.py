@@ -18,6 +18,7 @@ from workbench.plots._base import (
     set_theme,
 )
 from workbench.plots.distributions import call_length_distribution
+from workbench.plots.quality import on_time_by_band, score_distribution
 from workbench.plots.team import managers_over_time, metric_by_manager, tasks_vs_results
 from workbench.plots.timeseries import (
     calls_over_time,
@@ -43,4 +44,6 @@ __all__ = [
     "tasks_vs_results",
     "metric_by_manager",
     "managers_over_time",
+    "score_distribution",
+    "on_time_by_band",
 ]
