@@ -1,0 +1,360 @@
+"""What one manager's report may show: that manager's figures and anonymous team figures.
+
+:func:`prepare_manager_view` is the privacy boundary of the manager report. It computes the
+department's metrics, then keeps the manager's own rows and replaces every other manager's
+name with a pseudonym ("Colleague 01", ...) whose order says nothing about the real names.
+The report notebook holds only the :class:`ManagerView`, never the loaded dataset, so no
+later cell can print a colleague's name or rows by mistake.
+
+The report window is whole calendar months in the business time zone: a delinquency rate
+or a conversion over "the 3rd to the 17th" would need definitions the metrics do not have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from workbench.definitions import definitions
+from workbench.kpi import kpi_attainment
+from workbench.loading import Dataset
+from workbench.panel import manager_panel
+from workbench.periods import to_instant
+from workbench.quality import quality_by_manager, score_descriptions
+from workbench.summary import window_summary
+
+__all__ = [
+    "ManagerView",
+    "prepare_manager_view",
+    "report_window",
+    "headlines",
+    "headline_data",
+    "figures_table",
+    "REPORT_METRICS",
+]
+
+#: Metrics the report shows, in its order: (column, plain name, better when "lower"/"higher").
+REPORT_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("tasks_new", "New tasks", "higher"),
+    ("tasks_completed", "Tasks completed", "higher"),
+    ("tasks_due", "Tasks due", "higher"),
+    ("tasks_overdue", "Tasks overdue", "lower"),
+    ("delinquency_rate", "Overdue share of tasks due", "lower"),
+    ("dials", "Calls (dials)", "higher"),
+    ("connected", "Connected calls", "higher"),
+    ("talk_mean_min", "Mean connected call, min", "lower"),
+    ("leads", "Leads handled", "higher"),
+    ("won", "Deals won", "higher"),
+    ("conversion", "Conversion (won / closed)", "higher"),
+    ("sales_volume", "Sales volume", "higher"),
+)
+
+
+@dataclass
+class ManagerView:
+    """One manager's report data; colleagues appear only under pseudonyms.
+
+    Attributes
+    ----------
+    manager : the report's manager (the only real name anywhere in the view).
+    start, end : the report window, ``[start, end)``, whole months in ``tz``.
+    as_of : the instant "now" is evaluated at.
+    panel : monthly manager panel over the history months up to ``end``, all managers,
+        pseudonymised.
+    window : :func:`workbench.summary.window_summary` of the report window, pseudonymised.
+    calls : calls of the report window (all managers, pseudonymised), for distributions.
+    kpi : KPI attainment of the manager (and pseudonymised colleagues) per month.
+    quality : the manager's tasks created in the window, scored; ``quality_team``: flag shares
+        per (pseudonymised) manager.
+    health : what loading set aside, as counts per table and reason (never the values).
+    """
+
+    manager: str
+    tz: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: pd.Timestamp
+    n_colleagues: int
+    panel: pd.DataFrame
+    window: pd.DataFrame
+    calls: pd.DataFrame
+    kpi: pd.DataFrame
+    quality: pd.DataFrame
+    quality_team: pd.DataFrame
+    health: pd.DataFrame
+    params: dict = field(default_factory=dict)
+
+    @property
+    def own(self) -> pd.Series:
+        """The manager's row of the window summary."""
+        return self.window.set_index("manager").loc[self.manager]
+
+    @property
+    def others(self) -> pd.DataFrame:
+        """The colleagues' rows of the window summary (pseudonymised)."""
+        return self.window.loc[self.window["manager"] != self.manager]
+
+
+def report_window(period_start: str, period_end: str, *, tz: str) -> tuple[pd.Timestamp, ...]:
+    """``[start, end)`` instants of a report covering whole months ``period_start..period_end``.
+
+    Raises ``ValueError`` unless ``period_start`` is the first day of a month and
+    ``period_end`` the last day of a month, not before it.
+    """
+    first, last = date.fromisoformat(period_start), date.fromisoformat(period_end)
+    if first.day != 1:
+        raise ValueError(f"period_start {period_start}: a report starts on the 1st of a month")
+    after_last = pd.Timestamp(last) + pd.Timedelta(days=1)
+    if after_last.day != 1:
+        raise ValueError(f"period_end {period_end}: a report ends on the last day of a month")
+    if after_last <= pd.Timestamp(first):
+        raise ValueError(f"period_end {period_end} is before period_start {period_start}")
+    return pd.Timestamp(first).tz_localize(tz), after_last.tz_localize(tz)
+
+
+def _pseudonyms(managers: list[str], keep: str) -> dict[str, str]:
+    """Other managers -> "Colleague NN", ordered by a hash (not by name or volume)."""
+    others = sorted(
+        (m for m in managers if m != keep),
+        key=lambda m: hashlib.sha256(m.encode("utf-8")).hexdigest(),
+    )
+    width = max(2, len(str(len(others))))
+    names = {m: f"Colleague {i + 1:0{width}d}" for i, m in enumerate(others)}
+    return names | {keep: keep}
+
+
+def _rename(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    out = frame.copy()
+    out["manager"] = out["manager"].map(names).astype("str")
+    return out
+
+
+def prepare_manager_view(
+    dataset: Dataset,
+    manager: str,
+    *,
+    period_start: str,
+    period_end: str,
+    as_of: str | None = None,
+    history_months: int = 6,
+    conversation_s: float = 60,
+    long_call_s: float = 1200,
+) -> ManagerView:
+    """Compute everything a manager's report shows, keeping colleagues anonymous.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        What :func:`workbench.load_dataset` returned.
+    manager : str
+        The report's manager; must have at least one row in tasks, calls or deals.
+    period_start, period_end : str
+        ISO dates: the first and last day of the report's whole months.
+    as_of : str, optional
+        ISO instant for "now"; default the end of the window or the last event, if earlier.
+    history_months : int
+        Months of history drawn in the trends, ending with the window.
+    conversation_s, long_call_s : float
+        Call thresholds, seconds (see ``call_metrics``).
+    """
+    if manager not in dataset.managers:
+        raise ValueError(f"{dataset.source}: no tasks, calls or deals of manager {manager!r}")
+    tz = dataset.tz
+    start, end = report_window(period_start, period_end, tz=tz)
+    history_start = min(start, end - pd.DateOffset(months=history_months))
+    if as_of:
+        now = to_instant(as_of, tz=tz)
+    else:
+        last = pd.concat(
+            [
+                dataset.tasks["created_at"],
+                dataset.tasks["completed_at"],
+                dataset.calls["started_at"],
+                dataset.deals["created_at"],
+                dataset.deals["closed_at"],
+            ]
+        ).max()
+        now = min(end, last) if pd.notna(last) else end
+    panel = manager_panel(
+        dataset.tasks,
+        dataset.calls,
+        dataset.deals,
+        period="month",
+        tz=tz,
+        as_of=now,
+        start=history_start,
+        end=end - pd.Timedelta(microseconds=1),
+        managers=dataset.managers,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    names = _pseudonyms(list(dataset.managers), manager)
+    kpi = kpi_attainment(panel, dataset.targets, period="month", tz=tz)
+    calls = dataset.calls.loc[
+        (dataset.calls["started_at"] >= start) & (dataset.calls["started_at"] < end),
+        ["manager", "started_at", "duration_s", "answered", "direction"],
+    ]
+    tasks = dataset.tasks
+    in_window = (tasks["created_at"] >= start) & (tasks["created_at"] < end)
+    scored_all = score_descriptions(tasks.loc[in_window])
+    quality_team = quality_by_manager(scored_all)
+    own_tasks = scored_all.loc[scored_all["manager"] == manager]
+    health = dataset.health()
+    return ManagerView(
+        manager=manager,
+        tz=tz,
+        start=start,
+        end=end,
+        as_of=now,
+        n_colleagues=len(names) - 1,
+        panel=_rename(panel, names),
+        window=_rename(window_summary(panel, start=start, end=end), names),
+        calls=_rename(calls, names),
+        kpi=_rename(kpi, names),
+        quality=own_tasks.drop(columns=["creator"], errors="ignore"),
+        quality_team=_rename(quality_team, names),
+        health=health.drop(columns=[c for c in health.columns if c == "value"]),
+        params={"conversation_s": conversation_s, "long_call_s": long_call_s},
+    )
+
+
+def _team(view: ManagerView, metric: str) -> tuple[float, int, int]:
+    """Median of the colleagues' window values, how many are below the manager, and n."""
+    others = view.others[metric].astype("float64").dropna()
+    mine = float(view.own[metric])
+    below = int((others < mine).sum()) if not np.isnan(mine) else 0
+    return (float(others.median()) if len(others) else np.nan), below, len(others)
+
+
+def _window_words(view: ManagerView) -> str:
+    last = view.end - pd.Timedelta(days=1)
+    if (view.start.year, view.start.month) == (last.year, last.month):
+        return view.start.strftime("%B %Y")
+    return f"{view.start:%b %Y} to {last:%b %Y}"
+
+
+def _kpi_in_window(view: ManagerView, metric: str) -> pd.DataFrame:
+    k = view.kpi
+    return k.loc[
+        (k["manager"] == view.manager)
+        & (k["metric"] == metric)
+        & (k["period"] >= view.start)
+        & (k["period"] < view.end)
+    ]
+
+
+def headlines(view: ManagerView) -> list[str]:
+    """Three to five plain-language findings about the manager's window, from the data."""
+    own, when, out = view.own, _window_words(view), []
+    if own["connected"] > 0:
+        team, below, n = _team(view, "talk_mean_min")
+        text = f"Your average connected call lasted {own['talk_mean_min']:.1f} min"
+        if n:
+            text += (
+                f"; the team's median is {team:.1f} min (you are above {below} of {n} colleagues)"
+            )
+        out.append(text + ".")
+    else:
+        out.append(f"You had no connected calls in {when}.")
+    if own["tasks_due"] > 0:
+        text = (
+            f"{own['delinquency_rate']:.0%} of your tasks due in {when} were late "
+            f"({own['tasks_overdue']:.0f} of {own['tasks_due']:.0f})"
+        )
+        kpi = _kpi_in_window(view, "delinquency_rate")
+        if len(kpi):
+            target = kpi["target"].iloc[-1]
+            verdict = "met" if own["delinquency_rate"] <= target + 1e-9 else "not met"
+            text += f"; your KPI is at most {target:.0%}: {verdict}"
+        else:
+            team, _, n = _team(view, "delinquency_rate")
+            if n:
+                text += f"; the team's median is {team:.0%}"
+        out.append(text + ".")
+    else:
+        out.append(f"None of your tasks was due in {when}.")
+    out.append(
+        f"You received {own['tasks_new']:.0f} new tasks and completed {own['tasks_completed']:.0f}."
+    )
+    team_leads, _, n = _team(view, "leads")
+    text = f"You handled {own['leads']:.0f} leads"
+    if n:
+        text += f" (team median {team_leads:.0f})"
+    if own["closed"] > 0:
+        text += (
+            f"; {own['won']:.0f} of {own['closed']:.0f} closed deals were won "
+            f"({own['conversion']:.0%}), sales volume {own['sales_volume']:,.0f}"
+        )
+    out.append(text + ".")
+    talk = _kpi_in_window(view, "talk_mean_min")
+    if len(talk) and own["connected"] > 0:
+        target = talk["target"].iloc[-1]
+        verdict = "met" if own["talk_mean_min"] <= target + 1e-9 else "not met"
+        out.append(f"Your call-length KPI is at most {target:g} min: {verdict}.")
+    return out
+
+
+def headline_data(view: ManagerView) -> dict:
+    """The figures the runner's index page shows, as JSON-ready plain values."""
+    own = view.own
+
+    def num(x) -> float | None:
+        return None if pd.isna(x) else round(float(x), 4)
+
+    kpis = []
+    k = view.kpi
+    mine = k.loc[(k["manager"] == view.manager) & (k["period"] >= view.start)]
+    for row in mine.itertuples():
+        kpis.append(
+            {
+                "metric": row.metric,
+                "period": row.period.strftime("%Y-%m"),
+                "target": num(row.target),
+                "direction": row.direction,
+                "actual": num(row.actual),
+                "met": None if pd.isna(row.met) else bool(row.met),
+            }
+        )
+    return {
+        "manager": view.manager,
+        "delinquency_rate": num(own["delinquency_rate"]),
+        "tasks_due": int(own["tasks_due"]),
+        "talk_mean_min": num(own["talk_mean_min"]),
+        "connected": int(own["connected"]),
+        "leads": int(own["leads"]),
+        "won": int(own["won"]),
+        "conversion": num(own["conversion"]),
+        "sales_volume": num(own["sales_volume"]),
+        "kpis": kpis,
+        "headlines": headlines(view),
+    }
+
+
+def figures_table(view: ManagerView) -> pd.DataFrame:
+    """The manager's window figures beside the team median and the number of colleagues below."""
+    rows = []
+    for metric, name, better in REPORT_METRICS:
+        team, below, n = _team(view, metric)
+        rows.append(
+            {
+                "figure": name,
+                "you": float(view.own[metric]),
+                "team median": team,
+                "colleagues below you": below,
+                "colleagues": n,
+                "better when": better,
+                "definition": metric,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def shown_definitions() -> pd.DataFrame:
+    """Written definitions of the figures the report shows."""
+    names = [m for m, _, _ in REPORT_METRICS] + ["met", "gap_to_target", "score", "band"]
+    d = definitions()
+    return d.loc[d["name"].isin(names)].reset_index(drop=True)

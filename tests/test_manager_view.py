@@ -1,0 +1,115 @@
+"""The manager report's data: hand-checked figures, headlines and the privacy boundary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench import load_dataset
+from workbench.config import SAMPLE_DIR
+from workbench.manager_view import (
+    figures_table,
+    headline_data,
+    headlines,
+    prepare_manager_view,
+    report_window,
+    shown_definitions,
+)
+
+DEPT = Path(__file__).parent / "data" / "report_dept"
+COLLEAGUES = ("Bob", "Cleo", "Dmitri Бор")
+
+
+@pytest.fixture(scope="module")
+def ann():
+    ds = load_dataset(DEPT)
+    return prepare_manager_view(ds, "Ann", period_start="2026-01-01", period_end="2026-01-31")
+
+
+def test_headlines_worked_by_hand(ann):
+    # as_of = last event = d2 closed 2026-01-21 10:00, so t4 (due 01-25) is not due yet:
+    # due = t1, t2, t3; overdue = t1 (completed 01-12 after its 01-10 deadline) -> 1 of 3.
+    # Ann's calls: 600 s + 1200 s over 2 connected = 15.0 min; colleagues 5, 10, 15 min
+    # -> median 10.0; strictly below Ann: 5 and 10 -> 2 of 3.
+    assert headlines(ann) == [
+        "Your average connected call lasted 15.0 min; the team's median is 10.0 min "
+        "(you are above 2 of 3 colleagues).",
+        "33% of your tasks due in January 2026 were late (1 of 3); "
+        "your KPI is at most 20%: not met.",
+        "You received 4 new tasks and completed 4.",
+        "You handled 2 leads (team median 0); 1 of 2 closed deals were won (50%), "
+        "sales volume 1,000.",
+        "Your call-length KPI is at most 12 min: not met.",
+    ]
+
+
+def test_headline_data_is_json_ready_and_names_the_kpis(ann):
+    data = json.loads(json.dumps(headline_data(ann)))
+    assert data["delinquency_rate"] == pytest.approx(1 / 3, abs=1e-4)
+    assert data["talk_mean_min"] == 15.0
+    assert data["conversion"] == 0.5
+    assert {(k["metric"], k["target"], k["met"]) for k in data["kpis"]} == {
+        ("delinquency_rate", 0.2, False),
+        ("talk_mean_min", 12.0, False),
+    }
+
+
+def test_figures_table_compares_with_colleagues(ann):
+    t = figures_table(ann).set_index("definition")
+    assert t.loc["talk_mean_min", "you"] == 15.0
+    assert t.loc["talk_mean_min", "team median"] == 10.0
+    assert t.loc["talk_mean_min", "colleagues below you"] == 2
+    assert t.loc["dials", "you"] == 3  # two connected, one missed inbound
+    assert set(shown_definitions()["name"]) >= set(t.index)
+
+
+def _all_text(view) -> str:
+    frames = [view.panel, view.window, view.calls, view.kpi, view.quality, view.quality_team]
+    frames.append(view.health)
+    return "\n".join(f.astype(str).to_csv() for f in frames)
+
+
+def test_no_colleague_name_or_row_survives_in_the_view(ann):
+    text = _all_text(ann)
+    for name in COLLEAGUES:
+        assert name not in text
+    assert "Bob's task" not in text  # a colleague's task description
+    assert set(ann.quality["manager"]) == {"Ann"}
+    assert ann.n_colleagues == 3
+    assert sorted(ann.others["manager"]) == ["Colleague 01", "Colleague 02", "Colleague 03"]
+
+
+def test_pseudonyms_do_not_follow_alphabetical_order_on_the_sample():
+    ds = load_dataset(SAMPLE_DIR)
+    view = prepare_manager_view(
+        ds, "Boris Ivanov", period_start="2026-10-01", period_end="2026-10-31"
+    )
+    text = _all_text(view)
+    for name in ds.managers:
+        if name != "Boris Ivanov":
+            assert name not in text
+    # Case B in the last sample month: Boris's mean call is the longest of all ten
+    row = figures_table(view).set_index("definition").loc["talk_mean_min"]
+    assert row["colleagues below you"] == 9
+    assert 21 < row["you"] < 25
+
+
+def test_report_window_is_whole_months():
+    start, end = report_window("2026-02-01", "2026-03-31", tz="Europe/Berlin")
+    assert start == pd.Timestamp("2026-02-01", tz="Europe/Berlin")
+    assert end == pd.Timestamp("2026-04-01", tz="Europe/Berlin")
+    with pytest.raises(ValueError, match="1st of a month"):
+        report_window("2026-02-02", "2026-02-28", tz="UTC")
+    with pytest.raises(ValueError, match="last day of a month"):
+        report_window("2026-02-01", "2026-02-27", tz="UTC")
+    with pytest.raises(ValueError, match="before period_start"):
+        report_window("2026-03-01", "2026-02-28", tz="UTC")
+
+
+def test_unknown_manager_is_a_clear_error():
+    ds = load_dataset(DEPT)
+    with pytest.raises(ValueError, match="no tasks, calls or deals of manager 'Zed'"):
+        prepare_manager_view(ds, "Zed", period_start="2026-01-01", period_end="2026-01-31")
