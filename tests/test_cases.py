@@ -1,0 +1,339 @@
+"""Case studies: units match the metrics, hand-worked building blocks, wording follows numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import load_dataset, task_metrics
+from workbench.cases import (
+    before_after_plot,
+    call_length_case,
+    conclusion_text,
+    connected_call_units,
+    count_change,
+    due_task_units,
+    guardrail_change,
+    overdue_case,
+    parse_change_dates,
+    rate_test,
+)
+from workbench.config import SAMPLE_DIR
+
+UTC = "UTC"
+
+
+def _ts(values) -> pd.Series:
+    return pd.Series(pd.to_datetime(values, utc=True), dtype="datetime64[us, UTC]")
+
+
+# --------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_tasks() -> pd.DataFrame:
+    """Nine tasks of one manager, as_of 2026-02-01 (comments say what each one tests)."""
+    rows = [
+        # id, created, due, original_due, completed, status
+        ("t1", "2026-01-01", "2026-01-10", "2026-01-10", "2026-01-09", "completed"),  # on time
+        ("t2", "2026-01-01", "2026-01-10", "2026-01-10", "2026-01-11", "completed"),  # late
+        ("t3", "2026-01-01", "2026-01-10", "2026-01-10", None, "open"),  # still open: overdue
+        ("t4", "2026-01-01", "2026-01-10", "2026-01-10", None, "cancelled"),  # excluded
+        ("t5", "2026-01-01", None, None, None, "open"),  # no deadline: excluded
+        ("t6", "2026-01-01", "2026-02-15", "2026-02-15", None, "open"),  # not due by as_of
+        ("t7", "2026-01-01", "2026-01-20", "2026-01-05", "2026-01-15", "completed"),  # moved: late
+        ("t8", "2026-01-01", "2026-01-12", "2026-01-12", "2026-01-12", "completed"),  # at deadline
+        ("t9", "2026-01-01", "2026-01-25", "2026-01-25", "2026-02-03", "completed"),  # after as_of
+    ]
+    ids, created, due, orig, done, status = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            "task_id": pd.array(ids, dtype="str"),
+            "manager": pd.array(["A"] * len(rows), dtype="str"),
+            "created_at": _ts(created),
+            "due_at": _ts(due),
+            "original_due_at": _ts(orig),
+            "completed_at": _ts(done),
+            "status": pd.array(status, dtype="str"),
+        }
+    )
+
+
+def test_due_task_units_by_hand(tiny_tasks):
+    units = due_task_units(tiny_tasks, as_of="2026-02-01", tz=UTC)
+    # due by as_of and not cancelled: t1 t2 t3 t7 t8 t9; overdue: t2 t3 t7 t9 (t9 done after as_of)
+    assert units["task_id"].tolist() == ["t1", "t2", "t3", "t7", "t8", "t9"]
+    assert units["overdue"].tolist() == [0, 1, 1, 1, 0, 1]
+    assert units.attrs["excluded"] == {
+        "not_created_by_as_of": 0,
+        "cancelled": 1,
+        "no_deadline": 1,
+        "not_due_by_as_of": 1,
+    }
+    # the anchor is the original deadline (t7: 2026-01-05, not the moved 2026-01-20)
+    assert units.loc[3, "original_due_at"] == pd.Timestamp("2026-01-05", tz=UTC)
+    # same as the metric: January delinquency = 4 / 6
+    jan = task_metrics(tiny_tasks, as_of="2026-02-01", tz=UTC).iloc[0]
+    assert jan["delinquency_rate"] == pytest.approx(4 / 6)
+    assert units["overdue"].mean() == pytest.approx(4 / 6)
+
+
+def test_due_task_units_missing_column_names_table():
+    with pytest.raises(ValueError, match=r"tasks table: missing column\(s\) \['status'\]"):
+        due_task_units(pd.DataFrame({"task_id": [], "manager": [], "created_at": []}))
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset(SAMPLE_DIR)
+
+
+def test_due_task_units_monthly_means_equal_task_metrics_on_sample(sample):
+    units = due_task_units(sample.tasks, tz=UTC)
+    month = units["original_due_at"].dt.tz_localize(None).dt.to_period("M").dt.start_time
+    got = units.groupby([units["manager"], month.rename("m")])["overdue"].agg(["sum", "count"])
+    metrics = task_metrics(sample.tasks, tz=UTC)
+    metrics = metrics.loc[metrics["tasks_due"] > 0]
+    keys = pd.MultiIndex.from_arrays(
+        [metrics["manager"], metrics["period"].dt.tz_localize(None).rename("m")]
+    )
+    want = pd.DataFrame(
+        {"sum": metrics["tasks_overdue"].to_numpy(), "count": metrics["tasks_due"].to_numpy()},
+        index=keys,
+    )
+    assert len(got) == len(want)
+    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False)
+    rate = (got["sum"] / got["count"]).sort_index().to_numpy()
+    np.testing.assert_array_equal(rate, metrics.set_index(keys)["delinquency_rate"].sort_index())
+
+
+def test_connected_call_units_by_hand():
+    calls = pd.DataFrame(
+        {
+            "call_id": pd.array(["1", "2", "3", "4"], dtype="str"),
+            "manager": pd.array(["A"] * 4, dtype="str"),
+            "started_at": _ts(["2026-01-05 10:00"] * 4),
+            "duration_s": [90.0, 0.0, 0.0, np.nan],
+            "answered": [True, True, False, True],
+        }
+    )
+    units = connected_call_units(calls)
+    # only call 1 is answered and longer than 0 s: 90 s = 1.5 min
+    assert units["call_id"].tolist() == ["1"]
+    assert units["talk_min"].tolist() == [1.5]
+    assert units.attrs["excluded"] == {"missing_duration": 1, "not_connected": 2}
+
+
+def test_parse_change_dates():
+    got = parse_change_dates("2026-07-01, 2026-04-01", tz="Europe/Moscow")
+    assert list(got) == [
+        pd.Timestamp("2026-04-01", tz="Europe/Moscow"),
+        pd.Timestamp("2026-07-01", tz="Europe/Moscow"),
+    ]
+    with pytest.raises(ValueError, match="at least one ISO date"):
+        parse_change_dates(" , ")
+
+
+# --------------------------------------------------------------------------------------
+# Building blocks
+# --------------------------------------------------------------------------------------
+
+
+def _panel(values: dict[str, list[float]], start="2026-01-01") -> pd.DataFrame:
+    periods = pd.date_range(start, periods=len(next(iter(values.values()))), freq="MS", tz=UTC)
+    return pd.DataFrame({"manager": pd.array(["A"] * len(periods), dtype="str"),
+                         "period": periods, **values})  # fmt: skip
+
+
+def test_count_change_by_hand():
+    panel = _panel({"tasks_completed": [10, 10, 99, 30, 30]})
+    # dates Mar and Apr: before Jan-Feb (20 in 2 months), after Apr-May (60 in 2), Mar left out
+    out = count_change(
+        panel, manager="A", column="tasks_completed", change_dates="2026-03-01,2026-04-01"
+    ).iloc[0]
+    assert (out["before_total"], out["after_total"]) == (20, 60)
+    assert (out["before_per_period"], out["after_per_period"], out["ratio"]) == (10, 30, 3)
+    # Poisson: exp(+-1.959964 * sqrt(1/20 + 1/60)) = exp(+-0.506061) = 1.648721 * 1.006079
+    assert out["ratio_low"] == pytest.approx(3 / 1.658744, rel=1e-5)
+    assert out["ratio_high"] == pytest.approx(3 * 1.658744, rel=1e-5)
+    assert bool(out["significant"])
+    with pytest.raises(KeyError, match="'B'"):
+        count_change(panel, manager="B", column="tasks_completed", change_dates="2026-03-01")
+
+
+def test_rate_test_no_change_states_mde():
+    r = rate_test(10, 100, 11, 100)
+    # MDE = (1.959964 + 0.841621) * sqrt(0.1 * 0.9 * (1/100 + 1/100)) = 2.801585 * 0.042426
+    assert r["mde"] == pytest.approx(0.118862, abs=1e-6)
+    assert r["text"].startswith("no change detectable (95% CI")
+    assert r["text"].endswith("a change of 11.9 points would have been seen")
+    # a 0 % baseline has no spread: no MDE sentence rather than "a change of 0.0 points"
+    zero = rate_test(0, 50, 0, 60)
+    assert math.isnan(zero["mde"]) and "would have been seen" not in zero["text"]
+
+
+def test_guardrail_change_by_hand():
+    table = _panel({"postponed_tasks": [5, 10, 30], "deadline_tasks": [100, 100, 100]})
+    out = guardrail_change(
+        table,
+        manager="A",
+        change_dates="2026-02-01",
+        shares={"postponed_share": ("postponed_tasks", "deadline_tasks")},
+    ).iloc[0]
+    # before Jan: 5 / 100; in force Feb-Mar: 40 / 200 = 0.20
+    assert (out["x_before"], out["n_before"], out["x_after"], out["n_after"]) == (5, 100, 40, 200)
+    assert (out["before"], out["after"]) == (0.05, 0.20)
+    assert bool(out["rose"])
+
+
+# --------------------------------------------------------------------------------------
+# Conclusion wording
+# --------------------------------------------------------------------------------------
+
+
+def _ba(before, after, change, low, high, mde) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "window": ["before", "after"],
+            "mean": [before, after],
+            "change": [np.nan, change],
+            "change_low": [np.nan, low],
+            "change_high": [np.nan, high],
+            "mde": [np.nan, mde],
+        }
+    )
+
+
+RATE = dict(manager="A", what="overdue share", unit="%", scale=100.0)
+
+
+def test_conclusion_significant_improvement():
+    text = conclusion_text(_ba(0.44, 0.15, -0.29, -0.37, -0.21, 0.05), **RATE)
+    assert text.startswith("Overdue share of A fell from 44% to 15%")
+    assert "changed by -29.0 points (95% CI -37.0 to -21.0)" in text
+    assert "real improvement" in text and "worsening" not in text
+
+
+def test_conclusion_significant_worsening():
+    text = conclusion_text(_ba(0.15, 0.30, 0.15, 0.05, 0.25, 0.05), **RATE)
+    assert "rose from 15% to 30%" in text and "real worsening" in text
+    assert "improvement" not in text
+    # at_least metric: the same rise is an improvement
+    up = conclusion_text(_ba(0.15, 0.30, 0.15, 0.05, 0.25, 0.05), **RATE, lower_is_better=False)
+    assert "real improvement" in up
+
+
+def test_conclusion_no_detectable_change_gives_mde():
+    text = conclusion_text(_ba(0.20, 0.22, 0.02, -0.03, 0.07, 0.06), **RATE)
+    assert "no change detectable (95% CI -3.0 to 7.0 points)" in text
+    assert "a change of 6.0 points would have been seen" in text
+    assert "the data do not show an effect" in text
+    assert "improvement" not in text and "worsening" not in text and "fell" not in text
+
+
+def test_conclusion_minutes_peers_placebo_guardrails():
+    peers = pd.DataFrame({"did": [-1.0], "did_low": [-3.0], "did_high": [1.0],
+                          "control_change": [-8.0]})  # fmt: skip
+    guard = pd.DataFrame(
+        {"guardrail": ["short_call_share"], "before": [0.05], "after": [0.12], "rose": [True]}
+    )
+    text = conclusion_text(
+        _ba(32.0, 23.0, -9.0, -11.5, -6.5, 3.5),
+        manager="B",
+        what="mean call length",
+        unit="min",
+        peers=peers,
+        placebo_share=0.5,
+        n_placebo=8,
+        guardrails=guard,
+    )
+    assert "fell from 32 min to 23 min" in text
+    # colleagues fell by 8 too: net -1 min, CI includes zero
+    assert "Colleagues moved by -8.0 min" in text and "cannot be told apart" in text
+    assert "At 4 of 8 placebo dates" in text and "does not stand out" in text
+    assert "Watch for gaming: short call share rose from 5% to 12%" in text
+
+
+def test_conclusion_without_data():
+    text = conclusion_text(_ba(0.2, np.nan, np.nan, np.nan, np.nan, np.nan), **RATE)
+    assert "not enough data to estimate a change" in text
+
+
+# --------------------------------------------------------------------------------------
+# The sample's Case A and Case B
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def case_a(sample):
+    return overdue_case(
+        sample.tasks, sample.targets, manager="Anna Petrova", change_dates="2026-05-01",
+        n_boot=500, seed=1,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def case_b(sample):
+    return call_length_case(
+        sample.calls, sample.deals, sample.targets, manager="Boris Ivanov",
+        change_dates="2026-04-01,2026-07-01", n_boot=500, seed=1,
+    )  # fmt: skip
+
+
+def test_case_a_headline(case_a):
+    ba = case_a.before_after
+    # the windows hold exactly the metric's due and overdue tasks of those months
+    m = case_a.monthly
+    assert ba["n"].tolist() == m.groupby("window", sort=False)["n"].sum().tolist()
+    assert 0.40 <= ba.loc[0, "mean"] <= 0.48 and 0.12 <= ba.loc[1, "mean"] <= 0.18
+    assert ba.loc[1, "change_high"] < 0 and bool(ba.loc[1, "significant"])
+    assert case_a.peers.loc[0, "did_high"] < 0
+    out = case_a.output.iloc[0]  # completed tasks per month tripled
+    assert 2.6 <= out["ratio"] <= 3.4 and out["ratio_low"] > 2
+    assert "fell from 44% to 15%" in case_a.conclusion
+    assert "real improvement" in case_a.conclusion
+    assert (m.loc[m["window"] == "after", "target"] == 0.2).all()
+    assert m.loc[m["window"] == "before", "target"].isna().all()
+
+
+def test_case_b_headline(case_b):
+    ba = case_b.before_after
+    assert ba["window"].tolist() == ["before", "step 1", "step 2"]
+    assert 30 <= ba.loc[0, "mean"] <= 34 and 21.5 <= ba.loc[2, "mean"] <= 24.5
+    assert bool(ba.loc[2, "significant"])
+    out = case_b.output.iloc[0]  # leads per month: 115 in Nov-Mar, 124 in Jul-Oct
+    assert (out["before_per_period"], out["after_per_period"]) == (23.0, 31.0)
+    sales = case_b.sales.set_index("component")
+    assert round(100 * sales.loc["sales_volume", "pct_change"], 1) == 15.9
+    conv = case_b.conversion.iloc[0]
+    assert conv["change_low"] < 0 < conv["change_high"]
+    assert conv["text"].startswith("no change detectable")
+    assert "would have been seen" in conv["text"]
+    assert case_b.ladder["target"].tolist()[:3] == [32.0, 27.0, 22.0]
+    assert "fell from 32 min to 23 min" in case_b.conclusion
+    assert case_b.monthly["target"].dropna().unique().tolist() == [27.0, 22.0]
+
+
+def test_case_errors(sample):
+    with pytest.raises(KeyError, match="Nobody"):
+        overdue_case(sample.tasks, manager="Nobody", change_dates="2026-05-01")
+    with pytest.raises(ValueError, match="metric must be 'talk_mean_min'"):
+        call_length_case(sample.calls, sample.deals, manager="Boris Ivanov",
+                         change_dates="2026-04-01", metric="talk_p90_s")  # fmt: skip
+
+
+def test_before_after_plot(case_b):
+    case_b.manager = "B$ss"  # CRM text must not switch matplotlib to mathtext
+    try:
+        ax = before_after_plot(case_b)
+    finally:
+        case_b.manager = "Boris Ivanov"
+    assert "B\\$ss" in ax.get_title()
+    assert ax.get_ylabel() == "mean call length (min)"
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels[:3] == ["Team median (others)", "KPI target", "B\\$ss, month (95% CI)"]
