@@ -106,7 +106,7 @@ def score_distribution(
     ax.set_ylabel("")
     note = f"\n{missing} row(s) without a score or {by} not shown" if missing else ""
     ax.set_title(title + note)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
 
 
