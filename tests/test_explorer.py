@@ -75,3 +75,10 @@ def test_empty_selection_draws_a_readable_figure(sample):
     assert len(ex.figure.axes[0].get_lines()) == 1  # the team median only
     assert isinstance(ex.last_update_s, float)
     assert pd.notna(ex.last_update_s)
+
+
+def test_managers_as_a_comma_separated_parameter_and_unknown_names(sample):
+    ex = Explorer(sample, managers="Boris Ivanov, Chen Wei")
+    assert ex.managers.value == ("Boris Ivanov", "Chen Wei")
+    with pytest.raises(ValueError, match="unknown manager"):
+        Explorer(sample, managers="Nobody")

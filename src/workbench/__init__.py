@@ -7,6 +7,7 @@ from workbench.comparison import compare_to_team, trend
 from workbench.correlation import spearman, tasks_results_correlation
 from workbench.deal_metrics import deal_metrics
 from workbench.decomposition import decompose_sales_change, window_totals
+from workbench.definitions import definitions
 from workbench.guardrails import guardrails
 from workbench.kpi import kpi_attainment
 from workbench.ladder import target_ladder
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "definitions",
     "DataContractError",
     "Dataset",
     "load_dataset",

@@ -11,12 +11,13 @@ Analysts are internal users: managers are named here. Never put this in a manage
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Sequence
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import display
+from IPython.display import Image, display
 from matplotlib.figure import Figure
 
 from workbench.loading import Dataset
@@ -52,8 +53,9 @@ class Explorer:
     ----------
     dataset : Dataset
         What :func:`workbench.load_dataset` returned.
-    managers : sequence of str, optional
-        Managers selected at start; default the first two.
+    managers : sequence of str or str, optional
+        Managers selected at start (a list, or names separated by commas); default the
+        first two.
     metric, period : str
         Initial metric column and period kind (``"month"`` / ``"week"``).
     conversation_s : int
@@ -66,7 +68,7 @@ class Explorer:
         self,
         dataset: Dataset,
         *,
-        managers: Sequence[str] | None = None,
+        managers: Sequence[str] | str | None = None,
         metric: str = "delinquency_rate",
         period: str = "month",
         conversation_s: int = 60,
@@ -78,6 +80,11 @@ class Explorer:
         self._panels: dict[tuple[str, int], pd.DataFrame] = {}
         months = self._months()
         names = list(dataset.managers)
+        if isinstance(managers, str):
+            managers = [m.strip() for m in managers.split(",") if m.strip()]
+        unknown = sorted(set(managers or ()) - set(names))
+        if unknown:
+            raise ValueError(f"{dataset.source}: unknown manager(s) {unknown}")
         self.managers = widgets.SelectMultiple(
             options=names, value=tuple(managers or names[:2]), description="Managers", rows=6
         )
@@ -153,12 +160,18 @@ class Explorer:
         self.figure, self.table = fig, table.reindex(columns=chosen)
         self.figure_out.clear_output(wait=True)
         with self.figure_out:
-            display(fig)
+            display(self.image())
         self.table_out.clear_output(wait=True)
         with self.table_out:
             display(self.table.round(3))
         self.last_update_s = time.perf_counter() - t0
         self.status.value = f"<small>updated in {self.last_update_s:.2f} s</small>"
+
+    def image(self) -> Image:
+        """The current figure as a PNG image (independent of the notebook's plot backend)."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=80)
+        return Image(data=buffer.getvalue(), format="png")
 
     def view(self) -> widgets.Widget:
         """The whole explorer as one widget, for ``display``."""
