@@ -177,8 +177,9 @@ def duckdb_tasks(tasks: pd.DataFrame, *, period: str):
     ),
     g AS (  -- every manager x period, so that a quiet period still carries the snapshot
       SELECT m.manager, q.period FROM (SELECT DISTINCT manager FROM t) AS m,
-        (SELECT period FROM cr UNION SELECT period FROM du UNION SELECT period FROM co
-         UNION SELECT period FROM dl) AS q
+        (SELECT unnest(generate_series(min(period), max(period), INTERVAL 1 {p})) AS period
+         FROM (SELECT period FROM cr UNION SELECT period FROM du UNION SELECT period FROM co
+               UNION SELECT period FROM dl)) AS q
     ),
     sn AS (
       SELECT manager, period,

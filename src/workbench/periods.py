@@ -209,11 +209,8 @@ class PeriodGrid:
     def frame(self, columns: dict[str, np.ndarray]) -> pd.DataFrame:
         """The metric table: ``manager``, ``period``, then ``columns`` (one value per cell)."""
         managers = np.repeat(np.array(self.managers, dtype=object), self.n_periods)
-        periods = np.tile(self.starts(), len(self.managers))
-        data = {
-            "manager": pd.array(managers, dtype="str"),
-            "period": pd.DatetimeIndex(periods, dtype=self.starts().dtype),
-        }
+        periods = self.starts().take(np.tile(np.arange(self.n_periods), len(self.managers)))
+        data = {"manager": pd.array(managers, dtype="str"), "period": periods}
         data.update(columns)
         return pd.DataFrame(data, index=pd.RangeIndex(self.size))
 
