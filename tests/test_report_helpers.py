@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 import workbench.slugs
-from workbench.fingerprint import cache_key, frame_fingerprint, manager_fingerprint
+from workbench.fingerprint import (
+    cache_key,
+    frame_fingerprint,
+    manager_fingerprint,
+    manager_fingerprints,
+)
 from workbench.rendering import start_kernel
 from workbench.slugs import manager_slug, unique_slugs
 
@@ -84,6 +89,16 @@ def test_manager_fingerprint_covers_own_rows_and_applicable_targets_only():
     assert manager_fingerprint(_dataset(calls=calls, targets=all_target), "x") != base
 
 
+def test_manager_fingerprints_equal_one_at_a_time_ones():
+    calls = pd.DataFrame({"manager": ["x", "y", "x"], "duration_s": [60.0, 90.0, 5.0]})
+    deals = pd.DataFrame({"manager": ["y"], "amount": [1.0]})
+    targets = pd.DataFrame({"manager": ["*", "y"], "target": [0.2, 22.0]})
+    ds = _dataset(calls=calls, deals=deals, targets=targets)
+    many = manager_fingerprints(ds, ["x", "y", "nobody"])
+    assert many == {m: manager_fingerprint(ds, m) for m in ["x", "y", "nobody"]}
+    assert len(set(many.values())) == 3
+
+
 def test_cache_key_changes_with_each_input():
     kw = dict(template=b"nb", params={"manager": "x"}, inputs="abc", version="0.1.0")
     key = cache_key(**kw)
@@ -114,3 +129,40 @@ def test_kernel_runs_this_interpreter(tmp_path):
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     assert "".join(seen).split() == [sys.executable, str(tmp_path)]
+
+
+def test_kpi_status_own_target_overrides_star_and_steps_by_date():
+    from workbench.report_content import kpi_status
+
+    ts = pd.to_datetime
+    targets = pd.DataFrame(
+        {
+            "manager": ["*", "x", "x", "x"],
+            "metric": ["delinquency_rate", "delinquency_rate", "talk_mean_min", "talk_mean_min"],
+            "target": [0.2, 0.1, 27.0, 22.0],
+            "direction": ["at_most"] * 4,
+            "effective_from": ts(
+                ["2026-05-01", "2026-06-01", "2026-04-01", "2026-07-01"], utc=True
+            ),
+            "effective_to": ts([None, "2026-09-01", "2026-07-01", None], utc=True),
+        }
+    )
+    figures = pd.DataFrame(
+        {"delinquency_rate": [0.15], "talk_mean_min": [25.0]}, index=pd.Index(["x"], name="manager")
+    )
+
+    def status(at):
+        out = kpi_status(targets, figures, "x", at=pd.Timestamp(at, tz="UTC"))
+        return {r.metric: (r.target, bool(r.met)) for r in out.itertuples()}
+
+    # 10-31: own delinquency target expired 09-01 -> '*' 0.2; 0.15 <= 0.2 met; talk 25 > 22.
+    assert status("2026-10-31 23:59") == {
+        "delinquency_rate": (0.2, True),
+        "talk_mean_min": (22.0, False),
+    }
+    # 08-15: own 0.1 overrides '*': 0.15 > 0.1 missed. 06-30: talk step 27, 25 <= 27 met.
+    assert status("2026-08-15")["delinquency_rate"] == (0.1, False)
+    assert status("2026-06-30 23:59")["talk_mean_min"] == (27.0, True)
+    # effective_to is exclusive: at 07-01 00:00 the 22-minute step applies.
+    assert status("2026-07-01")["talk_mean_min"] == (22.0, False)
+    assert status("2026-03-01") == {}  # nothing in force yet

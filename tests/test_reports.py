@@ -25,6 +25,7 @@ from workbench.reports import (
 
 ANNA, BORIS, CARL = "Anna Petrova", "Борис Иванов", "Carl O'Neil"
 MANAGERS = (ANNA, BORIS, CARL)
+GHOST = "<i>Ghost</i>"
 INJECTED = "<script>window.__pwned=1;document.title='pwned'</script>"
 
 TASKS = f"""task_id,manager,created_at,due_at,completed_at,status,task_type,description
@@ -76,7 +77,7 @@ def department(tmp_path_factory) -> Path:
 def batch(department, tmp_path_factory):
     """One batch of all 3 managers on 2 workers (the Makefile's way)."""
     out = tmp_path_factory.mktemp("out")
-    return render_reports(department, latest_month=True, jobs=2, out=out, progress=None)
+    return render_reports(department, latest_month=True, jobs=2, out=out, progress=False)
 
 
 def _html(summary, manager: str) -> str:
@@ -152,27 +153,30 @@ def test_no_report_names_another_manager_and_crm_text_is_escaped(batch):
 
 
 def test_failure_of_one_manager_keeps_the_batch_and_batch_equals_alone(batch, department, tmp_path):
-    # "Ghost" has no rows: the template raises LookupError in a real kernel.
+    # GHOST has no rows: the template raises LookupError in a real kernel. Its name is
+    # markup, which every page must show as text.
     out = tmp_path / "out"
     run = render_reports(
         department,
         latest_month=True,
-        managers=[ANNA, "Ghost", BORIS],
+        managers=[ANNA, GHOST, BORIS],
         jobs=1,
         out=out,
-        progress=None,
+        progress=False,
     )
     status = {r.manager: r.status for r in run.reports}
-    assert status == {ANNA: "rendered", "Ghost": "failed", BORIS: "rendered"}
+    assert status == {ANNA: "rendered", GHOST: "failed", BORIS: "rendered"}
     assert not run.ok
-    ghost = next(r for r in run.reports if r.manager == "Ghost")
-    assert "LookupError" in ghost.error and "Ghost" in ghost.error
+    ghost = next(r for r in run.reports if r.manager == GHOST)
+    assert "LookupError" in ghost.error and GHOST in ghost.error
     page = (run.out_dir / ghost.slug / "report.html").read_text(encoding="utf-8")
     assert "Report failed" in page and "LookupError" in page
+    assert "&lt;i&gt;Ghost" in page and GHOST not in page
     assert (run.out_dir / ghost.slug / "report.ipynb").is_file()  # saved, then reported
     record = json.loads((run.out_dir / "run_summary.json").read_text())
     assert [r["status"] for r in record["reports"]] == ["rendered", "failed", "rendered"]
-    assert "report failed" in (run.out_dir / "index.html").read_text(encoding="utf-8")
+    index = (run.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "report failed" in index and GHOST not in index
     # Boris after a failed manager == Boris after Anna on the 2-worker batch == Boris alone.
     alone = render_reports(
         department,
@@ -180,7 +184,7 @@ def test_failure_of_one_manager_keeps_the_batch_and_batch_equals_alone(batch, de
         managers=[BORIS],
         jobs=1,
         out=tmp_path / "alone",
-        progress=None,
+        progress=False,
     )
     assert comparable(_html(alone, BORIS)) != _html(alone, BORIS)  # the pattern matched
     assert comparable(_html(run, BORIS)) == comparable(_html(alone, BORIS))
@@ -191,7 +195,7 @@ def test_failure_of_one_manager_keeps_the_batch_and_batch_equals_alone(batch, de
 def test_cache_second_run_hits_and_touching_one_manager_rerenders_only_them(tmp_path):
     data = write_department(tmp_path / "data")
     out = tmp_path / "out"
-    kw = dict(period_from="2026-10-01", period_to="2026-10-31", jobs=1, out=out, progress=None)
+    kw = dict(period_from="2026-10-01", period_to="2026-10-31", jobs=1, out=out, progress=False)
     first = render_reports(data, **kw)
     assert first.counts["rendered"] == 3 and first.out_dir.name == "2026-10"
     again = render_reports(data, **kw)
@@ -233,7 +237,7 @@ def test_parameters_are_checked_against_the_template_before_anything_runs(tmp_pa
 
 def test_cli_report_exit_status(department, tmp_path, capsys):
     args = ["report", "--data", str(department), "--from", "2026-10-01", "--to", "2026-10-31"]
-    args += ["--out", str(tmp_path), "--jobs", "1", "--managers", CARL, "Ghost"]
+    args += ["--out", str(tmp_path), "--jobs", "1", "--managers", CARL, GHOST]
     assert main(args) == 1  # Ghost failed
     assert "1 rendered, 0 cached, 1 failed" in capsys.readouterr().out
     assert main([*args[:-1]]) == 0  # Carl alone: cached, no failure

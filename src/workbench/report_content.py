@@ -77,6 +77,7 @@ FIGURES = (
     "sales_volume",
 )
 _CACHE: dict[tuple, Any] = {}
+_FINGERPRINTS: dict[int, str] = {}  # id of the dataset last handed out -> its fingerprint
 
 
 def apply_report_style() -> None:
@@ -115,8 +116,13 @@ def load_report_dataset(data: str, *, mapping: str = "", tz: str = "UTC") -> Any
     key = (_stat_key(source), mapping_key, tz)
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = load_dataset(source, mapping=mapping or None, tz=tz)
-    return copy.deepcopy(_CACHE[key])
+        loaded = load_dataset(source, mapping=mapping or None, tz=tz)
+        _CACHE[key] = (loaded, dataset_fingerprint(loaded)[:16])
+    loaded, fingerprint = _CACHE[key]
+    _FINGERPRINTS.clear()
+    dataset = copy.deepcopy(loaded)
+    _FINGERPRINTS[id(dataset)] = fingerprint
+    return dataset
 
 
 def report_window(period_start: str, period_end: str, *, tz: str) -> tuple[pd.Timestamp, ...]:
@@ -240,7 +246,7 @@ def kpi_status(targets: pd.DataFrame, figures: pd.DataFrame, manager: str, *, at
 def monthly_trend(ds: Any, manager: str, *, end: pd.Timestamp, as_of, months: int = 6, **kw):
     """Delinquency and talk time per month for the ``months`` months before ``end``."""
     rows = []
-    first = (end - pd.Timedelta(days=1)).to_period("M").to_timestamp().tz_localize(end.tz)
+    first = (end - pd.Timedelta(days=1)).normalize().replace(day=1)
     for k in range(months - 1, -1, -1):
         s = first - pd.DateOffset(months=k)
         f = department_figures(ds, start=s, end=s + pd.DateOffset(months=1), as_of=as_of, **kw)
@@ -344,12 +350,16 @@ def _git_commit() -> str:
 
 
 def provenance(ds: Any, params: dict[str, Any]) -> pd.DataFrame:
-    """Where the report's numbers come from: fingerprints, version, commit, parameters, time."""
+    """Where the report's numbers come from: fingerprints, version, commit, parameters, time.
+
+    The dataset fingerprint is the one of the data as loaded (computed once per kernel by
+    :func:`load_report_dataset`); the manager's is over their own rows and targets.
+    """
     return pd.DataFrame(
         {
             "value": [
                 manager_fingerprint(ds, params["manager"])[:16],
-                dataset_fingerprint(ds)[:16],
+                _FINGERPRINTS.get(id(ds)) or dataset_fingerprint(ds)[:16],
                 workbench.__version__,
                 _git_commit(),
                 json.dumps(params, sort_keys=True, ensure_ascii=False),

@@ -51,7 +51,7 @@ import papermill
 
 import workbench
 from workbench.config import DEFAULT_TZ, NOTEBOOKS_DIR
-from workbench.fingerprint import cache_key, manager_fingerprint
+from workbench.fingerprint import cache_key, manager_fingerprints
 from workbench.loading import load_dataset
 from workbench.report_index import index_page
 from workbench.slugs import unique_slugs
@@ -286,7 +286,7 @@ def render_reports(
     long_call_s: float = 1200,
     params: dict[str, Any] | None = None,
     template: str | Path = TEMPLATE,
-    progress: TextIO | None = sys.stderr,
+    progress: TextIO | bool = True,
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -310,7 +310,8 @@ def render_reports(
     conversation_s, long_call_s, params
         Template parameters; ``params`` may set any other declared parameter.
     progress
-        Stream for the progress bar / lines; None for silence.
+        True: a bar on a terminal, else one line per report, on stderr; False: silence;
+        or a stream to write to.
 
     Raises
     ------
@@ -349,6 +350,7 @@ def render_reports(
     slugs = unique_slugs(names)
     period_dir = Path(out).resolve() / period_label(start, end)
     template_bytes = template.read_bytes()
+    inputs = manager_fingerprints(dataset, names)
     version = workbench.__version__
 
     outcomes: list[ReportOutcome] = []
@@ -361,7 +363,7 @@ def render_reports(
         keys[idx] = cache_key(
             template=template_bytes,
             params=p,
-            inputs=manager_fingerprint(dataset, name),
+            inputs=inputs[name],
             version=version,
         )
         outcome = ReportOutcome(name, slugs[name], "pending", html=f"{slugs[name]}/report.html")
@@ -372,7 +374,8 @@ def render_reports(
         else:
             todo.append((idx, p, str(out_dir)))
 
-    bar = _Progress(len(names), progress)
+    stream = sys.stderr if progress is True else (progress or None)
+    bar = _Progress(len(names), stream)
     for o in outcomes:
         if o.status == "cached":
             bar.update(o)
