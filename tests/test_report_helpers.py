@@ -166,3 +166,26 @@ def test_kpi_status_own_target_overrides_star_and_steps_by_date():
     # effective_to is exclusive: at 07-01 00:00 the 22-minute step applies.
     assert status("2026-07-01")["talk_mean_min"] == (22.0, False)
     assert status("2026-03-01") == {}  # nothing in force yet
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
+    import io
+
+    from workbench.reports import ReportOutcome, _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    outcomes = [
+        ReportOutcome("a", "a-1", "rendered"),
+        ReportOutcome("b", "b-2", "failed", error="E"),
+    ]
+    tty, log = Terminal(), io.StringIO()
+    for stream in (tty, log):
+        bar = _Progress(2, stream)
+        for outcome in outcomes:
+            bar.update(outcome)
+    assert tty.getvalue().count("\r[") == 2 and "2/2 ETA" in tty.getvalue()
+    assert tty.getvalue().endswith("\n") and tty.getvalue().count("\n") == 1
+    assert log.getvalue().splitlines() == ["report 1/2 rendered a", "report 2/2 failed b (E)"]
