@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench import definitions as defs
 from workbench.call_metrics import CALL_COLUMNS
 from workbench.deal_metrics import DEAL_COLUMNS
+from workbench.definitions import DEFINITIONS, definitions, register_definition
 from workbench.panel import manager_panel
 from workbench.task_metrics import TASK_COLUMNS
 
@@ -41,7 +41,7 @@ def _tables():
 
 
 def test_every_metric_column_is_defined():
-    table = defs.definitions()
+    table = definitions()
     assert list(table.columns) == FIELDS
     names = set(table["name"])
     missing = set(TASK_COLUMNS + CALL_COLUMNS + DEAL_COLUMNS) - names
@@ -51,17 +51,17 @@ def test_every_metric_column_is_defined():
 
 
 def test_register_definition_adds_and_replaces():
-    before = len(defs.DEFINITIONS)
+    before = len(DEFINITIONS)
     try:
-        defs.register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
+        register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
                                  unit="u", description="first")  # fmt: skip
-        defs.register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
+        register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
                                  unit="u", description="second")  # fmt: skip
-        table = defs.definitions()
+        table = definitions()
         assert len(table) == before + 1
         assert table.loc[table["name"] == "kpi_gap", "description"].item() == "second"
     finally:
-        defs.DEFINITIONS[:] = [d for d in defs.DEFINITIONS if d.name != "kpi_gap"]
+        DEFINITIONS[:] = [d for d in DEFINITIONS if d.name != "kpi_gap"]
 
 
 def test_panel_joins_all_columns_on_one_grid():

@@ -159,7 +159,9 @@ class PeriodGrid:
 
     def manager_index(self, manager: pd.Series) -> np.ndarray:
         """Position of each row's manager in ``managers`` (-1 if absent)."""
-        return pd.Categorical(manager, categories=list(self.managers)).codes.astype(np.int64)
+        codes, uniques = pd.factorize(manager)  # missing -> -1; far faster than Categorical
+        pos = np.append(pd.Index(list(self.managers)).get_indexer(uniques), -1)
+        return pos[codes].astype(np.int64)
 
     def cells(self, manager_idx: np.ndarray, ts: pd.Series, name: str = "timestamp"):
         """Cell of each row bucketed by ``ts``; -1 where NaT, outside the range or no manager."""
@@ -188,8 +190,13 @@ class PeriodGrid:
         if mask is not None:
             keep &= mask
         c, v = cells[keep], values[keep]
-        order = np.lexsort((v, c))
-        v = v[order]
+        # Sort by (cell, value): rank the values, then one int64 sort of cell * n + rank.
+        # Same order as np.lexsort((v, c)), several times faster on millions of rows.
+        by_value = np.argsort(v)
+        rank = np.empty(len(v), dtype=np.int64)
+        rank[by_value] = np.arange(len(v))
+        key = np.sort(c * max(len(v), 1) + rank)
+        v = v[by_value][key % max(len(v), 1)]
         n = np.bincount(c, minlength=self.size)
         offset = np.concatenate(([0], np.cumsum(n)[:-1]))
         out = []
