@@ -238,3 +238,12 @@ def test_bad_input_named():
     tasks.loc[0, "manager"] = None
     with pytest.raises(ValueError, match="tasks table: column 'manager'"):
         task_metrics(tasks)
+
+
+def test_original_deadline_defaults_to_due_at():
+    # original_due_at empty but due_at Jan 10: judged against Jan 10 -> done Jan 12 is late.
+    tasks = _tasks([{"created_at": "2026-01-02T00:00Z", "due_at": "2026-01-10T00:00Z",
+                     "original_due_at": None, "completed_at": "2026-01-12T00:00Z"}])  # fmt: skip
+    r = _row(task_metrics(tasks), "Anna", "2026-01-01")
+    assert (r.tasks_due, r.tasks_overdue_late, r.late_1_7d) == (1, 1, 1)
+    assert r.lateness_median_days == pytest.approx(2.0)

@@ -115,7 +115,9 @@ def task_metrics(
     created_ts = tasks["created_at"]
     completed_ts = _timestamps(tasks, "completed_at")
     due_ts = _timestamps(tasks, "due_at")
+    # The contract: original_due_at defaults to due_at (also where it is empty).
     orig_ts = _timestamps(tasks, "original_due_at", fallback="due_at")
+    orig_ts = orig_ts.where(orig_ts.notna(), due_ts)
 
     created = instants_ns(created_ts)
     completed = instants_ns(completed_ts)
