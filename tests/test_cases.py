@@ -336,4 +336,9 @@ def test_before_after_plot(case_b):
     assert "B\\$ss" in ax.get_title()
     assert ax.get_ylabel() == "mean call length (min)"
     labels = ax.get_legend_handles_labels()[1]
-    assert labels[:3] == ["Team median (others)", "KPI target", "B\\$ss, month (95% CI)"]
+    assert labels == [
+        "Team median (others)",
+        "KPI target",
+        "Window mean (95% CI)",
+        "B\\$ss, month (95% CI)",
+    ]
