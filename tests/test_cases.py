@@ -37,7 +37,7 @@ def _ts(values) -> pd.Series:
 
 @pytest.fixture
 def tiny_tasks() -> pd.DataFrame:
-    """Nine tasks of one manager, as_of 2026-02-01 (comments say what each one tests)."""
+    """Ten tasks of one manager, as_of 2026-02-01 (comments say what each one tests)."""
     rows = [
         # id, created, due, original_due, completed, status
         ("t1", "2026-01-01", "2026-01-10", "2026-01-10", "2026-01-09", "completed"),  # on time
@@ -49,6 +49,7 @@ def tiny_tasks() -> pd.DataFrame:
         ("t7", "2026-01-01", "2026-01-20", "2026-01-05", "2026-01-15", "completed"),  # moved: late
         ("t8", "2026-01-01", "2026-01-12", "2026-01-12", "2026-01-12", "completed"),  # at deadline
         ("t9", "2026-01-01", "2026-01-25", "2026-01-25", "2026-02-03", "completed"),  # after as_of
+        ("t10", "2026-01-01", "2026-01-28", None, "2026-01-27", "completed"),  # original = due
     ]
     ids, created, due, orig, done, status = zip(*rows, strict=True)
     return pd.DataFrame(
@@ -66,9 +67,9 @@ def tiny_tasks() -> pd.DataFrame:
 
 def test_due_task_units_by_hand(tiny_tasks):
     units = due_task_units(tiny_tasks, as_of="2026-02-01", tz=UTC)
-    # due by as_of and not cancelled: t1 t2 t3 t7 t8 t9; overdue: t2 t3 t7 t9 (t9 done after as_of)
-    assert units["task_id"].tolist() == ["t1", "t2", "t3", "t7", "t8", "t9"]
-    assert units["overdue"].tolist() == [0, 1, 1, 1, 0, 1]
+    # due by as_of, not cancelled: t1 t2 t3 t7 t8 t9 t10; overdue: t2 t3 t7 t9 (done after as_of)
+    assert units["task_id"].tolist() == ["t1", "t2", "t3", "t7", "t8", "t9", "t10"]
+    assert units["overdue"].tolist() == [0, 1, 1, 1, 0, 1, 0]
     assert units.attrs["excluded"] == {
         "not_created_by_as_of": 0,
         "cancelled": 1,
@@ -77,10 +78,10 @@ def test_due_task_units_by_hand(tiny_tasks):
     }
     # the anchor is the original deadline (t7: 2026-01-05, not the moved 2026-01-20)
     assert units.loc[3, "original_due_at"] == pd.Timestamp("2026-01-05", tz=UTC)
-    # same as the metric: January delinquency = 4 / 6
+    # same as the metric: January delinquency = 4 / 7
     jan = task_metrics(tiny_tasks, as_of="2026-02-01", tz=UTC).iloc[0]
-    assert jan["delinquency_rate"] == pytest.approx(4 / 6)
-    assert units["overdue"].mean() == pytest.approx(4 / 6)
+    assert jan["delinquency_rate"] == pytest.approx(4 / 7)
+    assert units["overdue"].mean() == pytest.approx(4 / 7)
 
 
 def test_due_task_units_missing_column_names_table():

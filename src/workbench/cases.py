@@ -191,9 +191,10 @@ def due_task_units(tasks: pd.DataFrame, *, as_of=None, tz: str = "UTC") -> pd.Da
                 not_null=["manager", "created_at"])  # fmt: skip
     as_of_ns = _as_of_ns(tasks, as_of, tz)
     empty = pd.Series(pd.NaT, index=tasks.index, dtype=tasks["created_at"].dtype)
-    # as task_metrics: the original_due_at column when present (the loader fills it from
-    # due_at), else due_at
-    orig_ts = tasks.get("original_due_at", tasks.get("due_at", empty))
+    # as task_metrics and the contract: original_due_at, where empty (or absent) due_at
+    due_ts = tasks.get("due_at", empty)
+    orig_ts = tasks.get("original_due_at", due_ts)
+    orig_ts = orig_ts.where(orig_ts.notna(), due_ts)
     done_ts = tasks.get("completed_at", empty)
     created, orig, done = (
         instants_ns(tasks["created_at"]),
