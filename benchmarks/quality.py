@@ -4,8 +4,9 @@ Generates (seeded) synthetic task descriptions, English and Russian, good and ba
 verbs, scripts with and without links, unrendered placeholders, empty substitutions, empty
 and long texts. Client names and deal numbers vary per row, so the texts are not a handful of
 repeated strings. Each size is scored in a fresh subprocess, so peak RSS
-(``resource.getrusage`` maxrss) belongs to that one computation: "data" is the RSS after
-generating the table, "peak" the maximum while scoring. Prints a table; no thresholds.
+(``resource.getrusage`` maxrss) belongs to that one computation: "data" is the resident memory
+after generating the table, "peak" the process maximum (generation included: "gen peak" says
+whether it was set before scoring). Prints a table; no thresholds.
 
 Usage::
 
@@ -62,6 +63,8 @@ def generate_tasks(n: int, n_managers: int, seed: int = 3) -> pd.DataFrame:
     deal = rng.integers(1000, 99999, n)
     rows = zip(template, client, deal, strict=True)
     texts = [_TEMPLATES[t].format(n=_CLIENTS[c], d=d) for t, c, d in rows]
+    description = pd.Series(texts, dtype="str")
+    del texts
     due = pd.Series(pd.Timestamp("2026-01-01", tz="UTC"), index=range(n)).where(
         rng.random(n) >= 0.1
     )
@@ -69,14 +72,19 @@ def generate_tasks(n: int, n_managers: int, seed: int = 3) -> pd.DataFrame:
         "task_id": pd.array(np.char.add("T-", np.arange(n).astype(str)), dtype="str"),
         "manager": pd.array(np.char.add("Manager ", (np.arange(n) % n_managers).astype(str)),
                             dtype="str"),
-        "description": pd.Series(texts, dtype="str").where(np.array(texts) != ""),
+        "description": description.where(description != ""),  # empty cells load as missing
         "due_at": due,
         "task_type": pd.array(np.where(rng.random(n) < 0.5, "call", "other"), dtype="str"),
     })  # fmt: skip
 
 
-def _rss_mb() -> float:
+def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _current_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def _child(n: int, n_managers: int, repeat: int) -> None:
@@ -84,7 +92,7 @@ def _child(n: int, n_managers: int, repeat: int) -> None:
     from workbench.quality import quality_by_manager, score_descriptions
 
     tasks = generate_tasks(n, n_managers)
-    data_mb = _rss_mb()
+    data_mb, before_mb = _current_mb(), _peak_mb()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -100,7 +108,8 @@ def _child(n: int, n_managers: int, repeat: int) -> None:
         "rows_per_s": n / seconds,
         "summary_s": summary_s,
         "data_mb": data_mb,
-        "peak_mb": _rss_mb(),
+        "peak_mb": _peak_mb(),
+        "generation_peak_mb": before_mb,
         "poor_share": float((scored["band"] == "poor").mean()),
     }))  # fmt: skip
 
@@ -117,17 +126,16 @@ def main(argv: list[str] | None = None) -> None:
         _child(args.child, args.managers, args.repeat)
         return
     print(f"score_descriptions, median of {args.repeat} run(s); pandas {pd.__version__}")
-    head = (
-        f"{'rows':>10} {'seconds':>8} {'rows/s':>10} {'by mgr s':>9} {'data MB':>8} {'peak MB':>8}"
-    )
-    print(head)
+    names = ("rows", "seconds", "rows/s", "by mgr s", "data MB", "peak MB", "gen peak")
+    print(" ".join(f"{h:>{w}}" for h, w in zip(names, (10, 8, 10, 9, 8, 8, 8), strict=True)))
     for n in args.sizes:
         cmd = [sys.executable, __file__, "--child", str(n), "--managers", str(args.managers),
                "--repeat", str(args.repeat)]  # fmt: skip
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         print(
             f"{r['rows']:>10,} {r['seconds']:>8.2f} {r['rows_per_s']:>10,.0f} "
-            f"{r['summary_s']:>9.2f} {r['data_mb']:>8.0f} {r['peak_mb']:>8.0f}"
+            f"{r['summary_s']:>9.2f} {r['data_mb']:>8.0f} {r['peak_mb']:>8.0f} "
+            f"{r['generation_peak_mb']:>8.0f}"
         )
 
 
