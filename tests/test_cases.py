@@ -343,3 +343,30 @@ def test_before_after_plot(case_b):
         "Window mean (95% CI)",
         "B\\$ss, month (95% CI)",
     ]
+
+
+def test_case_with_no_data_after_the_date_says_so(sample):
+    case = overdue_case(
+        sample.tasks, sample.targets, manager="Anna Petrova", change_dates="2027-01-01", n_boot=200
+    )
+    assert case.before_after.loc[1, "n"] == 0
+    assert case.conclusion.startswith("Overdue share of Anna Petrova went from 24% to n/a:")
+    assert "not enough data to estimate a change" in case.conclusion
+    assert "not enough colleagues' data" in case.conclusion
+    assert "placebo" not in case.conclusion  # nothing real to compare placebos with
+    assert "after    n/a % (95% CI n/a to n/a; n = 0)" in case.headline()
+
+
+def test_case_with_no_data_before_gives_an_empty_ladder(sample):
+    case = overdue_case(sample.tasks, manager="Anna Petrova", change_dates="2025-01-01", n_boot=200)
+    assert case.ladder.empty and list(case.ladder.columns)[:2] == ["step", "target"]
+
+
+def test_no_effect_manager_keeps_name_and_claims_nothing(sample):
+    case = call_length_case(
+        sample.calls, sample.deals, manager="Liam O'Brien", change_dates="2026-04-01", n_boot=500
+    )
+    text = case.conclusion
+    assert text.startswith("Mean call length of Liam O'Brien went from")
+    assert "no change detectable" in text and "would have been seen" in text
+    assert "improvement" not in text and "worsening" not in text

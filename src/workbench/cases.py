@@ -135,7 +135,7 @@ class Case:
         def f(v: float) -> str:
             return _fmt(v, scale, digits)
 
-        lines = [f"{self.meta['what'].capitalize()} of {self.manager}:"]
+        lines = [f"{_cap(self.meta['what'])} of {self.manager}:"]
         for row in self.before_after.itertuples(index=False):
             lines.append(
                 f"  {row.window:<8} {f(row.mean)} {unit} "
@@ -149,8 +149,9 @@ class Case:
         o = self.output.iloc[0]
         label = _OUTPUT_LABELS.get(o["measure"], o["measure"])
         lines.append(
-            f"{label} per month: {o['before_per_period']:.1f} -> {o['after_per_period']:.1f}"
-            f" (x{o['ratio']:.2f}, 95% CI x{o['ratio_low']:.2f} to x{o['ratio_high']:.2f})"
+            f"{label} per month: {_fmt(o['before_per_period'], 1, 1)} -> "
+            f"{_fmt(o['after_per_period'], 1, 1)} (x{_fmt(o['ratio'], 1, 2)}, 95% CI "
+            f"x{_fmt(o['ratio_low'], 1, 2)} to x{_fmt(o['ratio_high'], 1, 2)})"
         )
         return "\n".join(lines)
 
@@ -407,6 +408,11 @@ def guardrail_change(
 # --------------------------------------------------------------------------------------
 
 
+def _cap(text: str) -> str:
+    """First letter upper-case, the rest untouched (``str.capitalize`` lowers names)."""
+    return text[:1].upper() + text[1:]
+
+
 def _fmt(value: float, scale: float, digits: int) -> str:
     return "n/a" if not np.isfinite(value) else f"{value * scale:.{digits}f}"
 
@@ -442,6 +448,8 @@ def conclusion_text(
     first, last = before_after.iloc[0], before_after.iloc[-1]
 
     def num(v: float) -> str:
+        if not np.isfinite(v):
+            return "n/a"
         return _fmt(v, scale, digits) + ("%" if unit == "%" else f" {unit}")
 
     unit_word = "points" if unit == "%" else unit
@@ -451,22 +459,24 @@ def conclusion_text(
     )
     moved = f"{what} of {manager} went from {num(first['mean'])} to {num(last['mean'])}"
     if not np.isfinite([change, low, high]).all():
-        text = [f"{moved}: {ci}."]
+        text = [f"{_cap(moved)}: {ci}."]
     elif low > 0 or high < 0:
         verb = "fell" if change < 0 else "rose"
         better = (change < 0) == lower_is_better
         text = [
-            f"{what.capitalize()} of {manager} {verb} from {num(first['mean'])} to "
+            f"{_cap(what)} of {manager} {verb} from {num(first['mean'])} to "
             f"{num(last['mean'])}: it {ci}. The interval excludes zero, so this is a real "
             f"{'improvement' if better else 'worsening'}, not noise."
         ]
     else:
-        text = [f"{moved.capitalize()}, but {ci}: the data do not show an effect."]
+        text = [f"{_cap(moved)}, but {ci}: the data do not show an effect."]
+    real_ok = True  # a placebo comparison needs a real estimate
     if peers is not None and len(peers):
         p = peers.iloc[0]
         did = [float(p[c]) for c in ("did", "did_low", "did_high")]
         ctrl = _fmt(p["control_change"], scale, digits + 1)
         if not np.isfinite(did).all():
+            real_ok = False
             text.append("There are not enough colleagues' data to compare with.")
         else:
             net = (
@@ -479,7 +489,7 @@ def conclusion_text(
             else:
                 text.append(f"{net}, which includes zero: it cannot be told apart from what "
                             "moved everyone.")  # fmt: skip
-    if placebo_share is not None and np.isfinite(placebo_share) and n_placebo:
+    if real_ok and placebo_share is not None and np.isfinite(placebo_share) and n_placebo:
         k = int(round(placebo_share * n_placebo))
         stands = "the real date stands out" if placebo_share <= 0.1 else "it does not stand out"
         text.append(
@@ -557,6 +567,21 @@ def _peers(units, *, value, time, manager, dates, n_boot, seed):
     return did, placebo
 
 
+def _ladder(values, current, others: pd.Series, *, max_step, lower, round_to) -> pd.DataFrame:
+    """Target ladder from the rounded before level to the colleagues' median before level.
+
+    Empty (same columns) when the manager or the colleagues have no before data.
+    """
+    norm = others.median()
+    if not (np.isfinite(current) and np.isfinite(norm)):
+        return pd.DataFrame(columns=["step", "target", "step_size", "share_breaching", "n_units"])
+    return target_ladder(
+        values, current=float(np.round(current / round_to) * round_to),
+        team_norm=float(np.round(norm / round_to) * round_to), max_step=max_step,
+        direction="at_most" if lower else "at_least", round_to=round_to,
+    )  # fmt: skip
+
+
 def _before_mean_by_manager(units, *, value, time, dates) -> pd.Series:
     before = units.loc[units[time] < dates[0]]
     return before.groupby("manager")[value].mean()
@@ -619,12 +644,9 @@ def overdue_case(
                             dates=dates, n_boot=n_boot, seed=seed)  # fmt: skip
     rates = _before_mean_by_manager(units, value="overdue", time="original_due_at", dates=dates)
     lower = _lower_is_better(targets, metric, manager)
-    ladder = target_ladder(
-        monthly.loc[monthly["window"] == "before", "value"],
-        current=round(float(ba.loc[0, "mean"]), 2),
-        team_norm=round(float(rates.drop(manager).median()), 2),
-        max_step=max_step, direction="at_most" if lower else "at_least", round_to=0.01,
-    )  # fmt: skip
+    ladder = _ladder(monthly.loc[monthly["window"] == "before", "value"], ba.loc[0, "mean"],
+                     rates.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
+                     round_to=0.01)  # fmt: skip
     guard = guardrail_change(
         guardrails(tasks=tasks, tz=tz), manager=manager, change_dates=dates, tz=tz,
         shares={
@@ -689,11 +711,9 @@ def call_length_case(
     means = _before_mean_by_manager(units, value="talk_min", time="started_at", dates=dates)
     mine_before = units.loc[(units["manager"] == manager) & (units["started_at"] < dates[0])]
     lower = _lower_is_better(targets, metric, manager)
-    ladder = target_ladder(
-        mine_before["talk_min"], current=float(np.round(ba.loc[0, "mean"])),
-        team_norm=float(np.round(means.drop(manager).median())), max_step=max_step,
-        direction="at_most" if lower else "at_least", round_to=1.0,
-    )  # fmt: skip
+    ladder = _ladder(mine_before["talk_min"], ba.loc[0, "mean"],
+                     means.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
+                     round_to=1.0)  # fmt: skip
     guard = guardrail_change(
         guardrails(calls=calls, tz=tz, short_call_s=short_call_s), manager=manager,
         change_dates=dates, tz=tz, shares={"short_call_share": ("short_calls", "connected_calls")},
@@ -779,6 +799,6 @@ def before_after_plot(case: Case, *, ax: Axes | None = None) -> Axes:
         ax.axvline(d.tz_localize(None), color="black", ls=":", lw=1)
     ax.set_ylabel(f"{case.meta['what']} ({unit})")
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{case.meta['what'].capitalize()}: {name}, before and after")
+    ax.set_title(f"{_cap(case.meta['what'])}: {name}, before and after")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize="small")
     return ax
