@@ -1,0 +1,110 @@
+"""Update latency of the analysts' explorer (:class:`workbench.explorer.Explorer`).
+
+Loads a department (default: the sample), builds the explorer and times each kind of control
+change, as an analyst would make it: the time from setting the widget's value to the return of
+the callback (recompute + redraw), then, separately, rendering the new figure to PNG, which is
+what the notebook's inline display adds in JupyterLab. "Cold" means the panel for that period
+kind or threshold had not been computed yet (a fresh explorer, or a threshold never used);
+"cached" means it had. Each figure is the median of ``--repeat`` runs, printed against the aim
+of 0.3 s per update, with the process CPU time beside the wall time (on a shared machine the
+wall time includes waiting for a core). No thresholds are enforced.
+
+Usage::
+
+    .venv/bin/python benchmarks/explorer.py [--data data/sample] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")  # this script only; never for kernels
+
+from workbench import load_dataset  # noqa: E402
+from workbench.config import resolve_data_path  # noqa: E402
+from workbench.explorer import Explorer  # noqa: E402
+
+__all__ = ["measure", "main"]
+
+AIM_S = 0.3
+
+
+def _timed(ex: Explorer, widget, attr: str, value) -> tuple[float, float, float]:
+    """Wall seconds of one control change and of rendering its figure to PNG; CPU of both."""
+    c0 = time.process_time()
+    with contextlib.redirect_stdout(io.StringIO()):  # display() outside a kernel prints reprs
+        t0 = time.perf_counter()
+        setattr(widget, attr, value)  # the observer runs the update synchronously
+        update = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ex.figure.savefig(io.BytesIO(), format="png")
+    return update, time.perf_counter() - t0, time.process_time() - c0
+
+
+def _new(dataset) -> Explorer:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return Explorer(dataset)
+
+
+def measure(dataset, *, repeat: int = 5) -> dict[str, list[tuple[float, float, float]]]:
+    """Time every kind of change ``repeat`` times: (update s, PNG s, CPU s) per run."""
+    names = list(dataset.managers)
+    runs: dict[str, list[tuple[float, float, float]]] = {}
+
+    def add(kind: str, ex: Explorer, widget, attr: str, value) -> None:
+        runs.setdefault(kind, []).append(_timed(ex, widget, attr, value))
+
+    for i in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        ex = _new(dataset)
+        runs.setdefault("open the explorer (month panel cold)", []).append(
+            (time.perf_counter() - t0, 0.0, time.process_time() - c0)
+        )
+        pick = (names[-1 - i % len(names)],)  # one manager: never the default pair
+        add("manager", ex, ex.managers, "value", pick)
+        add("months range", ex, ex.months, "index", (i % 3, len(ex.months.options) - 2))
+        add("metric", ex, ex.metric, "value", ex.metric.options[(i % 5) + 1][1])
+        add("period -> week (cold)", ex, ex.period, "value", "week")
+        add("period -> month (cached)", ex, ex.period, "value", "month")
+        add("period -> week (cached)", ex, ex.period, "value", "week")
+        fresh = 90 + 15 * i  # a threshold this explorer has not used
+        add("threshold (cold)", ex, ex.conversation_s, "value", fresh)
+        add("threshold (cached)", ex, ex.conversation_s, "value", 60)
+    return runs
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Load the data, measure, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="data/sample")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    dataset = load_dataset(resolve_data_path(args.data))
+    load_s = time.perf_counter() - t0
+    rows = dataset.rows_loaded
+    print(
+        f"{args.data}: {rows['tasks']:,} tasks, {rows['calls']:,} calls, {rows['deals']:,} deals, "
+        f"{len(dataset.managers)} managers; loaded in {load_s:.2f} s"
+    )
+    runs = measure(dataset, repeat=args.repeat)
+    print(
+        f"median of {args.repeat} run(s); aim: under {AIM_S} s per update (update + PNG, wall); "
+        "CPU s = process CPU time (wall above it means the machine was shared)"
+    )
+    print(f"{'change':<38} {'update s':>8} {'PNG s':>6} {'total s':>7} {'CPU s':>6}  vs aim")
+    for kind, values in runs.items():
+        update, png, cpu = (statistics.median(v[k] for v in values) for k in range(3))
+        total = update + png
+        verdict = "" if kind.startswith("open") else ("ok" if total < AIM_S else "slower")
+        print(f"{kind:<38} {update:>8.3f} {png:>6.3f} {total:>7.3f} {cpu:>6.3f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
