@@ -370,3 +370,17 @@ def test_no_effect_manager_keeps_name_and_claims_nothing(sample):
     assert text.startswith("Mean call length of Liam O'Brien went from")
     assert "no change detectable" in text and "would have been seen" in text
     assert "improvement" not in text and "worsening" not in text
+
+
+def test_empty_change_dates_come_from_the_targets(sample):
+    b = call_length_case(sample.calls, sample.deals, sample.targets, manager="Boris Ivanov",
+                         change_dates="", n_boot=200)  # fmt: skip
+    assert list(b.change_dates) == [pd.Timestamp("2026-04-01", tz=UTC),
+                                    pd.Timestamp("2026-07-01", tz=UTC)]  # fmt: skip
+    # Anna has no own delinquency row: the '*' row of 2026-05-01 applies
+    a = overdue_case(sample.tasks, sample.targets, manager="Anna Petrova", change_dates="",
+                     n_boot=200)  # fmt: skip
+    assert list(a.change_dates) == [pd.Timestamp("2026-05-01", tz=UTC)]
+    with pytest.raises(ValueError, match="no 'talk_mean_min' row for \"Liam O'Brien\""):
+        call_length_case(sample.calls, sample.deals, sample.targets.iloc[:2],
+                         manager="Liam O'Brien", change_dates="")  # fmt: skip

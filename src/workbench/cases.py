@@ -79,7 +79,9 @@ class Case:
     manager, metric : str
         Who and which KPI metric (``delinquency_rate`` or ``talk_mean_min``).
     change_dates : DatetimeIndex
-        The step dates (tz-aware).
+        The step dates (tz-aware). The case functions take them as ``"2026-04-01,2026-07-01"``
+        or a list; ``""`` takes the ``effective_from`` dates of the manager's (else the
+        ``*``) target rows for the metric.
     units : DataFrame
         Unit table of every manager (see :func:`due_task_units`, :func:`connected_call_units`).
     before_after : DataFrame
@@ -275,6 +277,22 @@ def parse_change_dates(change_dates, *, tz: str = "UTC") -> pd.DatetimeIndex:
     if not stamps or any(s is None for s in stamps):
         raise ValueError(f"change_dates: give at least one ISO date, got {change_dates!r}")
     return pd.DatetimeIndex(stamps).sort_values()
+
+
+def _case_dates(change_dates, targets, *, metric: str, manager: str, tz: str):
+    """The given dates, or with ``""`` the ``effective_from`` of the manager's target rows
+    for ``metric`` (the ``*`` rows when the manager has none of his own)."""
+    if not (isinstance(change_dates, str) and change_dates.strip() == ""):
+        return parse_change_dates(change_dates, tz=tz)
+    rows = pd.DataFrame() if targets is None else targets.loc[targets["metric"] == metric]
+    own = rows.loc[rows["manager"] == manager] if len(rows) else rows
+    rows = own if len(own) else rows.loc[rows["manager"] == "*"] if len(rows) else rows
+    if rows.empty:
+        raise ValueError(
+            f"change_dates is empty and the targets table has no {metric!r} row for "
+            f"{manager!r} or '*': give the KPI dates"
+        )
+    return parse_change_dates(list(rows["effective_from"].drop_duplicates()), tz=tz)
 
 
 def _window_of(periods: pd.Series, dates: pd.DatetimeIndex) -> pd.Series:
@@ -625,7 +643,7 @@ def overdue_case(
     """
     if metric != "delinquency_rate":
         raise ValueError(f"overdue_case: metric must be 'delinquency_rate', got {metric!r}")
-    dates = parse_change_dates(change_dates, tz=tz)
+    dates = _case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
     units = due_task_units(tasks, as_of=as_of, tz=tz)
     if not (units["manager"] == manager).any():
         raise KeyError(f"manager {manager!r} has no due tasks in the tasks table")
@@ -693,7 +711,7 @@ def call_length_case(
     """
     if metric != "talk_mean_min":
         raise ValueError(f"call_length_case: metric must be 'talk_mean_min', got {metric!r}")
-    dates = parse_change_dates(change_dates, tz=tz)
+    dates = _case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
     units = connected_call_units(calls, tz=tz)
     if not (units["manager"] == manager).any():
         raise KeyError(f"manager {manager!r} has no connected calls in the calls table")
