@@ -101,3 +101,10 @@ def test_empty_input():
 def test_bad_input_named():
     with pytest.raises(ValueError, match="calls table: missing column.*duration_s"):
         call_metrics(CALLS.drop(columns="duration_s"))
+    bad = CALLS.copy()
+    bad.loc[3, "duration_s"] = -5.0
+    with pytest.raises(ValueError, match=r"'duration_s' is negative.*\(index label\) 3"):
+        call_metrics(bad)
+    bad.loc[3, "duration_s"] = np.nan
+    with pytest.raises(ValueError, match=r"'duration_s' is empty.*\(index label\) 3"):
+        call_metrics(bad)

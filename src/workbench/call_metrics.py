@@ -64,8 +64,14 @@ def call_metrics(
         calls,
         "calls",
         ["manager", "started_at", "duration_s", "direction"],
-        not_null=["manager", "started_at"],
+        not_null=["manager", "started_at", "duration_s"],
     )
+    negative = (calls["duration_s"] < 0).to_numpy(dtype=bool)
+    if negative.any():
+        raise ValueError(
+            f"calls table: column 'duration_s' is negative in {int(negative.sum())} row(s), "
+            f"first at row (index label) {calls.index[negative.argmax()]}"
+        )
     grid = make_grid(
         [calls["manager"]],
         [calls["started_at"]],

@@ -92,7 +92,8 @@ _TASKS = [
     ("tasks_overdue", _DUE, "original_due_at", "due tasks not completed by the original "
      "deadline: completed_at > original_due_at, or not completed at as_of", "-",
      _NOT_CANCELLED, "tasks", "Missed deadlines; = tasks_overdue_late + tasks_overdue_open. "
-     "Completed exactly at the deadline is on time, one second later is late."),
+     "Completed exactly at the deadline is on time, one second later is late; a task still "
+     "open at as_of whose deadline is exactly as_of counts as overdue (not done by it)."),
     ("tasks_overdue_late", _DUE, "original_due_at", "due tasks completed after the original "
      "deadline (and by as_of)", "-", _NOT_CANCELLED, "tasks", "Overdue, done late."),
     ("tasks_overdue_open", _DUE, "original_due_at", "due tasks still not completed at as_of",
