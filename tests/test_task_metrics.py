@@ -247,3 +247,14 @@ def test_original_deadline_defaults_to_due_at():
     r = _row(task_metrics(tasks), "Anna", "2026-01-01")
     assert (r.tasks_due, r.tasks_overdue_late, r.late_1_7d) == (1, 1, 1)
     assert r.lateness_median_days == pytest.approx(2.0)
+
+
+def test_window_after_the_events_keeps_the_backlog():
+    # Reporting March only: the task created Jan 5 (due Jan 20, still open) is not new in
+    # March but is still in work and overdue at the March snapshot: 1 of 1.
+    tasks = _tasks([{"created_at": "2026-01-05T00:00Z", "due_at": "2026-01-20T00:00Z"}])
+    out = task_metrics(tasks, start="2026-03-01", end="2026-03-31", as_of="2026-04-15")
+    assert len(out) == 1
+    r = out.iloc[0]
+    assert (r.tasks_new, r.tasks_due, r.tasks_in_work_at_end, r.open_overdue_at_end) == (0, 0, 1, 1)
+    assert r.overdue_share_in_work == 1.0
