@@ -110,10 +110,12 @@ def test_grid_default_span_and_managers():
     assert grid.managers == ("A", "B", "C") and grid.n_periods == 3 and grid.size == 9
 
 
-def test_grid_quantiles_match_pandas():
+@pytest.mark.parametrize("whole", [False, True])  # the packed-int64 path and the ranked path
+def test_grid_quantiles_match_pandas(whole):
     rng = np.random.default_rng(7)
     cells = rng.integers(-1, 5, 200)
     values = rng.exponential(100, 200)
+    values = np.round(values) if whole else values
     grid = make_grid([], [], period="month", tz="UTC", start="2026-01-01", end="2026-05-01")
     grid = type(grid)(("A",), "month", "UTC", grid.first, grid.last)
     med, p90 = grid.quantiles(cells, values, [0.5, 0.9])

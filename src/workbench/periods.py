@@ -34,6 +34,7 @@ __all__ = [
 PERIODS = ("week", "month")
 _MONDAY_OFFSET = 4  # 1970-01-01 was a Thursday; day 4 (1970-01-05) is the first Monday
 _NAT = np.iinfo(np.int64).min
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
 NEVER = np.iinfo(np.int64).max  # an instant after every other: NaT read as "never"
 
 
@@ -55,33 +56,37 @@ def to_instant(value, *, tz: str) -> pd.Timestamp | None:
     return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
 
 
-def _local_naive(ts: pd.Series, tz: str, name: str = "timestamp") -> np.ndarray:
-    """Wall-clock times in ``tz`` as ``datetime64[us]`` (NaT kept)."""
+def _local_days(ts: pd.Series, tz: str, name: str = "timestamp") -> tuple[np.ndarray, np.ndarray]:
+    """Local calendar day of each timestamp in ``tz`` (days since 1970-01-01) and a NaT mask."""
     if not isinstance(ts.dtype, pd.DatetimeTZDtype):
         raise TypeError(
             f"column {name!r} must hold tz-aware timestamps (see workbench.schema), "
             f"got dtype {ts.dtype}"
         )
-    return ts.dt.tz_convert(tz).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-
-
-def _codes_from_local(local: np.ndarray, period: str) -> np.ndarray:
-    """Period ordinal of each local wall-clock time; NaT -> ``_NAT``.
-
-    month: months since 1970-01; week: weeks since Monday 1970-01-05.
-    """
-    nat = np.isnat(local)
-    if period == "month":
-        codes = local.astype("datetime64[M]").astype(np.int64)
-    else:
-        days = local.astype("datetime64[D]").astype(np.int64)
-        codes = (days - _MONDAY_OFFSET) // 7
-    codes[nat] = _NAT
-    return codes
+    local = ts.dt.tz_convert(tz).dt.tz_localize(None).array
+    per_day = 86_400 * _PER_SECOND[local.unit]
+    return local.asi8 // per_day, local.isna()
 
 
 def _codes(ts: pd.Series, period: str, tz: str, name: str = "timestamp") -> np.ndarray:
-    return _codes_from_local(_local_naive(ts, tz, name), period)
+    """Period ordinal of each timestamp's local date; NaT -> ``_NAT``.
+
+    month: months since 1970-01; week: weeks since Monday 1970-01-05. Integer arithmetic on
+    day numbers: numpy's datetime64 month conversion is ~10x slower on millions of rows.
+    """
+    days, nat = _local_days(ts, tz, name)
+    if period == "month":
+        valid = days[~nat]
+        if len(valid):
+            lo, hi = int(valid.min()), int(valid.max())
+            month_of_day = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]")
+            codes = month_of_day.astype(np.int64)[np.where(nat, lo, days) - lo]
+        else:
+            codes = np.zeros(len(days), dtype=np.int64)
+    else:
+        codes = (days - _MONDAY_OFFSET) // 7
+    codes[nat] = _NAT
+    return codes
 
 
 def _code_of(instant: pd.Timestamp, period: str, tz: str) -> int:
@@ -126,6 +131,23 @@ def period_range(start, end, *, period: str = "month", tz: str = "UTC") -> pd.Da
     first = _code_of(to_instant(start, tz=tz), period, tz)
     last = _code_of(to_instant(end, tz=tz), period, tz)
     return _starts_from_codes(np.arange(first, last + 1), period, tz)
+
+
+def _sorted_within_cells(c: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``v`` ordered by (cell, value), as ``v[np.lexsort((v, c))]`` but several times faster.
+
+    Whole non-negative values below 2**31 (talk time in seconds) pack with the cell into one
+    int64 key; other values are ranked first and the rank is packed instead.
+    """
+    n = len(v)
+    if n and v.min() >= 0 and v.max() < 2**31 and np.array_equal(v, np.floor(v)):
+        key = np.sort((c << 31) | v.astype(np.int64))
+        return (key & (2**31 - 1)).astype(np.float64)
+    by_value = np.argsort(v)
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_value] = np.arange(n)
+    key = np.sort(c * max(n, 1) + rank)
+    return v[by_value][key % max(n, 1)]
 
 
 @dataclass(frozen=True)
@@ -190,13 +212,7 @@ class PeriodGrid:
         if mask is not None:
             keep &= mask
         c, v = cells[keep], values[keep]
-        # Sort by (cell, value): rank the values, then one int64 sort of cell * n + rank.
-        # Same order as np.lexsort((v, c)), several times faster on millions of rows.
-        by_value = np.argsort(v)
-        rank = np.empty(len(v), dtype=np.int64)
-        rank[by_value] = np.arange(len(v))
-        key = np.sort(c * max(len(v), 1) + rank)
-        v = v[by_value][key % max(len(v), 1)]
+        v = _sorted_within_cells(c, v)
         n = np.bincount(c, minlength=self.size)
         offset = np.concatenate(([0], np.cumsum(n)[:-1]))
         out = []
