@@ -8,7 +8,7 @@ OUT ?= reports
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lint format sample reports lab bench clean
+.PHONY: help setup test lint format sample notebooks reports lab bench clean
 
 ## help: list the targets
 help:
@@ -47,6 +47,10 @@ sample: $(STAMP)
 ## reports: render every manager's report for the latest full month of DATA into OUT
 reports: $(STAMP)
 	$(BIN)/workbench report --data $(DATA) --latest-month --jobs $(JOBS) --out $(OUT)
+
+## notebooks: re-execute the committed notebooks in place on the sample department
+notebooks: $(STAMP)
+	$(BIN)/workbench notebooks
 
 ## lab: start JupyterLab on the project's environment with the notebooks
 lab: $(STAMP)

@@ -51,10 +51,11 @@ def test_headline_data_is_json_ready_and_names_the_kpis(ann):
     assert data["delinquency_rate"] == pytest.approx(1 / 3, abs=1e-4)
     assert data["talk_mean_min"] == 15.0
     assert data["conversion"] == 0.5
-    assert {(k["metric"], k["target"], k["met"]) for k in data["kpis"]} == {
-        ("delinquency_rate", 0.2, False),
-        ("talk_mean_min", 12.0, False),
+    assert data["kpis"] == {
+        "delinquency_rate": {"target": 0.2, "direction": "at_most", "met": False},
+        "talk_mean_min": {"target": 12.0, "direction": "at_most", "met": False},
     }
+    assert data["kpi_talk"] == data["kpis"]["talk_mean_min"]
 
 
 def test_figures_table_compares_with_colleagues(ann):
@@ -111,5 +112,5 @@ def test_report_window_is_whole_months():
 
 def test_unknown_manager_is_a_clear_error():
     ds = load_dataset(DEPT)
-    with pytest.raises(ValueError, match="no tasks, calls or deals of manager 'Zed'"):
+    with pytest.raises(LookupError, match="no tasks, calls or deals of manager 'Zed'"):
         prepare_manager_view(ds, "Zed", period_start="2026-01-01", period_end="2026-01-31")

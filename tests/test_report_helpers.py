@@ -131,43 +131,6 @@ def test_kernel_runs_this_interpreter(tmp_path):
     assert "".join(seen).split() == [sys.executable, str(tmp_path)]
 
 
-def test_kpi_status_own_target_overrides_star_and_steps_by_date():
-    from workbench.report_content import kpi_status
-
-    ts = pd.to_datetime
-    targets = pd.DataFrame(
-        {
-            "manager": ["*", "x", "x", "x"],
-            "metric": ["delinquency_rate", "delinquency_rate", "talk_mean_min", "talk_mean_min"],
-            "target": [0.2, 0.1, 27.0, 22.0],
-            "direction": ["at_most"] * 4,
-            "effective_from": ts(
-                ["2026-05-01", "2026-06-01", "2026-04-01", "2026-07-01"], utc=True
-            ),
-            "effective_to": ts([None, "2026-09-01", "2026-07-01", None], utc=True),
-        }
-    )
-    figures = pd.DataFrame(
-        {"delinquency_rate": [0.15], "talk_mean_min": [25.0]}, index=pd.Index(["x"], name="manager")
-    )
-
-    def status(at):
-        out = kpi_status(targets, figures, "x", at=pd.Timestamp(at, tz="UTC"))
-        return {r.metric: (r.target, bool(r.met)) for r in out.itertuples()}
-
-    # 10-31: own delinquency target expired 09-01 -> '*' 0.2; 0.15 <= 0.2 met; talk 25 > 22.
-    assert status("2026-10-31 23:59") == {
-        "delinquency_rate": (0.2, True),
-        "talk_mean_min": (22.0, False),
-    }
-    # 08-15: own 0.1 overrides '*': 0.15 > 0.1 missed. 06-30: talk step 27, 25 <= 27 met.
-    assert status("2026-08-15")["delinquency_rate"] == (0.1, False)
-    assert status("2026-06-30 23:59")["talk_mean_min"] == (27.0, True)
-    # effective_to is exclusive: at 07-01 00:00 the 22-minute step applies.
-    assert status("2026-07-01")["talk_mean_min"] == (22.0, False)
-    assert status("2026-03-01") == {}  # nothing in force yet
-
-
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
     import io
 

@@ -103,10 +103,10 @@ def test_batch_renders_every_report_index_and_summary(batch):
 def test_headline_figures_worked_out_by_hand(batch):
     h = {r.manager: r.headline for r in batch.reports}
     # Anna, October: due t1 (done early), t2 (done 2 days late), t3 (open, due 10-20 < as_of
-    # 10-31 12:00); t4 is due in November. Overdue 2 / due 3. Conversations: c1 300 s only
-    # (c2 30 s < 60 s) -> 5.0 min. Leads d1, d2; won d1 (1000); closed d1, d2 -> 1/2.
+    # 10-31 12:00); t4 is due in November. Overdue 2 / due 3. Connected calls c1 300 s and
+    # c2 30 s -> (300 + 30) / 2 / 60 = 2.75 min. Leads d1, d2; won d1 (1000); closed d1, d2.
     assert h[ANNA]["delinquency_rate"] == pytest.approx(0.6667)
-    assert (h[ANNA]["talk_mean_min"], h[ANNA]["leads"], h[ANNA]["won"]) == (5.0, 2, 1)
+    assert (h[ANNA]["talk_mean_min"], h[ANNA]["leads"], h[ANNA]["won"]) == (2.75, 2, 1)
     assert (h[ANNA]["sales_volume"], h[ANNA]["conversion"]) == (1000, 0.5)
     # The '*' KPI delinquency <= 0.20 applies to all: 0.667 > 0.20 -> missed.
     assert h[ANNA]["kpi_delinquency"] == {"target": 0.2, "direction": "at_most", "met": False}
@@ -122,7 +122,13 @@ def test_headline_figures_worked_out_by_hand(batch):
     assert h[CARL]["delinquency_rate"] is None
     assert h[CARL]["kpi_delinquency"]["met"] is None
     assert (h[CARL]["leads"], h[CARL]["won"], h[CARL]["sales_volume"]) == (0, 1, 500)
-    assert h[ANNA]["headlines"][0] == "67% of due tasks were overdue."
+    # Two colleagues only: no "team median" (it would be a colleague's own figure).
+    assert h[ANNA]["headlines"][:2] == [
+        "Your average connected call lasted 2.8 min.",
+        "67% of your tasks due in October 2026 were late (2 of 3); "
+        "your KPI is at most 20%: not met.",
+    ]
+    assert not any("median" in s for r in h.values() for s in r["headlines"])
 
 
 def test_reports_show_no_code_no_cdn_and_fit_a_phone(batch):
@@ -264,3 +270,12 @@ def test_latest_full_month_and_period_labels():
     # In Moscow (UTC+3) the last instant 12:00 UTC is still 31 October.
     assert latest_full_month(ds, tz="Europe/Moscow")[1] == date(2026, 10, 31)
     shutil.rmtree(Path(ds.source), ignore_errors=True)
+
+
+def test_report_periods_are_whole_months(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError, match="1st of a month"):
+        render_reports(tmp_path, period_from="2026-10-02", period_to="2026-10-31", out=out)
+    with pytest.raises(ParameterError, match="last day of a month"):
+        render_reports(tmp_path, period_from="2026-10-01", period_to="2026-10-15", out=out)
+    assert not out.exists()

@@ -13,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_report_command(sub)
     _add_sample_command(sub)
+    _add_notebooks_command(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -72,6 +73,20 @@ def _sample(args: argparse.Namespace) -> int:
     seed = DEFAULT_SEED if args.seed is None else args.seed
     paths = write_sample(args.out, seed=seed)
     print("wrote " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def _add_notebooks_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("notebooks", help="re-execute the committed notebooks in place")
+    p.add_argument("paths", nargs="*", help="notebooks (default: all under notebooks/)")
+    p.set_defaults(func=_notebooks)
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from workbench.notebook_refresh import refresh_notebooks
+
+    for path in refresh_notebooks(args.paths):
+        print(f"executed {path}")
     return 0
 
 

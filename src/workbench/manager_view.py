@@ -34,8 +34,15 @@ __all__ = [
     "headlines",
     "headline_data",
     "figures_table",
+    "quality_table",
+    "shown_definitions",
+    "MIN_TEAM",
     "REPORT_METRICS",
 ]
+
+#: Fewer colleagues with a value than this and no team figure is shown: with one or two,
+#: "the team's median" would be a colleague's own number.
+MIN_TEAM = 3
 
 #: Metrics the report shows, in its order: (column, plain name, better when "lower"/"higher").
 REPORT_METRICS: tuple[tuple[str, str, str], ...] = (
@@ -70,6 +77,7 @@ class ManagerView:
     kpi : KPI attainment of the manager (and pseudonymised colleagues) per month.
     quality : the manager's tasks created in the window, scored; ``quality_team``: flag shares
         per (pseudonymised) manager.
+    open_overdue : the manager's own open tasks past their deadline at ``as_of``.
     health : what loading set aside, as counts per table and reason (never the values).
     """
 
@@ -85,6 +93,7 @@ class ManagerView:
     kpi: pd.DataFrame
     quality: pd.DataFrame
     quality_team: pd.DataFrame
+    open_overdue: pd.DataFrame
     health: pd.DataFrame
     params: dict = field(default_factory=dict)
 
@@ -162,7 +171,7 @@ def prepare_manager_view(
         Call thresholds, seconds (see ``call_metrics``).
     """
     if manager not in dataset.managers:
-        raise ValueError(f"{dataset.source}: no tasks, calls or deals of manager {manager!r}")
+        raise LookupError(f"{dataset.source}: no tasks, calls or deals of manager {manager!r}")
     tz = dataset.tz
     start, end = report_window(period_start, period_end, tz=tz)
     history_start = min(start, end - pd.DateOffset(months=history_months))
@@ -204,6 +213,15 @@ def prepare_manager_view(
     quality_team = quality_by_manager(scored_all)
     own_tasks = scored_all.loc[scored_all["manager"] == manager]
     health = dataset.health()
+    mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] == "open")]
+    late = mine.loc[(mine["due_at"] < now) & (mine["created_at"] <= now)].sort_values("due_at")
+    open_overdue = pd.DataFrame(
+        {
+            "due": late["due_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "days late": ((now - late["due_at"]).dt.total_seconds() / 86400).round(1),
+            "description": late["description"].fillna(""),
+        }
+    ).reset_index(drop=True)
     return ManagerView(
         manager=manager,
         tz=tz,
@@ -217,17 +235,23 @@ def prepare_manager_view(
         kpi=_rename(kpi, names),
         quality=own_tasks.drop(columns=["creator"], errors="ignore"),
         quality_team=_rename(quality_team, names),
+        open_overdue=open_overdue,
         health=health.drop(columns=[c for c in health.columns if c == "value"]),
         params={"conversation_s": conversation_s, "long_call_s": long_call_s},
     )
 
 
 def _team(view: ManagerView, metric: str) -> tuple[float, int, int]:
-    """Median of the colleagues' window values, how many are below the manager, and n."""
+    """Median of the colleagues' window values, how many are below the manager, and n.
+
+    n is 0 (and the median NaN) when fewer than :data:`MIN_TEAM` colleagues have a value.
+    """
     others = view.others[metric].astype("float64").dropna()
+    if len(others) < MIN_TEAM:
+        return np.nan, 0, 0
     mine = float(view.own[metric])
     below = int((others < mine).sum()) if not np.isnan(mine) else 0
-    return (float(others.median()) if len(others) else np.nan), below, len(others)
+    return float(others.median()), below, len(others)
 
 
 def _window_words(view: ManagerView) -> str:
@@ -247,6 +271,14 @@ def _kpi_in_window(view: ManagerView, metric: str) -> pd.DataFrame:
     ]
 
 
+def _pct(value: float, target: float | None = None) -> str:
+    """A share in whole percent, or to one decimal where rounding would hide a miss."""
+    text = f"{value:.0%}"
+    if target is not None and text == f"{target:.0%}" and abs(value - target) > 1e-9:
+        text = f"{value:.1%}"
+    return text
+
+
 def headlines(view: ManagerView) -> list[str]:
     """Three to five plain-language findings about the manager's window, from the data."""
     own, when, out = view.own, _window_words(view), []
@@ -261,13 +293,13 @@ def headlines(view: ManagerView) -> list[str]:
     else:
         out.append(f"You had no connected calls in {when}.")
     if own["tasks_due"] > 0:
+        kpi = _kpi_in_window(view, "delinquency_rate")
+        target = kpi["target"].iloc[-1] if len(kpi) else None
         text = (
-            f"{own['delinquency_rate']:.0%} of your tasks due in {when} were late "
+            f"{_pct(own['delinquency_rate'], target)} of your tasks due in {when} were late "
             f"({own['tasks_overdue']:.0f} of {own['tasks_due']:.0f})"
         )
-        kpi = _kpi_in_window(view, "delinquency_rate")
-        if len(kpi):
-            target = kpi["target"].iloc[-1]
+        if target is not None:
             verdict = "met" if own["delinquency_rate"] <= target + 1e-9 else "not met"
             text += f"; your KPI is at most {target:.0%}: {verdict}"
         else:
@@ -299,26 +331,26 @@ def headlines(view: ManagerView) -> list[str]:
 
 
 def headline_data(view: ManagerView) -> dict:
-    """The figures the runner's index page shows, as JSON-ready plain values."""
+    """The figures the runner's index page shows, as JSON-ready plain values.
+
+    ``kpis`` holds the KPI status of the window's last month, by metric.
+    """
     own = view.own
 
     def num(x) -> float | None:
         return None if pd.isna(x) else round(float(x), 4)
 
-    kpis = []
     k = view.kpi
-    mine = k.loc[(k["manager"] == view.manager) & (k["period"] >= view.start)]
-    for row in mine.itertuples():
-        kpis.append(
-            {
-                "metric": row.metric,
-                "period": row.period.strftime("%Y-%m"),
-                "target": num(row.target),
-                "direction": row.direction,
-                "actual": num(row.actual),
-                "met": None if pd.isna(row.met) else bool(row.met),
-            }
-        )
+    last = k.loc[(k["manager"] == view.manager) & (k["period"] == k["period"].max())]
+    last = last.loc[last["period"] >= view.start]
+    kpis = {
+        row.metric: {
+            "target": num(row.target),
+            "direction": row.direction,
+            "met": None if pd.isna(row.met) else bool(row.met),
+        }
+        for row in last.itertuples()
+    }
     return {
         "manager": view.manager,
         "delinquency_rate": num(own["delinquency_rate"]),
@@ -330,25 +362,70 @@ def headline_data(view: ManagerView) -> dict:
         "conversion": num(own["conversion"]),
         "sales_volume": num(own["sales_volume"]),
         "kpis": kpis,
+        "kpi_delinquency": kpis.get("delinquency_rate"),
+        "kpi_talk": kpis.get("talk_mean_min"),
         "headlines": headlines(view),
     }
 
 
-def figures_table(view: ManagerView) -> pd.DataFrame:
-    """The manager's window figures beside the team median and the number of colleagues below."""
+def _fmt(metric: str, value: float) -> str:
+    if pd.isna(value):
+        return "–"
+    if metric in ("delinquency_rate", "conversion"):
+        return f"{value:.0%}"
+    if metric == "talk_mean_min":
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame:
+    """The manager's window figures beside the team median and the number of colleagues below.
+
+    With ``formatted=True`` values are display strings (percentages, minutes, thousands);
+    "–" marks a figure that is undefined or has too few colleagues to compare with.
+    """
     rows = []
     for metric, name, better in REPORT_METRICS:
         team, below, n = _team(view, metric)
+        mine = float(view.own[metric])
         rows.append(
             {
                 "figure": name,
-                "you": float(view.own[metric]),
-                "team median": team,
-                "colleagues below you": below,
+                "you": _fmt(metric, mine) if formatted else mine,
+                "team median": _fmt(metric, team) if formatted else team,
+                "colleagues below you": f"{below} of {n}" if formatted else below,
                 "colleagues": n,
                 "better when": better,
                 "definition": metric,
             }
+        )
+    out = pd.DataFrame(rows)
+    return out.drop(columns="colleagues") if formatted else out
+
+
+_FLAGS = (
+    ("vague_action", "Vague action (no channel or step)"),
+    ("no_method", "No method (script, checklist, template)"),
+    ("no_link", "Material named but not linked"),
+    ("template_trouble", "Template placeholder or empty field"),
+    ("too_short", "Too short to act on"),
+    ("too_long", "Too long to read at a glance"),
+    ("no_deadline", "No deadline"),
+)
+
+
+def quality_table(view: ManagerView) -> pd.DataFrame:
+    """Share of the manager's new tasks with each description flag, beside the team median."""
+    team = view.quality_team
+    mine = team.loc[team["manager"] == view.manager]
+    others = team.loc[team["manager"] != view.manager]
+    rows = []
+    for flag, name in _FLAGS:
+        col = f"share_{flag}"
+        own = float(mine[col].iloc[0]) if len(mine) else np.nan
+        med = float(others[col].median()) if len(others) >= MIN_TEAM else np.nan
+        rows.append(
+            {"flag": name, "your tasks": own, "team median": med, "definition": f"flag_{flag}"}
         )
     return pd.DataFrame(rows)
 
@@ -356,5 +433,6 @@ def figures_table(view: ManagerView) -> pd.DataFrame:
 def shown_definitions() -> pd.DataFrame:
     """Written definitions of the figures the report shows."""
     names = [m for m, _, _ in REPORT_METRICS] + ["met", "gap_to_target", "score", "band"]
+    names += [f"flag_{flag}" for flag, _ in _FLAGS]
     d = definitions()
     return d.loc[d["name"].isin(names)].reset_index(drop=True)

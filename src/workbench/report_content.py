@@ -1,27 +1,9 @@
-"""What the manager report template computes and shows (placeholder body, one call per cell).
+"""Presentation helpers of the manager report template (one call per notebook cell).
 
-The template ``notebooks/reports/manager_report.ipynb`` calls these helpers; the lead will
-replace the placeholder figures with the metric and plot modules. Figures are computed for
-the whole department in one vectorised pass, so the team reference is the median of the
-OTHER managers and never names anyone.
-
-Definitions (window = [period_start 00:00, period_end + 1 day 00:00) in ``tz``):
-
-tasks_due
-    Tasks not cancelled whose ``due_at`` falls in the window.
-tasks_overdue
-    Of those, tasks not completed by their deadline, as known at ``as_of``: completed
-    after ``due_at``, or not completed by ``as_of`` while ``due_at < as_of``.
-delinquency_rate
-    tasks_overdue / tasks_due (NaN when tasks_due == 0).
-tasks_completed
-    Tasks with ``completed_at`` in the window (and not after ``as_of``).
-conversations, talk_mean_min, long_call_share
-    Calls started in the window with ``duration_s >= conversation_s``; their mean duration
-    in minutes; the share of them lasting ``>= long_call_s``.
-leads, won, closed, conversion, sales_volume
-    Deals created in the window; deals won / won or lost with ``closed_at`` in the window;
-    won / closed (NaN when closed == 0); the sum of ``amount`` of won deals (empty = 0).
+What the report computes lives in :mod:`workbench.manager_view` (the privacy boundary);
+this module loads the data once per kernel, resets the look between managers, and turns
+figures into escaped HTML: every string that came from the CRM goes through
+:func:`html.escape` (or ``DataFrame.to_html(escape=True)``) before it reaches a page.
 """
 
 from __future__ import annotations
@@ -36,65 +18,40 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 import workbench
-from workbench.config import PROJECT_ROOT
+from workbench.config import PROJECT_ROOT, resolve_data_path
 from workbench.fingerprint import dataset_fingerprint, manager_fingerprint
-from workbench.schema import ALL_MANAGERS
 
 __all__ = [
-    "FIGURES",
     "apply_report_style",
     "load_report_dataset",
-    "report_window",
     "resolve_as_of",
-    "check_manager",
-    "department_figures",
-    "manager_vs_team",
-    "kpi_status",
-    "monthly_trend",
-    "plot_trend",
-    "overdue_tasks",
-    "headline_data",
     "title_html",
+    "headlines_html",
+    "html_table",
+    "kpi_table",
+    "health_table",
     "provenance",
+    "prepare_report",
+    "results_figure",
+    "weakest_table",
+    "definitions_html",
 ]
 
-FIGURES = (
-    "tasks_due",
-    "tasks_overdue",
-    "delinquency_rate",
-    "tasks_completed",
-    "conversations",
-    "talk_mean_min",
-    "long_call_share",
-    "leads",
-    "won",
-    "closed",
-    "conversion",
-    "sales_volume",
-)
 _CACHE: dict[tuple, Any] = {}
 _FINGERPRINTS: dict[int, str] = {}  # id of the dataset last handed out -> its fingerprint
 
 
 def apply_report_style() -> None:
     """Reset matplotlib to one explicit style, so no earlier notebook on the kernel leaks in."""
+    from workbench.plots import set_theme
+
     plt.close("all")
     mpl.rcdefaults()
-    mpl.rcParams.update(
-        {
-            "figure.figsize": (8.0, 3.2),
-            "figure.dpi": 90,
-            "savefig.dpi": 90,
-            "axes.grid": True,
-            "grid.alpha": 0.3,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-        }
-    )
+    set_theme()
+    mpl.rcParams.update({"figure.figsize": (8.0, 3.4), "figure.dpi": 80, "savefig.dpi": 80})
 
 
 def _stat_key(path: Path) -> tuple:
@@ -111,7 +68,7 @@ def load_report_dataset(data: str, *, mapping: str = "", tz: str = "UTC") -> Any
     """
     from workbench.loading import load_dataset
 
-    source = Path(data).resolve()
+    source = resolve_data_path(data).resolve()
     mapping_key = _stat_key(Path(mapping)) if mapping and Path(mapping).exists() else mapping
     key = (_stat_key(source), mapping_key, tz)
     if key not in _CACHE:
@@ -123,15 +80,6 @@ def load_report_dataset(data: str, *, mapping: str = "", tz: str = "UTC") -> Any
     dataset = copy.deepcopy(loaded)
     _FINGERPRINTS[id(dataset)] = fingerprint
     return dataset
-
-
-def report_window(period_start: str, period_end: str, *, tz: str) -> tuple[pd.Timestamp, ...]:
-    """Return ``(start, end)``: the half-open window of the inclusive ISO dates, in ``tz``."""
-    start = pd.Timestamp(period_start).tz_localize(tz)
-    end = (pd.Timestamp(period_end) + pd.Timedelta(days=1)).tz_localize(tz)
-    if end <= start:
-        raise ValueError(f"period_end {period_end} is before period_start {period_start}")
-    return start, end
 
 
 def _data_end(ds: Any) -> pd.Timestamp:
@@ -152,187 +100,174 @@ def resolve_as_of(ds: Any, as_of: str, *, tz: str) -> pd.Timestamp:
     return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
 
 
-def check_manager(ds: Any, manager: str) -> None:
-    """Raise ``LookupError`` when ``manager`` has no row in tasks, calls or deals."""
-    if not any((getattr(ds, t)["manager"] == manager).any() for t in ("tasks", "calls", "deals")):
-        raise LookupError(f"manager {manager!r} has no rows in tasks, calls or deals")
-
-
-def _in(ts: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    return (ts >= start) & (ts < end)
-
-
-def department_figures(
-    ds: Any,
-    *,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    as_of: pd.Timestamp,
-    conversation_s: float = 60,
-    long_call_s: float = 1200,
-) -> pd.DataFrame:
-    """One row per manager (index ``manager``) with the :data:`FIGURES` of the window."""
-    t = ds.tasks
-    due = t.loc[_in(t["due_at"], start, end) & (t["status"] != "cancelled")]
-    done_by = due["completed_at"].where(due["completed_at"] <= as_of)
-    late = due["due_at"] < done_by.fillna(as_of)
-    completed = t.loc[_in(t["completed_at"], start, min(end, as_of + pd.Timedelta(1, "us")))]
-    c = ds.calls
-    conv = c.loc[_in(c["started_at"], start, end) & (c["duration_s"] >= conversation_s)]
-    d = ds.deals
-    closed = d.loc[_in(d["closed_at"], start, end) & d["outcome"].isin(["won", "lost"])]
-    won = closed.loc[closed["outcome"] == "won"]
-    out = pd.DataFrame(
-        {
-            "tasks_due": due.groupby("manager").size(),
-            "tasks_overdue": late.groupby(due["manager"]).sum(),
-            "tasks_completed": completed.groupby("manager").size(),
-            "conversations": conv.groupby("manager").size(),
-            "talk_mean_min": conv.groupby("manager")["duration_s"].mean() / 60,
-            "long_call_share": (conv["duration_s"] >= long_call_s).groupby(conv["manager"]).mean(),
-            "leads": d.loc[_in(d["created_at"], start, end)].groupby("manager").size(),
-            "won": won.groupby("manager").size(),
-            "closed": closed.groupby("manager").size(),
-            "sales_volume": won.groupby("manager")["amount"].sum(),
-        },
-        index=pd.Index(sorted(ds.managers), name="manager"),
-    )
-    counts = ["tasks_due", "tasks_overdue", "tasks_completed", "conversations"]
-    counts += ["leads", "won", "closed", "sales_volume"]
-    out[counts] = out[counts].fillna(0)
-    out["delinquency_rate"] = out["tasks_overdue"] / out["tasks_due"].where(out["tasks_due"] > 0)
-    out["conversion"] = out["won"] / out["closed"].where(out["closed"] > 0)
-    return out.loc[:, list(FIGURES)].astype("float64")
-
-
-def manager_vs_team(figures: pd.DataFrame, manager: str) -> pd.DataFrame:
-    """The manager's figures beside the median of the OTHER managers (anonymous)."""
-    others = figures.drop(index=manager)
-    return pd.DataFrame(
-        {"you": figures.loc[manager], "team median (others)": others.median()},
-        index=pd.Index(FIGURES, name="figure"),
-    )
-
-
-def kpi_status(targets: pd.DataFrame, figures: pd.DataFrame, manager: str, *, at: pd.Timestamp):
-    """KPI targets in force for ``manager`` at instant ``at``, with the actual value and status.
-
-    A manager-specific row overrides the ``*`` row of the same metric. ``met`` is NaN when the
-    figure is missing or not computed by this report.
-    """
-    live = targets.loc[
-        targets["manager"].isin([manager, ALL_MANAGERS])
-        & (targets["effective_from"] <= at)
-        & (targets["effective_to"].isna() | (at < targets["effective_to"]))
-    ]
-    live = live.assign(own=live["manager"] != ALL_MANAGERS).sort_values(["metric", "own"])
-    live = live.drop_duplicates("metric", keep="last")
-    row = figures.loc[manager]
-    actual = live["metric"].map(lambda m: row.get(m, np.nan)).astype("float64")
-    met = np.where(
-        live["direction"] == "at_most", actual <= live["target"], actual >= live["target"]
-    )
-    return pd.DataFrame(
-        {
-            "metric": live["metric"].to_numpy(),
-            "target": live["target"].to_numpy(dtype="float64"),
-            "direction": live["direction"].to_numpy(),
-            "actual": actual.to_numpy(),
-            "met": pd.array(np.where(actual.isna(), None, met), dtype="boolean"),
-        }
-    )
-
-
-def monthly_trend(ds: Any, manager: str, *, end: pd.Timestamp, as_of, months: int = 6, **kw):
-    """Delinquency and talk time per month for the ``months`` months before ``end``."""
-    rows = []
-    first = (end - pd.Timedelta(days=1)).normalize().replace(day=1)
-    for k in range(months - 1, -1, -1):
-        s = first - pd.DateOffset(months=k)
-        f = department_figures(ds, start=s, end=s + pd.DateOffset(months=1), as_of=as_of, **kw)
-        mine = manager_vs_team(f, manager)
-        for fig in ("delinquency_rate", "talk_mean_min"):
-            rows.append({"month": s, "figure": fig, **mine.loc[fig].to_dict()})
-    return pd.DataFrame(rows)
-
-
-def plot_trend(trend: pd.DataFrame, *, axes=None):
-    """Two panels (delinquency %, talk minutes): the manager against the team median."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    labels = {
-        "delinquency_rate": ("Overdue share of due tasks", 100, "%"),
-        "talk_mean_min": ("Mean conversation length", 1, "min"),
-    }
-    for ax, (fig, (title, scale, unit)) in zip(axes, labels.items(), strict=True):
-        part = trend.loc[trend["figure"] == fig]
-        x = part["month"].dt.strftime("%Y-%m")
-        ax.plot(x, part["you"] * scale, marker="o", label="you")
-        ax.plot(x, part["team median (others)"] * scale, ls="--", label="team median")
-        ax.set(title=title, ylabel=unit)
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.legend()
-    return axes
-
-
-def overdue_tasks(ds: Any, manager: str, *, as_of: pd.Timestamp, limit: int = 10) -> pd.DataFrame:
-    """The manager's open tasks past their deadline at ``as_of``, oldest deadline first."""
-    t = ds.tasks
-    done = t["completed_at"].notna() & (t["completed_at"] <= as_of)
-    mask = (t["manager"] == manager) & (t["status"] != "cancelled") & ~done
-    late = t.loc[mask & (t["due_at"] < as_of) & (t["created_at"] <= as_of)]
-    late = late.sort_values("due_at").head(limit)
-    days = (as_of - late["due_at"]).dt.total_seconds() / 86400
-    return pd.DataFrame(
-        {
-            "due": late["due_at"].dt.strftime("%Y-%m-%d"),
-            "days late": days.round(1),
-            "description": late["description"].fillna(""),
-        }
-    ).reset_index(drop=True)
-
-
-def headline_data(figures: pd.DataFrame, kpis: pd.DataFrame, manager: str) -> dict:
-    """The JSON the runner reads for the index page: key figures, KPI status, sentences."""
-    row = figures.loc[manager]
-
-    def num(v):
-        return None if pd.isna(v) else round(float(v), 4)
-
-    kpi = {
-        r.metric: {
-            "target": r.target,
-            "direction": r.direction,
-            "met": None if pd.isna(r.met) else bool(r.met),
-        }
-        for r in kpis.itertuples()
-    }
-    sentences = []
-    if pd.notna(row["delinquency_rate"]):
-        sentences.append(f"{row['delinquency_rate']:.0%} of due tasks were overdue.")
-    if pd.notna(row["talk_mean_min"]):
-        sentences.append(f"Mean conversation lasted {row['talk_mean_min']:.1f} min.")
-    sentences.append(f"{row['leads']:.0f} new leads, {row['won']:.0f} deals won.")
-    return {
-        "manager": manager,
-        **{k: num(row[k]) for k in ("delinquency_rate", "talk_mean_min", "leads", "won")},
-        "sales_volume": num(row["sales_volume"]),
-        "conversion": num(row["conversion"]),
-        "kpi_delinquency": kpi.get("delinquency_rate"),
-        "kpi_talk": kpi.get("talk_mean_min"),
-        "kpis": kpi,
-        "headlines": sentences,
-    }
-
-
-def title_html(manager: str, period_start: str, period_end: str):
+def title_html(manager: str, period_start: str, period_end: str, as_of: pd.Timestamp):
     """The report heading as HTML, with the CRM-supplied name escaped."""
     from IPython.display import HTML
 
     return HTML(
-        f"<h1>{html.escape(manager)}</h1>"
-        f"<p>Period {html.escape(period_start)} to {html.escape(period_end)}</p>"
+        f"<h1>Monthly report: {html.escape(manager)}</h1>"
+        f"<p>Period {html.escape(period_start)} to {html.escape(period_end)}; "
+        f"figures as of {as_of:%Y-%m-%d %H:%M %Z}.</p>"
     )
+
+
+def headlines_html(sentences: list[str]):
+    """The headline findings as an escaped HTML list."""
+    from IPython.display import HTML
+
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return HTML(f"<ul class='headlines'>{items}</ul>")
+
+
+def html_table(frame: pd.DataFrame, *, percent: tuple[str, ...] = (), digits: int = 1):
+    """A DataFrame as escaped HTML, rate columns in percent, without the index."""
+    from IPython.display import HTML
+
+    formatters = {c: (lambda v: "–" if pd.isna(v) else f"{v:.0%}") for c in percent}
+    text = frame.to_html(
+        index=False, escape=True, na_rep="–", formatters=formatters,
+        float_format=lambda v: f"{v:,.{digits}f}", border=0, classes="wb-table",
+    )  # fmt: skip
+    return HTML(_TABLE_STYLE + text)
+
+
+# Text reads left to right; nbconvert's stylesheet right-aligns every table cell.
+_TABLE_STYLE = (
+    "<style>.jp-RenderedHTMLCommon table.wb-table td, .jp-RenderedHTMLCommon table.wb-table th,"
+    " .jp-RenderedHTMLCommon table.wb-table tr {text-align: left; vertical-align: top;}</style>"
+)
+
+
+def definitions_html(defs: pd.DataFrame):
+    """Written definitions as a readable list (narrow screens too), every string escaped."""
+    from IPython.display import HTML
+
+    items = []
+    for d in defs.itertuples():
+        ratio = d.numerator if d.denominator in ("-", "") else f"{d.numerator} / {d.denominator}"
+        items.append(
+            f"<dt><code>{html.escape(d.name)}</code> ({html.escape(d.unit)})</dt>"
+            f"<dd>{html.escape(d.description)}<br>"
+            f"<b>Population:</b> {html.escape(d.population)}. "
+            f"<b>Time anchor:</b> {html.escape(d.time_anchor)}. "
+            f"<b>Computed as:</b> {html.escape(ratio)}. "
+            f"<b>Exclusions:</b> {html.escape(d.exclusions)}.</dd>"
+        )
+    return HTML("<dl>" + "".join(items) + "</dl>")
+
+
+def kpi_table(view: Any):
+    """The manager's KPI status per month of the report history, as escaped HTML."""
+    k = view.kpi.loc[view.kpi["manager"] == view.manager]
+    if k.empty:
+        from IPython.display import HTML
+
+        return HTML("<p>No KPI target was in force for you in these months.</p>")
+    rows = pd.DataFrame(
+        {
+            "month": k["period"].dt.strftime("%Y-%m"),
+            "KPI": k["metric"],
+            "target": [
+                f"{'≤' if d == 'at_most' else '≥'} {_value(m, t)}"
+                for m, t, d in zip(k["metric"], k["target"], k["direction"], strict=True)
+            ],
+            "you": [_value(m, a) for m, a in zip(k["metric"], k["actual"], strict=True)],
+            "met": k["met"].map({True: "met", False: "missed"}).fillna("n/a"),
+            "scope": k["target_scope"],
+        }
+    )
+    return html_table(rows)
+
+
+def _value(metric: str, value: float) -> str:
+    if pd.isna(value):
+        return "–"
+    if metric in ("delinquency_rate", "conversion"):
+        return f"{value:.1%}"
+    return f"{value:.1f}"
+
+
+def health_table(view: Any):
+    """What loading read, loaded and set aside per table (counts only, never values)."""
+    h = view.health
+    wide = h.loc[h["measure"].isin(["read", "loaded", "set_aside"])].pivot_table(
+        index="table", columns="measure", values="rows", aggfunc="sum"
+    )
+    reasons = h.loc[h["measure"] == "reason", ["table", "reason", "rows"]]
+    from IPython.display import HTML
+
+    text = html_table(wide.reset_index()).data
+    if len(reasons):
+        text += "<p>Rows set aside, by reason:</p>" + html_table(reasons).data
+    else:
+        text += "<p>No row was set aside.</p>"
+    return HTML(text)
+
+
+def prepare_report(
+    *,
+    manager: str,
+    period_start: str,
+    period_end: str,
+    data: str,
+    mapping: str,
+    tz: str,
+    as_of: str,
+    conversation_s: float,
+    long_call_s: float,
+) -> tuple[Any, pd.DataFrame]:
+    """Load the data and return the manager's view and the report's provenance table.
+
+    Only these two leave this function: the loaded dataset (every manager's rows) does not
+    reach the notebook's namespace.
+    """
+    from workbench.manager_view import prepare_manager_view
+
+    params = dict(
+        manager=manager, period_start=period_start, period_end=period_end, data=data,
+        mapping=mapping, tz=tz, as_of=as_of, conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )  # fmt: skip
+    ds = load_report_dataset(data, mapping=mapping, tz=tz)
+    view = prepare_manager_view(
+        ds,
+        manager,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of or None,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    return view, provenance(ds, params)
+
+
+def results_figure(view: Any):
+    """Leads handled, conversion and sales volume per month, each against the team."""
+    from workbench.plots import results_over_time
+
+    fig, axes = plt.subplots(3, 1, figsize=(8, 10.5), layout="constrained")
+    for ax, metric in zip(axes, ("leads", "conversion", "sales_volume"), strict=True):
+        results_over_time(view.panel, manager=view.manager, metric=metric, ax=ax)
+    return fig
+
+
+def weakest_table(view: Any, n: int = 5):
+    """The manager's weakest written task descriptions of the window, escaped, with reasons.
+
+    Tasks with no description at all are counted in a sentence instead of listed.
+    """
+    from IPython.display import HTML
+
+    from workbench.quality import weakest_examples
+
+    scored = view.quality
+    empty = int(scored["flag_empty"].sum()) if len(scored) else 0
+    note = f"<p>{empty} of {len(scored)} tasks created in the period had no description.</p>"
+    worst = weakest_examples(scored.loc[~scored["flag_empty"]], manager=view.manager, n=n)
+    if worst.empty:
+        return HTML(note + "<p>No task with a written description was created in the period.</p>")
+    table = html_table(worst[["description", "score", "explanation"]], digits=0)
+    return HTML(note + table.data)
 
 
 def _git_commit() -> str:

@@ -53,6 +53,7 @@ import workbench
 from workbench.config import DEFAULT_TZ, NOTEBOOKS_DIR
 from workbench.fingerprint import cache_key, manager_fingerprints
 from workbench.loading import load_dataset
+from workbench.manager_view import report_window
 from workbench.report_index import index_page
 from workbench.slugs import unique_slugs
 
@@ -295,8 +296,9 @@ def render_reports(
     data, mapping, tz
         Passed to :func:`workbench.loading.load_dataset` (and to the template).
     period_from, period_to
-        Inclusive ISO dates of the period; or ``latest_month=True`` for the latest full
-        calendar month in the data (see :func:`latest_full_month`).
+        Inclusive ISO dates of the period, whole calendar months (the 1st of a month to the
+        last day of a month); or ``latest_month=True`` for the latest full calendar month in
+        the data (see :func:`latest_full_month`).
     managers
         Managers to report on; default every manager in the data.
     jobs
@@ -339,13 +341,15 @@ def render_reports(
     check_parameters(
         {"manager": "", "period_start": "", "period_end": "", **base}, template=template
     )
+    if not latest_month:
+        start, end = _iso_date(period_from, "period_from"), _iso_date(period_to, "period_to")
+        try:
+            report_window(start.isoformat(), end.isoformat(), tz=tz)
+        except ValueError as exc:
+            raise ParameterError(f"{exc} (reports cover whole calendar months)") from exc
     dataset = load_dataset(source, mapping=base["mapping"] or None, tz=tz)
     if latest_month:
         start, end = latest_full_month(dataset, tz=tz, as_of=as_of)
-    else:
-        start, end = _iso_date(period_from, "period_from"), _iso_date(period_to, "period_to")
-        if end < start:
-            raise ParameterError(f"period_to {end} is before period_from {start}")
     names = list(dict.fromkeys(managers if managers is not None else sorted(dataset.managers)))
     slugs = unique_slugs(names)
     period_dir = Path(out).resolve() / period_label(start, end)
