@@ -1,0 +1,90 @@
+"""Every committed notebook keeps the house contract; the report template runs under papermill.
+
+Each notebook has exactly one ``parameters`` cell of plain literals, no injected parameters,
+no function definitions and no file writes, and is committed with the outputs it produces
+(nbval re-runs them all; see ``pyproject.toml``). The case, quality and overview notebooks
+have their own papermill tests; the manager report template is run here for one manager.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import re
+
+import nbformat
+import papermill
+import pytest
+from traitlets.config import Config
+
+from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
+
+NOTEBOOKS = sorted(p for p in NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+TEMPLATE = NOTEBOOKS_DIR / "reports" / "manager_report.ipynb"
+WRITES = re.compile(r"\.(to_csv|to_parquet|to_excel|write_text|write_bytes|savefig)\(|open\(")
+
+
+def test_every_expected_notebook_is_there():
+    names = {p.relative_to(NOTEBOOKS_DIR).as_posix() for p in NOTEBOOKS}
+    assert {
+        "reports/manager_report.ipynb",
+        "explore/explorer.ipynb",
+        "explore/description_quality.ipynb",
+        "cases/overdue_tasks.ipynb",
+        "cases/call_length.ipynb",
+    } <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_a_thin_parameterised_template(path):
+    nb = nbformat.read(path, as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert sum("parameters" in t for t in tags) == 1
+    assert not any("injected-parameters" in t for t in tags)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    for node in ast.parse(params.source).body:  # plain literal assignments only
+        assert isinstance(node, ast.Assign | ast.AnnAssign)
+        ast.literal_eval(node.value)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tree = ast.parse(cell.source)
+            assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef) for n in ast.walk(tree))
+            assert not WRITES.search(cell.source), cell.source
+    executed = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count")]
+    assert executed, "committed without outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_figures_are_small_pngs(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            assert "image/svg+xml" not in data
+            if "image/png" in data:
+                assert len(base64.b64decode(data["image/png"])) < 150_000
+
+
+def test_manager_report_template_runs_under_papermill(tmp_path):
+    out = tmp_path / "report.ipynb"
+    papermill.execute_notebook(
+        str(TEMPLATE),
+        str(out),
+        parameters={"manager": "Boris Ivanov", "data": str(SAMPLE_DIR)},
+        cwd=str(tmp_path),
+        kernel_name="python3",
+        progress_bar=False,
+        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+    )
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(
+        str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
+        for c in nb.cells
+        for o in c.get("outputs", [])
+    )
+    # Case B in October 2026 (see tests/test_manager_view.py for the figures' derivation)
+    assert "Your average connected call lasted 22.1 min" in text
+    assert "above 9 of 9 colleagues" in text
+    for other in ("Anna Petrova", "Chen Wei", "Liam O&#x27;Brien", "Liam O'Brien", "Ольга"):
+        assert other not in text
