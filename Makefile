@@ -44,9 +44,9 @@ format: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/workbench sample --out data/sample
 
-## reports: render every manager's report for the latest full month of DATA into OUT
+## reports: render every manager's report for the latest full month of DATA into OUT (ARGS=--force re-renders)
 reports: $(STAMP)
-	$(BIN)/workbench report --data $(DATA) --latest-month --jobs $(JOBS) --out $(OUT)
+	$(BIN)/workbench report --data $(DATA) --latest-month --jobs $(JOBS) --out $(OUT) $(ARGS)
 
 ## notebooks: re-execute the committed notebooks in place on the sample department
 notebooks: $(STAMP)
