@@ -58,8 +58,7 @@ lab: $(STAMP)
 
 ## bench: print speed and memory figures (benchmarks/)
 bench: $(STAMP)
-	$(BIN)/python benchmarks/metrics.py
-	$(BIN)/python benchmarks/reports.py
+	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 ## clean: remove generated reports and caches (keeps .venv)
 clean:
