@@ -1,0 +1,264 @@
+"""The team overview: hand-made panels with values worked out by hand, and the notebook."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+from traitlets.config import Config
+
+from workbench.config import NOTEBOOKS_DIR
+from workbench.team_overview import (
+    bar_data,
+    common_target,
+    figures_view,
+    team_findings,
+    team_table,
+    trends_view,
+)
+
+NOTEBOOK = NOTEBOOKS_DIR / "reports" / "team_overview.ipynb"
+MONTHS = pd.date_range("2026-05-01", periods=6, freq="MS", tz="UTC")  # May .. Oct 2026
+OCT, NOV = pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2026-11-01", tz="UTC")
+
+
+def _row(manager, period, *, due=10, overdue=2, talk_min=10.0, leads=10) -> dict:
+    """One panel row: every count fixed except the ones a test varies; rates from counts."""
+    row = dict(
+        manager=manager, period=period, tasks_due=due, tasks_overdue=overdue,
+        tasks_completed=10, dials=100, connected=10, talk_time_total_s=10 * 60 * talk_min,
+        leads=leads, won=2, closed=4, sales_volume=1000.0, won_no_amount=0,
+    )  # fmt: skip
+    row["delinquency_rate"] = overdue / due if due else np.nan
+    row["talk_mean_min"] = talk_min
+    row["conversion"] = 0.5
+    return row
+
+
+def _panel() -> pd.DataFrame:
+    """Five managers, May-Oct 2026. Everything is constant except:
+
+    A: overdue 5 of 10 in May-Jul, 1 of 10 in Aug-Oct (improving).
+    B: overdue 2 of 10 in May-Jul, 4 of 10 in Aug-Oct (worsening); leads 10 -> 20 in Aug-Oct.
+    C, D: October calls 12 and 13 min. B: October calls 11 min.
+    E: October calls 40 min; no task due in Aug-Oct.
+    """
+    rows = []
+    for i, m in enumerate(MONTHS):
+        recent = i >= 3
+        rows.append(_row("A", m, overdue=1 if recent else 5))
+        rows.append(
+            _row("B", m, overdue=4 if recent else 2, leads=20 if recent else 10,
+                 talk_min=11.0 if m == OCT else 10.0)
+        )  # fmt: skip
+        rows.append(_row("C", m, talk_min=12.0 if m == OCT else 10.0))
+        rows.append(_row("D", m, talk_min=13.0 if m == OCT else 10.0))
+        rows.append(
+            _row("E", m, due=0 if recent else 10, overdue=0 if recent else 2,
+                 talk_min=40.0 if m == OCT else 10.0)
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+TARGETS = pd.DataFrame(
+    {
+        "manager": ["*", "E"],
+        "metric": ["delinquency_rate", "talk_mean_min"],
+        "target": [0.2, 30.0],
+        "direction": ["at_most", "at_most"],
+        "effective_from": pd.to_datetime(["2026-09-01", "2026-09-15"]).tz_localize("UTC"),
+        "effective_to": pd.to_datetime([pd.NaT, pd.NaT]).tz_localize("UTC"),
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def october() -> pd.DataFrame:
+    return team_table(_panel(), TARGETS, start="2026-10-01", end="2026-11-01", tz="UTC")
+
+
+def test_window_figures_and_outliers_by_hand(october):
+    t = october.set_index("manager")
+    assert list(t.index) == ["A", "B", "C", "D", "E"]
+    assert (t["n_periods"] == 1).all()
+    # October overdue / due: A 1/10, B 4/10, C and D 2/10, E 0 due -> undefined.
+    assert t["delinquency_rate"].tolist()[:4] == pytest.approx([0.1, 0.4, 0.2, 0.2])
+    assert np.isnan(t.loc["E", "delinquency_rate"])
+    # A's team median is over the OTHERS with a value (B .4, C .2, D .2; E NaN) -> 0.2.
+    assert t.loc["A", "delinquency_rate_team_median"] == pytest.approx(0.2)
+    # E's calls 40 min; others 10, 11, 12, 13 -> median 11.5, |dev| 1.5 .5 .5 1.5 -> MAD 1.0;
+    # z = (40 - 11.5) / 1.4826 = 19.22 -> outlier.
+    assert t.loc["E", "talk_mean_min"] == 40.0
+    assert t.loc["E", "talk_mean_min_team_median"] == 11.5
+    assert t.loc["E", "talk_mean_min_robust_z"] == pytest.approx(28.5 / 1.4826)
+    assert bool(t.loc["E", "talk_mean_min_outlier"]) is True
+    # A's 10 min: others 11, 12, 13, 40 -> median 12.5, |dev| 1.5 .5 .5 27.5 -> MAD 1.0;
+    # z = -2.5 / 1.4826 = -1.686 -> not an outlier (the extreme E does not move the MAD).
+    assert t.loc["A", "talk_mean_min_robust_z"] == pytest.approx(-2.5 / 1.4826)
+    assert bool(t.loc["A", "talk_mean_min_outlier"]) is False
+    # Everybody converts 2 of 4: MAD 0 -> no robust z, outlier unknown (NA), not False.
+    assert (t["conversion"] == 0.5).all() and t["conversion_robust_z"].isna().all()
+    assert t["conversion_outlier"].isna().all()
+
+
+def test_trends_by_hand(october):
+    t = october.set_index("manager")
+    # Last 3 months (Aug-Oct) vs the 3 before (May-Jul), unweighted means of monthly values.
+    # A .5 -> .1 improving; B .2 -> .4 worsening; C, D .2 -> .2 flat; E no due task recently.
+    assert t["delinquency_rate_trend"].tolist() == [
+        "improving", "worsening", "flat", "flat", "insufficient data",
+    ]  # fmt: skip
+    # Calls: B (10+10+11)/3 = 10.33, change .33 <= 5% of 10 -> flat; C 10.67 (+.67 > .5),
+    # D 11, E 20 -> worsening (lower is better); A constant -> flat.
+    assert t["talk_mean_min_trend"].tolist() == ["flat", "flat", "worsening", "worsening",
+                                                 "worsening"]  # fmt: skip
+    assert t.loc["B", "leads_trend"] == "improving"  # 10 -> 20, higher is better
+    assert "tasks_due_trend" not in october.columns  # more due tasks is neither good nor bad
+    assert set(trends_view(october).columns) == {
+        "manager", "Overdue share (lower is better)", "Tasks completed (higher is better)",
+        "Mean connected call (lower is better)", "Calls (dials) (higher is better)",
+        "Leads handled (higher is better)", "Conversion (higher is better)",
+        "Sales volume (higher is better)",
+    }  # fmt: skip
+
+
+def test_kpi_months_met_by_hand(october):
+    t = october.set_index("manager")
+    # '*' overdue <= 20% from 2026-09-01: October A .1 met, B .4 missed, C/D .2 met (equal),
+    # E nothing due -> neither met nor missed.
+    assert t["kpi_delinquency_rate_periods"].tolist() == [1, 1, 1, 1, 1]
+    assert t["kpi_delinquency_rate_met"].tolist() == [1, 0, 1, 1, 0]
+    assert t["kpi_delinquency_rate_missed"].tolist() == [0, 1, 0, 0, 0]
+    # E's personal call KPI <= 30 min from 2026-09-15: October 40 min -> missed; nobody else.
+    assert t["kpi_talk_mean_min_periods"].tolist() == [0, 0, 0, 0, 1]
+    assert t.loc["E", "kpi_talk_mean_min_missed"] == 1
+    assert common_target(october, "delinquency_rate") == 0.2
+    assert common_target(october, "talk_mean_min") is None  # personal: no team-wide line
+    assert common_target(october, "leads") is None  # no KPI at all
+
+
+def test_two_month_window_pools_counts_and_counts_kpi_months():
+    t = team_table(_panel(), TARGETS, start=pd.Timestamp("2026-09-01"), end=NOV, tz="UTC")
+    t = t.set_index("manager")
+    assert (t["n_periods"] == 2).all()
+    # E's calls: Sep 10 x 600 s, Oct 10 x 2400 s -> 30000 s / 20 / 60 = 25.0 min (pooled).
+    assert t.loc["E", "talk_mean_min"] == pytest.approx(25.0)
+    assert t.loc["B", "delinquency_rate"] == pytest.approx(8 / 20)
+    # Overdue KPI in force from Sep 1: two months each. The call KPI starts mid-September,
+    # so September is judged without it: one month with a target for E.
+    assert t["kpi_delinquency_rate_periods"].tolist() == [2, 2, 2, 2, 2]
+    assert t.loc["B", ["kpi_delinquency_rate_met", "kpi_delinquency_rate_missed"]].tolist() == [
+        0,
+        2,
+    ]
+    assert t.loc["E", "kpi_talk_mean_min_periods"] == 1
+
+
+def test_findings_worked_out_by_hand(october):
+    corr = pd.DataFrame(
+        {
+            "level": ["pooled"],
+            "x": ["tasks_completed"],
+            "y": ["won"],
+            "verdict": ["no detectable relation (rho=0.10, 95% CI -0.20 to 0.40)"],
+        }
+    )
+    assert team_findings(october, correlation=corr) == [
+        # due 10+10+10+10+0; leads 10+20+10+10+10; volume 5 x 1000
+        "October 2026: 5 managers; 40 tasks due, 60 leads handled, sales volume 5,000.",
+        "1 of 5 managers with the overdue share KPI (at most 20%) missed it in October 2026: "
+        "B (1 had no value to judge).",
+        "E, the only manager with the mean connected call KPI (at most 30.0 min), missed it "
+        "in October 2026.",
+        "E's mean connected call, 40.0 min, is an outlier (above the team): the other "
+        "managers' median is 11.5 min.",
+        "Overdue share (lower is better), last 3 months vs the 3 before: worsening for B; "
+        "improving for A.",
+        "Mean connected call (lower is better), last 3 months vs the 3 before: worsening for "
+        "C, D and E.",
+        "Leads handled (higher is better), last 3 months vs the 3 before: improving for B.",
+        "Tasks completed vs deals won (manager-months pooled): no detectable relation "
+        "(rho=0.10, 95% CI -0.20 to 0.40).",
+    ]
+
+
+def test_findings_multi_month_window_and_nobody_missing():
+    t = team_table(_panel(), TARGETS, start="2026-09-01", end="2026-11-01", tz="UTC")
+    kpi = [f for f in team_findings(t) if "overdue share KPI" in f]
+    assert kpi == [
+        "1 of 5 managers with the overdue share KPI (at most 20%) missed it in at least one "
+        "month of Sep 2026 to Oct 2026: B (1 had no value to judge)."
+    ]
+    # Without B's misses (B's overdue back to 2 of 10): 4 met, E unjudged, none missed.
+    panel = _panel()
+    panel.loc[panel["manager"] == "B", ["tasks_overdue", "delinquency_rate"]] = [2, 0.2]
+    t = team_table(panel, TARGETS, start="2026-10-01", end="2026-11-01", tz="UTC")
+    assert (
+        "4 of 5 managers with the overdue share KPI (at most 20%) met it in October 2026, "
+        "none missed it (1 had no value to judge)." in team_findings(t)
+    )
+
+
+def test_views_and_bar_data(october):
+    view = figures_view(october).set_index("manager")
+    assert view.loc["E", "Mean connected call"] == "40.0 min *"  # * = outlier
+    assert view.loc["A", "Mean connected call"] == "10.0 min"
+    assert view.loc["E", "Overdue share"] == "–"  # nothing due
+    assert view.loc["B", "Overdue share"] == "40%"
+    assert view.loc["B", "KPI overdue share: met"] == "0 / 1"
+    assert view.loc["A", "KPI mean connected call: met"] == "–"
+    assert view.loc["E", "KPI mean connected call: met"] == "0 / 1"
+    bars = bar_data(october, "talk_mean_min")
+    assert list(bars.columns) == ["manager", "talk_mean_min", "outlier"]
+    assert bars["outlier"].eq(True).tolist() == [False, False, False, False, True]
+
+
+def test_no_targets_and_bad_window():
+    t = team_table(_panel(), TARGETS.iloc[:0], start=OCT, end=NOV, tz="UTC")
+    assert not any(c.startswith("kpi_") for c in t.columns)
+    assert not any("KPI" in f for f in team_findings(t))
+    with pytest.raises(ValueError, match="must be before end"):
+        team_table(_panel(), TARGETS, start=NOV, end=OCT, tz="UTC")
+
+
+def test_parameters_cell_is_unique_with_literal_defaults():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for default in ('period_start: str = "2026-10-01"', 'period_end: str = "2026-10-31"',
+                    'data: str = "data/sample"', 'mapping: str = ""', 'tz: str = "UTC"',
+                    'as_of: str = ""', "history_months: int = 6"):  # fmt: skip
+        assert default in tagged[0].source
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "def " not in code and "to_csv" not in code and "write" not in code
+
+
+def test_notebook_runs_on_the_sample_and_names_every_manager(tmp_path):
+    out = tmp_path / "team_overview.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        cwd=str(NOTEBOOK.parent),
+        kernel_name="python3",
+        progress_bar=False,
+        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+    )
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(
+        str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
+        for c in nb.cells
+        for o in c.get("outputs", [])
+    )
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    managers = pd.read_csv(Path(NOTEBOOK.parents[2] / "data" / "sample" / "calls.csv"))[
+        "manager"
+    ].unique()
+    for manager in managers:
+        assert escape(manager) in text  # in the findings and the table, escaped
+    # The case B manager's personal call KPI is the only one; October's value is his own.
+    assert "Boris Ivanov, the only manager with the mean connected call KPI" in text
