@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
+import PIL.Image
 import pytest
+from matplotlib.figure import Figure
 
 from workbench import load_dataset
 from workbench.config import SAMPLE_DIR
 from workbench.explorer import Explorer
+from workbench.plots import managers_over_time, set_theme
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +87,80 @@ def test_managers_as_a_comma_separated_parameter_and_unknown_names(sample):
     assert ex.managers.value == ("Boris Ivanov", "Chen Wei")
     with pytest.raises(ValueError, match="unknown manager"):
         Explorer(sample, managers="Nobody")
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _reference_png(ex: Explorer) -> bytes:
+    """The explorer's figure drawn the plain way: a new Figure, ``savefig`` at 80 dpi."""
+    set_theme()
+    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    managers_over_time(
+        ex.selection(),
+        metric=ex.metric.value,
+        managers=list(ex.managers.value),
+        ax=fig.add_subplot(),
+    )
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
+
+
+def test_a_redraw_after_many_changes_equals_a_fresh_explorer_and_a_plain_savefig(sample):
+    ex = Explorer(sample, managers=["Anna Petrova"])
+    ex.managers.value = ("Boris Ivanov",)
+    ex.metric.value = "talk_mean_min"
+    ex.period.value = "week"
+    ex.months.index = (2, 7)
+    ex.period.value = "month"
+    ex.metric.value = "conversations"
+    ex.conversation_s.value = 120
+    ex.managers.value = ("Chen Wei", "Anna Petrova")
+    fresh = Explorer(sample, managers="Chen Wei, Anna Petrova", metric="conversations")
+    fresh.conversation_s.value = 120
+    fresh.months.index = (2, 7)
+    pd.testing.assert_frame_equal(ex.table, fresh.table)
+    assert list(ex.table.columns) == ["Chen Wei", "Anna Petrova"]
+    assert list(ex.table.index) == [f"2026-{m:02d}-01" for m in range(1, 7)]  # Jan..Jun 2026
+    for label in ("Median of all managers", "Chen Wei", "Anna Petrova"):
+        np.testing.assert_array_equal(
+            _line(ex, label).get_xydata(), _line(fresh, label).get_xydata()
+        )
+    assert ex.image().data == fresh.image().data  # the PNG encoder is deterministic
+    # the same pixels as the old path (a new Figure per update, savefig at 80 dpi)
+    np.testing.assert_array_equal(_pixels(ex.image().data), _pixels(_reference_png(ex)))
+
+
+def test_the_threshold_redraws_only_a_metric_that_counts_conversations(sample):
+    ex = Explorer(sample, managers=["Chen Wei"], metric="delinquency_rate")
+    png, table = ex.image().data, ex.table.copy()
+    ex.conversation_s.value = 300
+    assert "unchanged" in ex.status.value
+    assert ex.image().data == png
+    pd.testing.assert_frame_equal(ex.table, table)
+    assert set(ex.timings) == {"total"}
+    # the panel itself follows the threshold: conversations = connected calls >= 300 s
+    calls = sample.calls
+    mine = calls[
+        (calls["manager"] == "Chen Wei") & calls["answered"] & (calls["duration_s"] >= 300)
+    ]
+    panel = ex.panel()
+    assert panel.loc[panel["manager"] == "Chen Wei", "conversations"].sum() == len(mine)
+    ex.metric.value = "conversations"
+    assert ex.table["Chen Wei"].sum() == len(mine)
+    ex.conversation_s.value = 0  # every connected call (answered, duration > 0) counts
+    chen = calls.loc[calls["manager"] == "Chen Wei"]
+    assert ex.table["Chen Wei"].sum() == (chen["answered"] & (chen["duration_s"] > 0)).sum()
+    assert set(ex.timings) == {"data", "draw", "png", "display", "total"}
+    assert ex.timings["total"] == ex.last_update_s
+    assert sum(ex.timings[k] for k in ("data", "draw", "png", "display")) == pytest.approx(
+        ex.last_update_s
+    )
+
+
+def test_sliders_report_on_release_only(sample):
+    ex = Explorer(sample)
+    assert ex.months.continuous_update is False
+    assert ex.conversation_s.continuous_update is False
