@@ -218,6 +218,16 @@ def test_views_and_bar_data(october):
     assert bars["outlier"].eq(True).tolist() == [False, False, False, False, True]
 
 
+def test_too_few_colleagues_flag_no_outlier():
+    # Only A, B, E: E's 40 min against B 11 and A 10 -> median 10.5, MAD 0.5, z = 39 -- but
+    # two colleagues are too few for a spread (min_others 3): outlier NA, z still reported.
+    panel = _panel().loc[lambda d: d["manager"].isin(["A", "B", "E"])]
+    t = team_table(panel, TARGETS, start=OCT, end=NOV, tz="UTC").set_index("manager")
+    assert t.loc["E", "talk_mean_min_robust_z"] == pytest.approx(29.5 / (1.4826 * 0.5))
+    assert t["talk_mean_min_outlier"].isna().all()
+    assert not any("outlier" in f for f in team_findings(t.reset_index()))
+
+
 def test_no_targets_and_bad_window():
     t = team_table(_panel(), TARGETS.iloc[:0], start=OCT, end=NOV, tz="UTC")
     assert not any(c.startswith("kpi_") for c in t.columns)

@@ -28,7 +28,7 @@ from workbench.comparison import compare_to_team, trend
 from workbench.correlation import tasks_results_correlation
 from workbench.definitions import definitions, register_definition
 from workbench.kpi import kpi_attainment
-from workbench.manager_view import report_window
+from workbench.manager_view import MIN_TEAM, report_window
 from workbench.panel import manager_panel
 from workbench.periods import to_instant
 from workbench.summary import window_summary
@@ -148,6 +148,7 @@ def team_table(
     tz: str = "UTC",
     trend_periods: int = 3,
     threshold: float = 3.5,
+    min_others: int = MIN_TEAM,
     rel_tol: float = 0.05,
 ) -> pd.DataFrame:
     """All managers side by side over the window ``[start, end)``.
@@ -166,6 +167,10 @@ def team_table(
         Trend = the last ``trend_periods`` periods before ``end`` vs the ones before them.
     threshold : float
         ``|robust_z|`` above which a window figure is an outlier.
+    min_others : int
+        Fewer other managers with a value than this and the outlier flag is NA: the median
+        absolute deviation of one or two colleagues is noise (the same rule as the team
+        figures of a manager's report, :data:`workbench.manager_view.MIN_TEAM`).
     rel_tol : float
         A trend change within ``rel_tol`` of the previous level is ``flat``.
 
@@ -191,7 +196,7 @@ def team_table(
         cmp = compare_to_team(window, metric, by=None, threshold=threshold).set_index("manager")
         out[f"{metric}_team_median"] = cmp["team_median"]
         out[f"{metric}_robust_z"] = cmp["robust_z"]
-        out[f"{metric}_outlier"] = cmp["outlier"]
+        out[f"{metric}_outlier"] = cmp["outlier"].mask(cmp["n_others"] < min_others)
         if good is not None:
             tr = trend(history, metric, good=good, periods=trend_periods, rel_tol=rel_tol)
             labels = tr.set_index("manager")["trend"].reindex(out.index)
