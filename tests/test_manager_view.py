@@ -83,7 +83,7 @@ def test_no_colleague_name_or_row_survives_in_the_view(ann):
     assert sorted(ann.others["manager"]) == ["Colleague 01", "Colleague 02", "Colleague 03"]
 
 
-def test_pseudonyms_do_not_follow_alphabetical_order_on_the_sample():
+def test_sample_view_names_only_the_manager():
     ds = load_dataset(SAMPLE_DIR)
     view = prepare_manager_view(
         ds, "Boris Ivanov", period_start="2026-10-01", period_end="2026-10-31"
@@ -114,3 +114,53 @@ def test_unknown_manager_is_a_clear_error():
     ds = load_dataset(DEPT)
     with pytest.raises(LookupError, match="no tasks, calls or deals of manager 'Zed'"):
         prepare_manager_view(ds, "Zed", period_start="2026-01-01", period_end="2026-01-31")
+
+
+def test_headline_kpi_verdict_comes_from_the_monthly_kpi_rows():
+    ds = load_dataset(DEPT)
+    # Dec 2025 + Jan 2026: the '*' KPI (0.2) starts 2026-01-01, so only January has a KPI
+    # row: 1 of 3 overdue = 0.33 > 0.2 -> not met.
+    view = prepare_manager_view(ds, "Ann", period_start="2025-12-01", period_end="2026-01-31")
+    assert headlines(view)[1] == (
+        "33% of your tasks due in Dec 2025 to Jan 2026 were late (1 of 3); "
+        "your KPI is at most 20%: not met."
+    )
+    # Jan + Feb 2026: two KPI rows; February had no task due (no value, not judged), so the
+    # verdict counts months judged: met in 0 of 1.
+    view = prepare_manager_view(ds, "Ann", period_start="2026-01-01", period_end="2026-02-28")
+    assert headlines(view)[1] == (
+        "33% of your tasks due in Jan 2026 to Feb 2026 were late (1 of 3); "
+        "your KPI (at most 20%) was met in 0 of 1 months."
+    )
+
+
+def test_open_overdue_is_judged_at_as_of_not_today():
+    # as_of 2026-01-11 12:00: t1 (due 01-10 18:00) is completed only on 01-12 -> still open
+    # at as_of and 18 h = 0.75 days late, although its status today is "completed".
+    ds = load_dataset(DEPT)
+    view = prepare_manager_view(
+        ds, "Ann", period_start="2026-01-01", period_end="2026-01-31",
+        as_of="2026-01-11T12:00:00+00:00",
+    )  # fmt: skip
+    assert list(view.open_overdue["description"]) == ["Contact the client"]
+    assert list(view.open_overdue["days late"]) == [0.8]
+
+
+def test_pseudonyms_depend_on_the_data_not_only_on_the_names(tmp_path):
+    import shutil
+
+    ds = load_dataset(DEPT)
+    first = prepare_manager_view(ds, "Ann", period_start="2026-01-01", period_end="2026-01-31")
+    again = prepare_manager_view(ds, "Ann", period_start="2026-01-01", period_end="2026-01-31")
+    assert first.window.equals(again.window)  # same data, same numbering
+    numbering = set()
+    for k in range(6):  # same names, one colleague's call a second longer each time
+        copy = tmp_path / f"d{k}"
+        shutil.copytree(DEPT, copy)
+        calls = (copy / "calls.csv").read_text(encoding="utf-8")
+        (copy / "calls.csv").write_text(calls.replace(",300,", f",{301 + k},"), "utf-8")
+        view = prepare_manager_view(
+            load_dataset(copy), "Ann", period_start="2026-01-01", period_end="2026-01-31"
+        )
+        numbering.add(tuple(view.others.sort_values("talk_time_total_s")["manager"]))
+    assert len(numbering) > 1

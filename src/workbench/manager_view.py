@@ -40,8 +40,10 @@ __all__ = [
     "REPORT_METRICS",
 ]
 
-#: Fewer colleagues with a value than this and no team figure is shown: with one or two,
-#: "the team's median" would be a colleague's own number.
+#: Fewer colleagues with a value than this and no team figure is shown: with one colleague
+#: the median is that person's figure and with two it is their mean, so either reveals a
+#: known person's number. From three on the median is one of several people's values and
+#: does not say whose.
 MIN_TEAM = 3
 
 #: Metrics the report shows, in its order: (column, plain name, better when "lower"/"higher").
@@ -77,7 +79,8 @@ class ManagerView:
     kpi : KPI attainment of the manager (and pseudonymised colleagues) per month.
     quality : the manager's tasks created in the window, scored; ``quality_team``: flag shares
         per (pseudonymised) manager.
-    open_overdue : the manager's own open tasks past their deadline at ``as_of``.
+    open_overdue : the manager's own tasks not completed by ``as_of`` (not cancelled) whose
+        current deadline had passed by then.
     health : what loading set aside, as counts per table and reason (never the values).
     """
 
@@ -125,11 +128,26 @@ def report_window(period_start: str, period_end: str, *, tz: str) -> tuple[pd.Ti
     return pd.Timestamp(first).tz_localize(tz), after_last.tz_localize(tz)
 
 
-def _pseudonyms(managers: list[str], keep: str) -> dict[str, str]:
-    """Other managers -> "Colleague NN", ordered by a hash (not by name or volume)."""
+def _data_salt(dataset: Dataset) -> str:
+    """A salt only the whole dataset can reproduce (knowing the roster is not enough)."""
+    parts = [
+        pd.util.hash_pandas_object(dataset.calls["duration_s"], index=False).sum(),
+        pd.util.hash_pandas_object(dataset.deals["amount"], index=False).sum(),
+        pd.util.hash_pandas_object(dataset.tasks["created_at"], index=False).sum(),
+    ]
+    return ":".join(str(int(p)) for p in parts)
+
+
+def _pseudonyms(managers: list[str], keep: str, *, salt: str) -> dict[str, str]:
+    """Other managers -> "Colleague NN", ordered by a salted hash (not by name or volume).
+
+    The salt comes from the data, so someone who knows the team's names but not all of its
+    rows cannot work out which colleague is which number; the same data gives the same
+    numbering, so a report rendered alone equals the one rendered in a batch.
+    """
     others = sorted(
         (m for m in managers if m != keep),
-        key=lambda m: hashlib.sha256(m.encode("utf-8")).hexdigest(),
+        key=lambda m: hashlib.sha256(f"{salt}:{m}".encode()).hexdigest(),
     )
     width = max(2, len(str(len(others))))
     names = {m: f"Colleague {i + 1:0{width}d}" for i, m in enumerate(others)}
@@ -201,7 +219,7 @@ def prepare_manager_view(
         conversation_s=conversation_s,
         long_call_s=long_call_s,
     )
-    names = _pseudonyms(list(dataset.managers), manager)
+    names = _pseudonyms(list(dataset.managers), manager, salt=_data_salt(dataset))
     kpi = kpi_attainment(panel, dataset.targets, period="month", tz=tz)
     calls = dataset.calls.loc[
         (dataset.calls["started_at"] >= start) & (dataset.calls["started_at"] < end),
@@ -213,8 +231,10 @@ def prepare_manager_view(
     quality_team = quality_by_manager(scored_all)
     own_tasks = scored_all.loc[scored_all["manager"] == manager]
     health = dataset.health()
-    mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] == "open")]
-    late = mine.loc[(mine["due_at"] < now) & (mine["created_at"] <= now)].sort_values("due_at")
+    mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] != "cancelled")]
+    still_open = mine["completed_at"].isna() | (mine["completed_at"] > now)
+    late = mine.loc[still_open & (mine["due_at"] < now) & (mine["created_at"] <= now)]
+    late = late.sort_values("due_at")
     open_overdue = pd.DataFrame(
         {
             "due": late["due_at"].dt.strftime("%Y-%m-%d %H:%M"),
@@ -300,8 +320,7 @@ def headlines(view: ManagerView) -> list[str]:
             f"({own['tasks_overdue']:.0f} of {own['tasks_due']:.0f})"
         )
         if target is not None:
-            verdict = "met" if own["delinquency_rate"] <= target + 1e-9 else "not met"
-            text += f"; your KPI is at most {target:.0%}: {verdict}"
+            text += "; " + _kpi_verdict(kpi, lambda t: f"at most {t:.0%}")
         else:
             team, _, n = _team(view, "delinquency_rate")
             if n:
@@ -324,10 +343,26 @@ def headlines(view: ManagerView) -> list[str]:
     out.append(text + ".")
     talk = _kpi_in_window(view, "talk_mean_min")
     if len(talk) and own["connected"] > 0:
-        target = talk["target"].iloc[-1]
-        verdict = "met" if own["talk_mean_min"] <= target + 1e-9 else "not met"
-        out.append(f"Your call-length KPI is at most {target:g} min: {verdict}.")
+        verdict = _kpi_verdict(talk, lambda t: f"at most {t:g} min")
+        out.append("Your call-length " + verdict.removeprefix("your ") + ".")
     return out
+
+
+def _kpi_verdict(rows: pd.DataFrame, target_words) -> str:
+    """The KPI verdict in words, read from the KPI attainment rows of the window.
+
+    Each month is judged against the target in force at its start (see ``kpi_attainment``),
+    never recomputed from the window's pooled figure.
+    """
+    judged = rows.loc[rows["met"].notna()]
+    if len(rows) == 1:
+        words = target_words(rows["target"].iloc[0])
+        if judged.empty:
+            return f"your KPI is {words}: not judged (no value)"
+        return f"your KPI is {words}: " + ("met" if bool(judged["met"].iloc[0]) else "not met")
+    targets = ", then ".join(target_words(t) for t in rows["target"].drop_duplicates())
+    met = int(judged["met"].astype(bool).sum())
+    return f"your KPI ({targets}) was met in {met} of {len(judged)} months"
 
 
 def headline_data(view: ManagerView) -> dict:

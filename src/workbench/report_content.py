@@ -218,8 +218,8 @@ def prepare_report(
 ) -> tuple[Any, pd.DataFrame]:
     """Load the data and return the manager's view and the report's provenance table.
 
-    Only these two leave this function: the loaded dataset (every manager's rows) does not
-    reach the notebook's namespace.
+    Only these two leave this function: the loaded dataset (every manager's rows) is never
+    bound to a name in the notebook (it stays in this module's private per-kernel cache).
     """
     from workbench.manager_view import prepare_manager_view
 
