@@ -161,6 +161,21 @@ def test_case_a_anna(sample):
     assert 2.6 <= after / before <= 3.4
 
 
+def test_case_kpis_are_personal_so_colleagues_are_untreated(raw):
+    # Case A's KPI is Anna's own row (as in the article), not a '*' row: the other nine
+    # managers have no delinquency or talk-time target and can serve as the control group.
+    t = raw["targets"]
+    assert t.values.tolist() == [
+        ["Anna Petrova", "delinquency_rate", "0.2", "at_most", "2026-05-01T00:00:00+00:00", ""],
+        ["*", "conversion", "0.2", "at_least", "2026-01-01T00:00:00+00:00", ""],
+        ["Boris Ivanov", "talk_mean_min", "27", "at_most", "2026-04-01T00:00:00+00:00",
+         "2026-07-01T00:00:00+00:00"],
+        ["Boris Ivanov", "talk_mean_min", "22", "at_most", "2026-07-01T00:00:00+00:00", ""],
+    ]  # fmt: skip
+    case_rows = t.loc[t["metric"].isin(["delinquency_rate", "talk_mean_min"])]
+    assert set(case_rows["manager"]) == {"Anna Petrova", "Boris Ivanov"}
+
+
 def test_case_b_boris(sample):
     calls, deals = sample["calls"], sample["deals"]
     connected = calls.loc[calls["answered"] & (calls["duration_s"] > 0)]

@@ -3,7 +3,7 @@
 Ten managers, 2025-11-01 .. 2026-10-31 (data end 2026-11-01 00:00, exclusive; business
 time zone UTC). Two managers carry the head of sales' cases:
 
-- "Anna Petrova" (Case A): task delinquency about 44% until a ``delinquency_rate``
+- "Anna Petrova" (Case A): task delinquency about 44% until a personal ``delinquency_rate``
   KPI of 0.20 starts on 2026-05-01, about 15% afterwards, with about 3x more tasks
   completed per month.
 - "Boris Ivanov" (Case B): mean connected talk time about 32 min (colleagues <= 15)
@@ -86,7 +86,8 @@ _STEPS: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {
 
 _AMOUNT_SIGMA = 0.6
 _TARGETS = (
-    ("*", "delinquency_rate", 0.20, "at_most", "2026-05-01", None),
+    # Case A's KPI is personal, as in the article: her colleagues stay untreated controls
+    ("Anna Petrova", "delinquency_rate", 0.20, "at_most", "2026-05-01", None),
     ("*", "conversion", 0.20, "at_least", "2026-01-01", None),
     ("Boris Ivanov", "talk_mean_min", 27.0, "at_most", "2026-04-01", "2026-07-01"),
     ("Boris Ivanov", "talk_mean_min", 22.0, "at_most", "2026-07-01", None),
