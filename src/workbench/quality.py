@@ -9,8 +9,10 @@ into templates, and a deadline. The word lists and weights live in
 Definitions (registered with :mod:`workbench.definitions`, see ``QUALITY_DEFINITIONS``)
 --------------------------------------------------------------------------------------
 Population: every task in the table, one verdict per task; nothing is dropped. The text is
-judged with URLs and template placeholders cut out (a URL counts as one word). An empty or
-whitespace-only description raises only ``flag_empty``, ``flag_too_short`` and (when so)
+judged with HTML markup (tags of known elements, ``<script>``/``<style>`` code, comments,
+``&amp;``-style references), URLs and template placeholders cut out (a URL counts as one
+word); the raw text is what is shown, escaped. A description that is empty, whitespace only
+or only markup raises only ``flag_empty``, ``flag_too_short`` and (when so)
 ``flag_no_deadline``: there is no wording to judge.
 
 language
@@ -19,8 +21,10 @@ language
     none. A run is a maximal sequence of letters of one script, so "e-mail" is two.
 flag_vague_action
     A generic verb ("contact", "follow up", "связаться", "уточнить"...) and no concrete
-    channel or action ("call", "e-mail", "meeting", "позвонить", "отправить"...). A channel
-    named by ``task_type`` (e.g. type "call") counts only with ``channel_from_task_type``.
+    channel or action ("call", "e-mail", "meeting", "позвонить", "отправить"...) and no
+    concrete step: a step verb followed by at least two words ("answer the two open
+    questions", "confirm the budget", "согласовать дату встречи"). A channel named by
+    ``task_type`` (e.g. type "call") counts only with ``channel_from_task_type``.
 flag_no_method
     No material or procedure named: script, checklist, template, offer, presentation,
     qualification, "according to", steps, a numbered list (1. / 1))...
@@ -30,8 +34,9 @@ flag_no_link
     Attachments are not visible in the data and do not count.
 flag_template_trouble
     An unrendered placeholder (``{{x}}``, ``${x}``, ``{x}``, ``%X%``, ``#X#``, ``[NAME]``)
-    or traces of an empty field: two spaces between words, ``()``, ``[]``, ``""``, ``, ,``,
-    ``null``/``undefined``/``NaN``, or a text ending on a preposition ("Call  about").
+    or traces of an empty field: two spaces between words (not after ``.!?:;`` nor at a
+    line break), ``()``, ``[]``, ``""``, ``, ,``, ``null``/``undefined``/``NaN``, or a text
+    ending on a preposition ("Call  about").
 flag_too_short / flag_too_long
     Fewer than ``min_words`` / more than ``max_words`` words (runs of letters or digits).
 flag_no_deadline
@@ -156,15 +161,18 @@ def score_descriptions(
 
     text = tasks["description"].astype("str").fillna("")
     lower = text.str.lower()
-    # Judge the wording without URLs and placeholders ("{{contact.name}}" is not "contact").
-    clean = text.str.replace(rules.PLACEHOLDER, " ", regex=True).str.lower()
+    # Judge the wording without HTML markup, URLs and placeholders ("<script>" is no
+    # material, "{{contact.name}}" is not "contact").
+    plain = text.str.replace(rules.MARKUP, " ", regex=True)
+    clean = plain.str.replace(rules.PLACEHOLDER, " ", regex=True).str.lower()
     n_links = clean.str.count(rules.LINK)
     clean = clean.str.replace(rules.LINK, " ", regex=True)
     n_words = (clean.str.count(rules.WORD) + n_links).astype("int64")
 
-    empty = text.str.strip() == ""
+    blank = text.str.strip() == ""
+    empty = plain.str.strip() == ""
     said = ~empty
-    concrete = _contains(clean, rules.CONCRETE_ACTIONS)
+    concrete = _contains(clean, rules.CONCRETE_ACTIONS) | _contains(clean, rules.CONCRETE_STEPS)
     if channel_from_task_type and "task_type" in tasks.columns:
         task_type = tasks["task_type"].astype("str").fillna("").str.lower()
         concrete = concrete | _contains(task_type, rules.CONCRETE_ACTIONS)
@@ -180,7 +188,7 @@ def score_descriptions(
         & (
             placeholder
             | _contains(text, rules.EMPTY_SUBSTITUTION)
-            | _contains(lower, rules.DANGLING_END)
+            | _contains(plain.str.lower(), rules.DANGLING_END)
         ),
         "flag_too_short": n_words < min_words,
         "flag_too_long": n_words > max_words,
@@ -196,6 +204,11 @@ def score_descriptions(
     verb = _first_word(clean, flags["flag_vague_action"], rules.GENERIC_VERBS)
     holder = _first_match(text, flags["flag_template_trouble"] & placeholder, rules.PLACEHOLDER)
     extra = {
+        "flag_empty": pd.Series(
+            np.where(blank, "empty description", "empty description: only HTML markup, no words"),
+            index=text.index,
+            dtype="str",
+        ),
         "flag_vague_action": "vague verb '" + verb + "' with no channel or step: "
         "say how (call, e-mail, meeting)",
         "flag_template_trouble": pd.Series(
@@ -399,15 +412,18 @@ def quality_on_time_verdict(table: pd.DataFrame, *, alpha: float = 0.05) -> str:
 
 
 _ALL = "every task in the table (one verdict per task)"
-_TEXT = "description with URLs and placeholders cut out; empty descriptions are not judged"
+_TEXT = (
+    "description with HTML markup, URLs and placeholders cut out; empty descriptions are not judged"
+)
 _DEFS = [
     ("language", _ALL, "-", "'ru' when runs of Cyrillic letters >= runs of Latin letters, "
      "'en' when fewer, 'unknown' with none", "-", "URLs and placeholders", "label",
      "Language of the description, by its script."),
-    ("flag_empty", _ALL, "-", "description missing or whitespace only", "-", "none", "bool",
-     "Nothing written."),
+    ("flag_empty", _ALL, "-", "description missing, whitespace only or only HTML markup", "-",
+     "none", "bool", "Nothing written."),
     ("flag_vague_action", _ALL, "-", "a generic verb (contact, follow up, связаться, "
-     "уточнить...) and no concrete channel or action (call, e-mail, meeting, позвонить...); "
+     "уточнить...), no concrete channel or action (call, e-mail, meeting, позвонить...) and "
+     "no concrete step (a step verb and two more words: 'answer the two open questions'); "
      "with channel_from_task_type=True, none in task_type either", "-", _TEXT, "bool",
      "Says that, not how."),
     ("flag_no_method", _ALL, "-", "no script, checklist, template, offer, presentation, "
@@ -417,8 +433,9 @@ _DEFS = [
      "presentation, contract, КП...) and has no URL", "-", _TEXT + "; attachments are not "
      "seen", "bool", "Material expected but not linked."),
     ("flag_template_trouble", _ALL, "-", "unrendered placeholder ({{x}}, ${x}, {x}, %X%, #X#, "
-     "[NAME]) or an empty substitution (double space, (), [], \"\", ', ,', null, text "
-     "ending on a preposition)", "-", "empty descriptions", "bool", "CRM template gone wrong."),
+     "[NAME]) or an empty substitution (double space between words, not after .!?:; or at a "
+     "line break; (), [], \"\", ', ,', null, text ending on a preposition)", "-",
+     "empty descriptions", "bool", "CRM template gone wrong."),
     ("flag_too_short", _ALL, "-", "fewer than min_words (3) words; a URL is one word", "-",
      "none", "bool", "Too short to instruct."),
     ("flag_too_long", _ALL, "-", "more than max_words (40) words; a URL is one word", "-",

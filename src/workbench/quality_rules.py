@@ -25,9 +25,11 @@ __all__ = [
     "BANDS",
     "GENERIC_VERBS",
     "CONCRETE_ACTIONS",
+    "CONCRETE_STEPS",
     "METHOD_TERMS",
     "MATERIALS_NEEDING_LINK",
     "LINK",
+    "MARKUP",
     "PLACEHOLDER",
     "EMPTY_SUBSTITUTION",
     "DANGLING_END",
@@ -156,6 +158,28 @@ CONCRETE_ACTIONS = _words(
     r"выстав",  # выставить счёт
 )
 
+#: A concrete step: a verb that names what to do, followed by at least two words saying to
+#: what (*lower*, word start). Decision (review of issue #5): a concrete step after a generic
+#: verb clears the vague flag, as a channel does. In 'Follow up on the "Q3 bundle" offer:
+#: answer the two open questions on the SLA' the reader knows exactly what to do; the channel
+#: is left to them, just as in a text with no generic verb at all ("Prepare the contract"),
+#: which is never flagged. The step verb alone is not enough: in "Contact the client to
+#: confirm" nothing says *what* to confirm, so it stays vague. Generic verbs ("clarify",
+#: "discuss", "уточнить") are never steps.
+CONCRETE_STEPS = (
+    _words(
+        r"(?:answer|ask|confirm|request|collect|book)(?:s|ed|ing)?",
+        r"agree(?:s|d|ing)?",
+        r"(?:schedul|arrang|prepar|negotiat)(?:e|es|ed|ing)",
+        # Russian verb stems and the rest of the word
+        r"ответ(?:ить|ьте)",
+        r"(?:задат|спроси|подтверд|согласова|договорит|назнач|забронир|подготов|запроси"
+        r"|собрат|собери)[а-яё]*",
+    )
+    # ...then the object: at least two more words ("the budget", "на два вопроса")
+    + f"{_WS}+{_NOT_WS}+{_WS}+[{_LETTER}]"
+)
+
 #: A named method: material, procedure or step list (*lower*, word start).
 METHOD_TERMS = (
     _words(
@@ -259,6 +283,29 @@ MATERIALS_NEEDING_LINK = _words(
 #: the whole URL is matched so it can be cut out before the wording is judged (*lower*).
 LINK = f"[a-z][a-z0-9+.-]*://{_NOT_WS}+|{_START}www\\.{_NOT_WS}+"
 
+#: HTML markup, removed before the wording is judged (the raw text is still what is shown,
+#: escaped): comments, ``<script>``/``<style>`` elements with their code, tags of known HTML
+#: elements and character references (``&amp;``, ``&#39;``). Only known element names count,
+#: so CRM text in angle brackets ("ask for the <PO number>", "Blue <Sky> Logistics") stays
+#: words. Case-insensitive.
+_TAG_NAMES = (
+    "a|abbr|article|audio|b|base|blockquote|body|br|button|center|code|col|dd|del|details"
+    "|div|dl|dt|em|embed|font|footer|form|frame|h[1-6]|head|header|hr|html|i|iframe|img|input"
+    "|ins|label|li|link|main|mark|meta|nav|object|ol|option|p|pre|q|s|section|select|small"
+    "|source|span|strong|sub|summary|sup|svg|table|tbody|td|textarea|th|thead|title|tr|u|ul"
+    "|video"
+)
+_TAG_REST = f"(?:[/{_WS[1:-1]}][^<>]*)?>"
+MARKUP = "(?i)" + "|".join(
+    [
+        "<!--(?s:.*?)-->",
+        f"<script{_TAG_REST}(?s:.*?)</script{_WS}*>",
+        f"<style{_TAG_REST}(?s:.*?)</style{_WS}*>",
+        f"</?(?:{_TAG_NAMES}|script|style){_TAG_REST}",
+        "&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);",
+    ]
+)
+
 #: Unrendered template placeholders (original case): ``{{x}}``, ``${x}``, ``{x}``, ``%X%``,
 #: ``#X#`` and upper-case ``[NAME]``.
 PLACEHOLDER = "|".join(
@@ -273,10 +320,12 @@ PLACEHOLDER = "|".join(
 )
 
 #: Traces of an empty CRM field substituted into a template (original case): two or more
-#: spaces between words, empty brackets or quotes, ``, ,``, or a null marker.
+#: spaces between words ("Call  about"), empty brackets or quotes, ``, ,``, or a null marker.
+#: Two spaces after sentence punctuation (``.!?:;``, "Call him.  Then...") are a typing
+#: habit, not a gap, and spaces at a line break are layout: neither counts.
 EMPTY_SUBSTITUTION = "|".join(
     [
-        f"{_NOT_WS}  +{_NOT_WS}",
+        f"[^ \t\r\n\u00a0.!?:;]  +{_NOT_WS}",
         f"\\({_WS}*\\)",
         f"\\[{_WS}*\\]",
         f"\\{{{_WS}*\\}}",
