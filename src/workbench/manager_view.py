@@ -22,7 +22,7 @@ import pandas as pd
 from workbench.definitions import definitions
 from workbench.kpi import kpi_attainment
 from workbench.loading import Dataset
-from workbench.panel import manager_panel
+from workbench.panel import data_end, manager_panel
 from workbench.periods import to_instant
 from workbench.quality import quality_by_manager, score_descriptions
 from workbench.summary import window_summary
@@ -196,16 +196,8 @@ def prepare_manager_view(
     if as_of:
         now = to_instant(as_of, tz=tz)
     else:
-        last = pd.concat(
-            [
-                dataset.tasks["created_at"],
-                dataset.tasks["completed_at"],
-                dataset.calls["started_at"],
-                dataset.deals["created_at"],
-                dataset.deals["closed_at"],
-            ]
-        ).max()
-        now = min(end, last) if pd.notna(last) else end
+        last = data_end(dataset.tasks, dataset.calls, dataset.deals)
+        now = min(end, last.tz_convert(tz)) if last is not None else end
     panel = manager_panel(
         dataset.tasks,
         dataset.calls,

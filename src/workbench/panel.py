@@ -17,7 +17,7 @@ from workbench.deal_metrics import deal_metrics
 from workbench.periods import NEVER, instants_ns, to_instant
 from workbench.task_metrics import task_metrics
 
-__all__ = ["manager_panel"]
+__all__ = ["data_end", "manager_panel"]
 
 
 def _latest(*series: pd.Series) -> pd.Timestamp | None:
@@ -35,6 +35,26 @@ def _earliest(*series: pd.Series) -> pd.Timestamp | None:
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     return df[name] if name in df.columns else df["created_at"].iloc[:0]
+
+
+def _events(tasks: pd.DataFrame, calls: pd.DataFrame, deals: pd.DataFrame) -> tuple:
+    return (
+        _col(tasks, "created_at"),
+        _col(tasks, "completed_at"),
+        _col(calls, "started_at"),
+        _col(deals, "created_at"),
+        _col(deals, "closed_at"),
+    )
+
+
+def data_end(tasks: pd.DataFrame, calls: pd.DataFrame, deals: pd.DataFrame) -> pd.Timestamp | None:
+    """The default "as of": the latest event (task created or completed, call started, deal
+    created or closed) over the three tables, in UTC; None when there is no event at all.
+
+    The panel, the manager report and the report runner all default to this instant, so a
+    month's figures agree wherever they are shown.
+    """
+    return _latest(*_events(tasks, calls, deals))
 
 
 def manager_panel(
@@ -66,13 +86,7 @@ def manager_panel(
     -------
     DataFrame: ``manager``, ``period``, then the task, call and deal metric columns.
     """
-    events_end = (
-        _col(tasks, "created_at"),
-        _col(tasks, "completed_at"),
-        _col(calls, "started_at"),
-        _col(deals, "created_at"),
-        _col(deals, "closed_at"),
-    )
+    events_end = _events(tasks, calls, deals)
     as_of_ts = to_instant(as_of, tz=tz) if as_of is not None else _latest(*events_end)
     start = start if start is not None else _earliest(*events_end)
     end = end if end is not None else as_of_ts

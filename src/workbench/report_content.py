@@ -23,6 +23,7 @@ import pandas as pd
 import workbench
 from workbench.config import PROJECT_ROOT, resolve_data_path
 from workbench.fingerprint import dataset_fingerprint, manager_fingerprint
+from workbench.panel import data_end
 
 __all__ = [
     "apply_report_style",
@@ -82,20 +83,10 @@ def load_report_dataset(data: str, *, mapping: str = "", tz: str = "UTC") -> Any
     return dataset
 
 
-def _data_end(ds: Any) -> pd.Timestamp:
-    cols = {
-        "tasks": ["created_at", "completed_at"],
-        "calls": ["started_at"],
-        "deals": ["created_at", "closed_at"],
-    }
-    ends = [getattr(ds, t)[c].max() for t, cs in cols.items() for c in cs]
-    return max(e for e in ends if pd.notna(e))
-
-
 def resolve_as_of(ds: Any, as_of: str, *, tz: str) -> pd.Timestamp:
     """``as_of`` as an instant in ``tz``; ``""`` means the last timestamp in the data."""
     if not as_of:
-        return _data_end(ds).tz_convert(tz)
+        return data_end(ds.tasks, ds.calls, ds.deals).tz_convert(tz)
     ts = pd.Timestamp(as_of)
     return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
 
