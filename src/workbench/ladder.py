@@ -1,20 +1,26 @@
 """Target ladder: a path of achievable KPI steps from a manager's level to the team norm.
 
 A KPI far from a manager's habit is ignored; a sequence of small steps is not. Case B in
-the article went 32 -> 27 -> 22 minutes of mean talk time in steps of about 16 %.
+the article went 32 -> 27 -> 22 minutes of mean talk time: steps of 15.6 % and 18.5 %.
 
 Rule (deterministic, documented so coaches can redo it by hand)
 -----------------------------------------------------------------
 - Start from ``current`` (default: the mean of the manager's recent unit values).
 - Each rung is the previous level times ``1 - max_step`` (``at_most``) or ``1 + max_step``
-  (``at_least``), rounded to the nearest multiple of ``round_to``. The next rung starts
-  from the rounded value, because that is the number the manager was given.
-- A rung always moves toward the norm (if rounding would leave it in place, it goes to the
-  next multiple of ``round_to``) and never passes the norm: the last rung is the norm.
-- Rounding can make a realised step slightly larger than ``max_step`` (32 -> 27 is 15.6 %
-  with ``max_step=0.15``); ``step_size`` shows the realised step.
-  With ``current=32`` and ``team_norm=15``: ``max_step=0.15`` gives 32, 27, 23, 20, 17, 15;
-  ``max_step=0.17`` gives the article's 32, 27, 22, then 18, 15.
+  (``at_least``), rounded to a multiple of ``round_to`` TOWARD the previous level (up for
+  ``at_most``, down for ``at_least``): the largest step on the grid that is not larger
+  than ``max_step``. So no step exceeds ``max_step`` (up to float rounding, 1e-9).
+  The next rung starts from the rounded value, the number the manager was given.
+- When the norm is within one ``max_step`` of the level, the next rung is the norm and the
+  ladder ends there.
+- When no multiple of ``round_to`` lies between the level and one ``max_step`` from it
+  (``round_to`` too coarse for the level), the ladder stops short of the norm:
+  ``attrs["reaches_norm"]`` is False and ``attrs["note"]`` says why.
+
+With ``current=32`` and ``team_norm=15`` (``round_to=1``): ``max_step=0.15`` gives
+32, 28, 24, 21, 18, 16, 15; ``max_step=0.2`` gives 32, 26, 21, 17, 15. The article's
+32, 27, 22 is what this rule gives for ``max_step`` from 0.1852 (22/27 - 1) to just below
+0.1875 (26/32 - 1); no round value reproduces it.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ def target_ladder(
     team_norm : float
         Where the ladder ends (e.g. the colleagues' median of the metric).
     max_step : float
-        Largest relative step between rungs before rounding, in (0, 1).
+        Largest relative step between rungs, in (0, 1); rounding never makes a step larger.
     direction : {"at_most", "at_least"}
         ``at_most``: lower is better (talk time, delinquency); ``at_least``: higher is better.
     round_to : float
@@ -64,6 +70,7 @@ def target_ladder(
         ``step_size`` (relative change from the previous rung, signed; NaN at step 0),
         ``share_breaching`` (share of ``values`` above the target for ``at_most``, below it
         for ``at_least``: the units that would have missed this rung), ``n_units``.
+        ``attrs["reaches_norm"]`` (bool) and ``attrs["note"]`` (why not, else ``""``).
     """
     if direction not in ("at_most", "at_least"):
         raise ValueError(f"direction must be 'at_most' or 'at_least', got {direction!r}")
@@ -79,7 +86,7 @@ def target_ladder(
             raise ValueError("values: no usable values to take the current level from")
         current = float(v.mean())
 
-    levels = _rungs(float(current), float(team_norm), max_step, direction, round_to)
+    levels, reaches = _rungs(float(current), float(team_norm), max_step, direction, round_to)
     targets = np.array(levels)
     if direction == "at_most":
         breach = (v[None, :] > targets[:, None]).mean(axis=1) if len(v) else np.nan
@@ -96,26 +103,33 @@ def target_ladder(
         }
     )
     out.attrs["set_aside"] = {"missing_value": missing}
+    out.attrs["reaches_norm"] = reaches
+    out.attrs["note"] = (
+        ""
+        if reaches
+        else f"stops at {levels[-1]:g}: no multiple of {round_to:g} lies within one step of "
+        f"{max_step:g} from it; use a finer round_to or a larger max_step to reach "
+        f"{team_norm:g}"
+    )
     return out
 
 
-def _rungs(current: float, norm: float, max_step: float, direction: str, unit: float) -> list:
+def _rungs(current: float, norm: float, max_step: float, direction: str, unit: float):
+    """The rungs, and whether they reach the norm (see the module notes for the rule)."""
     sign = -1.0 if direction == "at_most" else 1.0
     levels = [current]
     level = current
     # already at or beyond the norm: nothing to climb
     while sign * (norm - level) > 0 and len(levels) <= _MAX_RUNGS:
-        nxt = np.round(level * (1.0 + sign * max_step) / unit) * unit
+        reach = level * (1.0 + sign * max_step)
+        if sign * (norm - reach) <= 0:
+            levels.append(float(norm))
+            return levels, True
+        # toward the level: ceil for at_most, floor for at_least (1e-9 absorbs float noise)
+        k = np.ceil(reach / unit - 1e-9) if sign < 0 else np.floor(reach / unit + 1e-9)
+        nxt = float(np.round(k * unit, 12))
         if sign * (nxt - level) <= 1e-12:
-            nxt = _next_multiple(level, unit, sign)
-        if sign * (nxt - norm) >= 0:
-            nxt = norm
-        levels.append(float(nxt))
+            return levels, False
+        levels.append(nxt)
         level = nxt
-    return levels
-
-
-def _next_multiple(level: float, unit: float, sign: float) -> float:
-    """The first multiple of ``unit`` strictly beyond ``level`` toward the norm."""
-    k = np.ceil(level / unit - 1e-9) - 1 if sign < 0 else np.floor(level / unit + 1e-9) + 1
-    return float(k * unit)
+    return levels, sign * (norm - level) <= 0
