@@ -93,6 +93,15 @@ def test_department_headline_equals_the_package(sample_run, sample_scored):
     assert re.search(rf"^score_median\s+{median:.3f}$", printed, re.MULTILINE)
 
 
+def test_data_health_per_table_and_reason_equals_the_loader(sample_run):
+    health = wb.load_dataset(SAMPLE_DIR).health()
+    printed = _cell_text(sample_run, "ds.health()")
+    assert printed.strip() == health.fillna({"reason": ""}).to_string(index=False).strip()
+    # the sample loads every row: read = loaded for every table, nothing set aside
+    assert re.search(r"^\s*tasks\s+set_aside\s+0$", printed, re.MULTILINE)
+    assert not re.search(r"^\s*\S+\s+reason\s", printed, re.MULTILINE)
+
+
 def test_figures_are_png(sample_run):
     assert len(_outputs(sample_run, "image/png")) == 3
     assert not _outputs(sample_run, "image/svg+xml")
@@ -107,7 +116,8 @@ def test_script_in_a_description_is_shown_as_text(tmp_path, sample_scored):
         header = next(csv.reader(f))
     row = dict.fromkeys(header, "")
     row |= {
-        # Score 0 (vague 35 + no link 15 + template 35 + no deadline 20 > 100) and the
+        # Score 0 (the markup is cut out, leaving "contact" and a placeholder: vague 35 +
+        # no method 25 + too short 30 + template 35 + no deadline 20 > 100) and the
         # smallest task_id, so it heads the table of weakest written descriptions.
         "task_id": "T-000000",
         "manager": "Anna Petrova",
@@ -117,8 +127,10 @@ def test_script_in_a_description_is_shown_as_text(tmp_path, sample_scored):
         "description": INJECTED,
         "creator": "Anna Petrova",
     }
+    # ...and a row the loader cannot use: set aside and counted under its reason.
+    bad = row | {"task_id": "T-000001", "created_at": "yesterday", "description": "Call Ivan"}
     with (data / "tasks.csv").open("a", newline="", encoding="utf-8") as f:
-        csv.DictWriter(f, fieldnames=header).writerow(row)
+        csv.DictWriter(f, fieldnames=header).writerows([row, bad])
 
     nb = _run(tmp_path / "out.ipynb", data=str(data))
     html = _outputs(nb, "text/html")
@@ -128,3 +140,9 @@ def test_script_in_a_description_is_shown_as_text(tmp_path, sample_scored):
     printed = _cell_text(nb, 'manager="department"')
     n_tasks = len(sample_scored) + 1  # the sample's tasks and the injected one
     assert re.search(rf"^n_tasks\s+{n_tasks}\.000$", printed, re.MULTILINE)
+    health = _cell_text(nb, "ds.health()")
+    # read = the sample's tasks + 2, loaded = + 1, one set aside, for one reason
+    assert re.search(rf"^\s*tasks\s+read\s+{n_tasks + 1}$", health, re.MULTILINE)
+    assert re.search(rf"^\s*tasks\s+loaded\s+{n_tasks}$", health, re.MULTILINE)
+    assert re.search(r"^\s*tasks\s+set_aside\s+1$", health, re.MULTILINE)
+    assert re.search(r"^\s*tasks\s+reason\s+unparseable timestamp\s+1$", health, re.MULTILINE)
