@@ -385,6 +385,18 @@ def test_html_markup_is_not_judged_as_words():
     assert _one("<p>Send the offer to</p>")["flag_template_trouble"]
 
 
+def test_markup_rows_mixed_with_plain_rows_keep_their_own_verdicts():
+    texts = ["Send the offer to", "<b>Call</b> the client tomorrow", "Call the client tomorrow"]
+    tasks = _tasks(texts).set_index(pd.Index([9, 4, 6]))
+    out = score_descriptions(tasks)
+    # row 9: dangling "to" (template 35) + "the offer" with no link (15): 100 - 50 = 50
+    assert out.loc[9, "flag_template_trouble"] and out.loc[9, "score"] == 50.0
+    # rows 4 and 6: the same words, a channel but no method: 100 - 25 = 75, 4 words each
+    assert out.loc[[4, 6], "score"].tolist() == [75.0, 75.0]
+    assert out.loc[[4, 6], "n_words"].tolist() == [4, 4]
+    assert not out.loc[[4, 6], "flag_template_trouble"].any()
+
+
 def test_angle_brackets_that_are_not_html_stay_words():
     row = _one("Ask procurement for the <PO number> and the delivery address")
     # ask, procurement, for, the, po, number, and, the, delivery, address = 10

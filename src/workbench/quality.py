@@ -163,7 +163,11 @@ def score_descriptions(
     lower = text.str.lower()
     # Judge the wording without HTML markup, URLs and placeholders ("<script>" is no
     # material, "{{contact.name}}" is not "contact").
-    plain = text.str.replace(rules.MARKUP, " ", regex=True)
+    plain, plain_lower = text, lower
+    tagged = text.str.contains("[<&]", regex=True)  # few rows: skip the costly regex elsewhere
+    if tagged.any():
+        plain = text.mask(tagged, text[tagged].str.replace(rules.MARKUP, " ", regex=True))
+        plain_lower = lower.mask(tagged, plain[tagged].str.lower())
     clean = plain.str.replace(rules.PLACEHOLDER, " ", regex=True).str.lower()
     n_links = clean.str.count(rules.LINK)
     clean = clean.str.replace(rules.LINK, " ", regex=True)
@@ -188,7 +192,7 @@ def score_descriptions(
         & (
             placeholder
             | _contains(text, rules.EMPTY_SUBSTITUTION)
-            | _contains(plain.str.lower(), rules.DANGLING_END)
+            | _contains(plain_lower, rules.DANGLING_END)
         ),
         "flag_too_short": n_words < min_words,
         "flag_too_long": n_words > max_words,
