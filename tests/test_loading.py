@@ -367,3 +367,76 @@ def test_health_shape(tmp_path):
     assert deals["measure"].tolist() == ["read", "loaded", "set_aside", "reason"]
     assert deals["rows"].tolist() == [3, 2, 1, 1]
     assert deals["reason"].iloc[3] == "missing value"
+
+
+def test_excel_float_ids_exact_below_2_53_else_set_aside(tmp_path):
+    # openpyxl (like Excel) stores a number ID as a float: 1.2345678901234568e18 keeps only
+    # 16 significant digits, so the row is set aside instead of loading a wrong ID.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["deal_id", "manager", "created_at", "outcome"])
+    sheet.append([1234567890123456.0, "A", "2026-01-05", "open"])  # row 2: < 2**53, exact
+    sheet.append([1.2345678901234568e18, "A", "2026-01-05", "open"])  # row 3: digits lost
+    sheet.append(["1234567890123456789", "A", "2026-01-05", "open"])  # row 4: text, exact
+    book.save(tmp_path / "deals.xlsx")
+    data = load_dataset(tmp_path)
+    reason = "numeric ID too long for Excel's number format: store IDs as text"
+    aside = data.set_aside[["row", "column", "value", "reason"]].values.tolist()
+    assert aside == [[3, "deal_id", "1.234567890123457e+18", reason]]
+    assert data.deals["deal_id"].tolist() == ["1234567890123456", "1234567890123456789"]
+    _assert_accounting(data)
+
+
+def test_excel_cell_text_of_integral_floats():
+    from workbench.loading import _excel_cell
+
+    assert _excel_cell(1234567890123456.0) == "1234567890123456"  # 1.2e15 < 2**53: exact
+    assert _excel_cell(float(2**53 - 1)) == "9007199254740991"
+    # from 2**53 on, not every integer is a float: keep the float text, the ID check sees it
+    assert _excel_cell(float(2**53)) == "9007199254740992.0"
+    assert _excel_cell(12.5) == "12.5"
+
+
+def test_set_aside_row_is_the_physical_csv_line(tmp_path):
+    _write(
+        tmp_path,
+        tasks="task_id,manager,created_at,status,description\n"  # line 1
+        '1,Anna,2026-01-05 10:00,open,"line one\nline two\nline three"\n'  # lines 2-4
+        "2,,2026-01-05 10:00,open,plain\n"  # line 5: missing manager
+        '3,Anna,2026-01-05 10:00,open,"say ""hi""\nbye"\n'  # lines 6-7
+        '4,Anna,2026-01-05 10:00,open,27" monitor\n'  # line 8: a quote inside a field
+        "\n"  # line 9: an empty row inside the data
+        "5,Anna,bad,open,x\n",  # line 10
+    )
+    data = load_dataset(tmp_path)
+    aside = data.set_aside[["row", "column", "reason"]].values.tolist()
+    # record numbers would be 3, 6 and 7
+    assert aside == [
+        [5, "manager", "missing value"],
+        [9, "", "empty row"],
+        [10, "created_at", "unparseable timestamp"],
+    ]
+    assert data.tasks["description"].tolist() == [
+        "line one\nline two\nline three",
+        'say "hi"\nbye',
+        '27" monitor',
+    ]
+    _assert_accounting(data)
+
+
+def test_date_only_deadline_on_berlin_dst_change_days(tmp_path):
+    _write(
+        tmp_path,
+        tasks="task_id,manager,created_at,due_at,status\n"
+        "1,Anna,2026-03-28 10:00,2026-03-29,open\n"  # spring forward at 02:00 -> CEST
+        "2,Anna,2026-10-24 10:00,2026-10-25,open\n",  # fall back at 03:00 -> CET
+    )
+    data = load_dataset(tmp_path, tz="Europe/Berlin")
+    due = data.tasks["due_at"]
+    # 23:59:59.999999 CEST (+02:00) = 21:59:59.999999 UTC; CET (+01:00) = 22:59:59.999999 UTC
+    assert due.dt.tz_convert("UTC").tolist() == [
+        pd.Timestamp("2026-03-29 21:59:59.999999", tz="UTC"),
+        pd.Timestamp("2026-10-25 22:59:59.999999", tz="UTC"),
+    ]
+    assert [t.utcoffset() for t in due] == [pd.Timedelta(hours=2), pd.Timedelta(hours=1)]
+    assert data.set_aside.empty

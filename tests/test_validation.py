@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench.deal_metrics import deal_metrics
 from workbench.loading import DataContractError, load_dataset
 from workbench.validation import parse_durations, parse_timestamps
 
@@ -199,3 +200,137 @@ def test_parse_timestamps_day_first_vs_month_first():
     us = pd.Series(["02/03/2026", "02/13/2026"], dtype="str")
     stamps, bad, _ = parse_timestamps(us, tz="UTC", dayfirst=False)
     assert stamps.dt.day.tolist() == [3, 13] and not bad.any()
+
+
+def test_won_or_lost_deal_without_close_date_is_set_aside(tmp_path):
+    text = DEAL_HEADER + (
+        "d1,Anna,2026-01-05,,won,10\n"  # row 2: won, no close date
+        "d2,Anna,2026-01-05,,LOST,\n"  # row 3: lost, no close date
+        "d3,Anna,2026-01-05,,open,\n"  # row 4: fine (open deals have no close)
+        "d4,Anna,2026-01-05,2026-01-09,won,5\n"  # row 5: fine
+    )
+    data = _load(tmp_path, "deals", text)
+    reason = "won/lost deal without a close date"
+    assert _aside(data) == [(2, "closed_at", None, reason), (3, "closed_at", None, reason)]
+    _check_accounting(data, "deals", read=4, loaded=2)
+    # every loaded won/lost deal is counted: d4 only -> won 1, closed 1, volume 5
+    month = deal_metrics(data.deals, period="month").sum(numeric_only=True)
+    assert (month["won"], month["closed"], month["sales_volume"]) == (1, 1, 5.0)
+
+
+def test_won_deal_without_any_close_column_is_set_aside(tmp_path):
+    text = "deal_id,manager,created_at,outcome\nd1,A,2026-01-05,won\nd2,A,2026-01-05,open\n"
+    data = _load(tmp_path, "deals", text)
+    assert _aside(data) == [(2, "closed_at", None, "won/lost deal without a close date")]
+    _check_accounting(data, "deals", read=2, loaded=1)
+
+
+def test_status_and_completion_time_must_agree(tmp_path):
+    text = TASK_HEADER + (
+        "1,Anna,2026-01-05 10:00,,,completed\n"  # row 2: completed, no completion time
+        "2,Anna,2026-01-05 10:00,,2026-01-06 10:00,open\n"  # row 3: open, completed_at set
+        "3,Anna,2026-01-05 10:00,,2026-01-06 10:00,cancelled\n"  # row 4: allowed
+        "4,Anna,2026-01-05 10:00,,,cancelled\n"  # row 5: fine
+        "5,Anna,2026-01-05 10:00,,2026-01-06 10:00,Completed\n"  # row 6: fine
+        "6,Anna,2026-01-05 10:00,,,open\n"  # row 7: fine
+    )
+    data = _load(tmp_path, "tasks", text)
+    assert _aside(data) == [
+        (2, "completed_at", None, "completed task without a completion time"),
+        (3, "completed_at", "2026-01-06 10:00", "open task with a completion time"),
+    ]
+    assert data.tasks["task_id"].tolist() == ["3", "4", "5", "6"]
+    _check_accounting(data, "tasks", read=6, loaded=4)
+
+
+def test_float_ids_that_lost_digits_are_set_aside(tmp_path):
+    # a CSV that went through Excel: the ID is now "1.23457E+18", its digits are gone
+    text = DEAL_HEADER + (
+        "1.23457E+18,Anna,2026-01-05,,open,\n"  # row 2: set aside
+        "1234567890123456789,Anna,2026-01-05,,open,\n"  # row 3: text ID, exact
+        "12.5,Anna,2026-01-05,,open,\n"  # row 4: small, no digits lost: kept as text
+    )
+    data = _load(tmp_path, "deals", text)
+    reason = "numeric ID too long for Excel's number format: store IDs as text"
+    assert _aside(data) == [(2, "deal_id", "1.23457E+18", reason)]
+    assert data.deals["deal_id"].tolist() == ["1234567890123456789", "12.5"]
+
+
+# --- one day/month order per timestamp column ----------------------------------------
+
+
+def _stamps(values, **kwargs) -> list:
+    stamps, bad, _ = parse_timestamps(pd.Series(values, dtype="str"), tz="UTC", **kwargs)
+    return [None if b else s.strftime("%Y-%m-%d %H:%M") for s, b in zip(stamps, bad, strict=True)]
+
+
+def test_values_that_read_only_month_first_decide_the_column():
+    # 12/31 has no month 31, so the column is month-first: 03/04 is 4 March, not 3 April
+    values = ["03/04/2026", "12/31/2026", "05/06/2026"]
+    assert _stamps(values, dayfirst=True) == [
+        "2026-03-04 00:00",
+        "2026-12-31 00:00",
+        "2026-05-06 00:00",
+    ]
+
+
+def test_values_that_read_only_day_first_decide_the_column():
+    values = ["03/04/2026", "31/12/2026", "05/06/2026"]
+    assert _stamps(values, dayfirst=False) == [
+        "2026-04-03 00:00",
+        "2026-12-31 00:00",
+        "2026-06-05 00:00",
+    ]
+
+
+def test_undecided_column_follows_dayfirst_and_year_first_reads_ymd():
+    assert _stamps(["03/04/2026"], dayfirst=True) == ["2026-04-03 00:00"]
+    assert _stamps(["03/04/2026"], dayfirst=False) == ["2026-03-04 00:00"]
+    assert _stamps(["2026/03/04"], dayfirst=True) == ["2026-03-04 00:00"]
+
+
+def test_one_order_across_formats_of_a_column():
+    # the date-only 12/31 makes the date-time 05/06 month-first too (6 May)
+    assert _stamps(["12/31/2026", "05/06/2026 10:00"], dayfirst=True) == [
+        "2026-12-31 00:00",
+        "2026-05-06 10:00",
+    ]
+
+
+def test_values_in_neither_order_stay_row_level(tmp_path):
+    text = CALL_HEADER + (
+        "1,A,12/31/2026 10:00,60,inbound\n"  # row 2: month-first only
+        "2,A,31/31/2026 10:00,60,inbound\n"  # row 3: no month 31 either way
+        "3,A,02/03/2026 10:00,60,inbound\n"  # row 4: month-first by the column: 3 Feb
+    )
+    data = _load(tmp_path, "calls", text)
+    assert _aside(data) == [(3, "started_at", "31/31/2026 10:00", "unparseable timestamp")]
+    assert data.calls["started_at"].tolist() == [
+        pd.Timestamp("2026-12-31 10:00", tz="UTC"),
+        pd.Timestamp("2026-02-03 10:00", tz="UTC"),
+    ]
+
+
+def test_mixed_day_month_orders_are_a_contract_error(tmp_path):
+    text = TASK_HEADER + (
+        "1,Anna,05/06/2026 10:00,,,open\n"  # row 2: either order
+        "2,Anna,13/02/2026 10:00,,,open\n"  # row 3: only day-first
+        "3,Anna,02/14/2026 10:00,,,open\n"  # row 4: only month-first
+    )
+    with pytest.raises(DataContractError) as err:
+        _load(tmp_path, "tasks", text)
+    path = tmp_path / "tasks.csv"
+    assert str(err.value).startswith(
+        f"table tasks, column created_at: dates in both day/month orders: "
+        f"{path} row 3 '13/02/2026 10:00' reads only day-first, "
+        f"{path} row 4 '02/14/2026 10:00' reads only month-first."
+    )
+    with pytest.raises(DataContractError, match="reads only day-first"):
+        parse_timestamps(pd.Series(["13/02/2026", "02/14/2026"], dtype="str"), tz="UTC")
+
+
+def test_forced_format_is_not_second_guessed(tmp_path):
+    text = CALL_HEADER + "1,A,13/02/2026 10:00,60,inbound\n2,A,02/14/2026 10:00,60,inbound\n"
+    mapping = {"calls": {"datetime": {"format": "%d/%m/%Y %H:%M"}}}
+    data = _load(tmp_path, "calls", text, mapping=mapping)
+    assert _aside(data) == [(3, "started_at", "02/14/2026 10:00", "unparseable timestamp")]

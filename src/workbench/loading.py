@@ -9,12 +9,15 @@ aside. For every table, rows read = rows loaded + rows set aside.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import fnmatch
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
 from workbench.mappings import Mapping, TableMapping, resolve_mapping
@@ -23,6 +26,7 @@ from workbench.validation import (
     REASONS,
     SET_ASIDE_COLUMNS,
     DataContractError,
+    DateOrderError,
     RowProblems,
     convert_table,
     empty_set_aside,
@@ -44,8 +48,10 @@ class Dataset:
     tasks, calls, deals, targets : pd.DataFrame
         Canonical tables: exactly the columns of :data:`workbench.schema.TABLES`.
     set_aside : pd.DataFrame
-        One row per source row that could not be used: table, file, row (1-based as in the
-        file; for CSV/Excel the header is row 1), column, value, reason.
+        One row per source row that could not be used: table, file, row, column, value,
+        reason. ``row`` is where the row is in the file, header = 1: the physical line where
+        the record starts for CSV (a quoted field may span lines), the sheet row for Excel,
+        and the 1-based position for Parquet.
     rows_read : dict[str, int]
         Data rows read per table (header and trailing empty rows excluded).
     tz : str
@@ -126,7 +132,8 @@ def load_dataset(
     ------
     DataContractError
         A file lacks a required column (the message names file, table, the missing and
-        the found columns) or a file cannot be read.
+        the found columns), a timestamp column mixes day/month orders (names file, table,
+        column and a row of each order) or a file cannot be read.
     """
     spec = resolve_mapping(mapping)
     tz = tz or spec.tz or DEFAULT_TZ
@@ -169,7 +176,12 @@ def _load_parts(parts, table: str, tmap: TableMapping, tz: str):
     source_cols = [c for c in raw.columns if c not in (_FILE_COL, _ROW_COL)]
     empty = raw[source_cols].isna().all(axis=1)
     problems.flag(empty, "", pd.Series("", index=raw.index), REASONS["empty"])
-    frame = convert_table(columns, labels, table, tmap, tz, problems)
+    try:
+        frame = convert_table(columns, labels, table, tmap, tz, problems)
+    except DateOrderError as err:
+        files, rows = raw[_FILE_COL], raw[_ROW_COL]
+        message = err.describe(table, lambda i: f"{files.loc[i]} row {rows.loc[i]}")
+        raise DataContractError(message) from None
     records = problems.records(table, raw[_FILE_COL], raw[_ROW_COL])
     return frame.loc[problems.ok].reset_index(drop=True), records
 
@@ -231,17 +243,17 @@ def _glob_casefold(folder: Path, pattern: str) -> list[Path]:
 
 def _read_table_file(path: Path, table: str, tmap: TableMapping, spec: Mapping):
     """Read one file as text cells, add the lookup join, number the rows."""
-    frame, first_row = _read_text(path, tmap)
+    frame, rows = _read_text(path, tmap)
     frame = _drop_trailing_empty(frame)
     frame[_FILE_COL] = str(path)
-    frame[_ROW_COL] = pd.RangeIndex(first_row, first_row + len(frame))
+    frame[_ROW_COL] = rows[: len(frame)]
     if tmap.join:
         frame = _join(frame, path, table, tmap, spec)
     return frame, path
 
 
-def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFrame, int]:
-    """All cells of one file as stripped ``str`` (missing = NA) and the first data row."""
+def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFrame, np.ndarray]:
+    """All cells of one file as stripped ``str`` (missing = NA) and each row's place in it."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -254,14 +266,14 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
                 encoding=tmap.encoding,
                 skip_blank_lines=False,
             )
-            first_row = 2
+            rows = _csv_lines(path, tmap, len(frame))
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
             frame = frame.apply(_column_text)
-            first_row = 1
+            rows = np.arange(1, len(frame) + 1)
         elif suffix in (".xlsx", ".xlsm"):
             frame = _read_excel(path, tmap.sheet if sheet is None else sheet)
-            first_row = 2
+            rows = np.arange(2, len(frame) + 2)
         else:
             raise DataContractError(f"{path}: unsupported file type {suffix!r}")
     except (OSError, ValueError, UnicodeDecodeError) as err:
@@ -270,7 +282,33 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
         raise DataContractError(f"{path}: cannot read the file ({err})") from err
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.apply(lambda s: s.str.strip().replace("", pd.NA)).astype("str")
-    return frame, first_row
+    return frame, rows
+
+
+def _csv_lines(path: Path, tmap: TableMapping, count: int) -> np.ndarray:
+    """Physical line (header = 1) where each of the ``count`` data records starts.
+
+    A quoted field may span lines, so records are counted again with :mod:`csv`. Should it
+    split the file differently from pandas (e.g. a separator of several characters), the
+    record number (first data record = 2) is used instead.
+    """
+    records = np.arange(2, count + 2)
+    if b'"' not in path.read_bytes() or len(tmap.sep) != 1:
+        return records  # no quotes: one record per line
+    limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        with path.open(newline="", encoding=tmap.encoding) as handle:
+            reader = csv.reader(handle, delimiter=tmap.sep)
+            starts, last = [], 0
+            for _ in reader:
+                starts.append(last + 1)
+                last = reader.line_num
+    except csv.Error:
+        return records
+    finally:
+        csv.field_size_limit(limit)
+    return np.array(starts[1:]) if len(starts) == count + 1 else records
 
 
 def _column_text(col: pd.Series) -> pd.Series:
@@ -312,8 +350,8 @@ def _excel_cell(value) -> str:
     # Excel stores dates as numbers; openpyxl hands back datetime/time/timedelta by format.
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # exact; larger floats keep their float text (an ID check)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()  # a date cell: date-only rules apply

@@ -7,6 +7,10 @@ on. A row with several problems is set aside once, with the first problem found 
 order: each contract column in schema order (missing value, then unparseable or unknown
 value), then the cross-column checks, then duplicate IDs. So the reasons of one table
 always add up to its rows set aside.
+
+A timestamp column is read in ONE day/month order: the order its values prove (``12/31``
+can only be month-first), else the mapping's ``dayfirst``. A column whose values prove both
+orders raises :class:`DateOrderError`: it is a contract error, not a row error.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from workbench.schema import TABLES
 
 __all__ = [
     "DataContractError",
+    "DateOrderError",
     "SET_ASIDE_COLUMNS",
     "REASONS",
     "RowProblems",
@@ -46,12 +51,44 @@ REASONS = {
     "closed_early": "closed before created",
     "deadline_early": "deadline before creation",
     "target_span": "effective_to not after effective_from",
+    "completed_no_time": "completed task without a completion time",
+    "open_with_time": "open task with a completion time",
+    "closed_no_date": "won/lost deal without a close date",
+    "long_id": "numeric ID too long for Excel's number format: store IDs as text",
     "duplicate": "duplicate id",
 }
 
 
 class DataContractError(ValueError):
     """A source file cannot be read as a contract table (e.g. a required column is missing)."""
+
+
+class DateOrderError(DataContractError):
+    """A timestamp column whose values prove both day-first and month-first order.
+
+    Parameters
+    ----------
+    day_first, month_first : tuple of (index label, text)
+        One value that reads only day-first and one that reads only month-first.
+    column : str
+        Label of the column (set by :func:`convert_table`).
+    """
+
+    def __init__(self, day_first: tuple, month_first: tuple, column: str = "") -> None:
+        self.day_first, self.month_first, self.column = day_first, month_first, column
+        super().__init__(self.describe())
+
+    def describe(self, table: str = "", where=None) -> str:
+        """The message; ``where(label)`` names the file and row of an index label."""
+        where = where or (lambda label: f"index {label}")
+        (i, day), (j, month) = self.day_first, self.month_first
+        names = [f"table {table}" if table else "", f"column {self.column}" if self.column else ""]
+        head = ", ".join(n for n in names if n)
+        return (
+            f"{head + ': ' if head else ''}dates in both day/month orders: {where(i)} {day!r} "
+            f"reads only day-first, {where(j)} {month!r} reads only month-first. A column has "
+            "one order: fix the export or give the format in the mapping (datetime: {format: ...})."
+        )
 
 
 def empty_set_aside() -> pd.DataFrame:
@@ -162,13 +199,16 @@ def convert_table(columns, labels, table, tmap, tz, problems: RowProblems) -> pd
         if not allow_missing:
             problems.flag(text.isna(), label, text, REASONS["missing"])
         if col.kind == "timestamp":
-            ts, bad, local = parse_timestamps(
-                text,
-                tz=tz,
-                dayfirst=tmap.dayfirst,
-                fmt=tmap.datetime_format,
-                end_of_day=name in _END_OF_DAY,
-            )
+            try:
+                ts, bad, local = parse_timestamps(
+                    text,
+                    tz=tz,
+                    dayfirst=tmap.dayfirst,
+                    fmt=tmap.datetime_format,
+                    end_of_day=name in _END_OF_DAY,
+                )
+            except DateOrderError as err:
+                raise DateOrderError(err.day_first, err.month_first, column=label) from None
             problems.flag(bad, label, text, REASONS["timestamp"])
             problems.flag(local, label, text, REASONS["local_time"])
             out[name] = ts
@@ -192,6 +232,8 @@ def convert_table(columns, labels, table, tmap, tz, problems: RowProblems) -> pd
             )
             out[name] = values
         else:
+            if col.kind == "id":
+                problems.flag(_float_id(text), label, text, REASONS["long_id"])
             out[name] = text
     if table == "tasks":
         out["original_due_at"] = out["original_due_at"].fillna(out["due_at"])
@@ -223,12 +265,32 @@ def _cross_checks(out, columns, labels, table, problems: RowProblems) -> None:
         problems.flag(bad, labels.get(later, later), columns[later], REASONS[reason])
 
     if table == "tasks":
+        done = out["completed_at"].notna()
+        for status, bad, reason in (("completed", ~done, "completed_no_time"),
+                                    ("open", done, "open_with_time")):  # fmt: skip
+            mask = out["status"].eq(status).fillna(False).astype(bool) & bad
+            problems.flag(
+                mask,
+                _label(labels, "completed_at"),
+                _text(columns, "completed_at", mask),
+                REASONS[reason],
+            )
         if "completed_at" in columns:
             check("completed_at", "created_at", "completed_early")
         if "due_at" in columns:
             check("due_at", "created_at", "deadline_early")
-    elif table == "deals" and "closed_at" in columns:
-        check("closed_at", "created_at", "closed_early")
+    elif table == "deals":
+        # won/lost without a close date would fall out of every closed count in deal_metrics
+        closed = out["outcome"].isin(["won", "lost"]).fillna(False).astype(bool)
+        mask = closed & out["closed_at"].isna()
+        problems.flag(
+            mask,
+            _label(labels, "closed_at"),
+            _text(columns, "closed_at", mask),
+            REASONS["closed_no_date"],
+        )
+        if "closed_at" in columns:
+            check("closed_at", "created_at", "closed_early")
     elif table == "targets" and "effective_to" in columns:
         check("effective_to", "effective_from", "target_span", strict=False)
     id_col = _ID_COLUMNS.get(table)
@@ -236,6 +298,24 @@ def _cross_checks(out, columns, labels, table, problems: RowProblems) -> None:
         ids = out[id_col].where(problems.ok)
         duplicated = ids.notna() & ids.duplicated(keep="first")
         problems.flag(duplicated, labels.get(id_col, id_col), out[id_col], REASONS["duplicate"])
+
+
+def _label(labels: dict[str, str], name: str) -> str:
+    return labels.get(name, name)
+
+
+def _text(columns: dict[str, pd.Series], name: str, like: pd.Series) -> pd.Series:
+    """Source text of a contract column; all missing when the source has no such column."""
+    return columns.get(name, pd.Series(pd.NA, index=like.index, dtype="str"))
+
+
+def _float_id(text: pd.Series) -> pd.Series:
+    """IDs written as a float of 2**53 or more (``1.2345678901234568e+18``): digits lost."""
+    floaty = text.str.fullmatch(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?").fillna(False).astype(bool)
+    floaty &= text.str.contains(r"[.eE]", regex=True).fillna(False).astype(bool)
+    if not floaty.any():
+        return floaty
+    return floaty & pd.to_numeric(text.where(floaty), errors="coerce").abs().ge(2**53)
 
 
 def _categories(text: pd.Series, value_map: dict[str, str]) -> pd.Series:
@@ -288,25 +368,39 @@ def parse_timestamps(
 
     Text with a UTC offset is converted to ``tz``; naive text is read as local time in
     ``tz`` (a nonexistent or ambiguous DST time gives NaT and is flagged, not guessed).
-    ISO 8601 is tried first, then one guessed format (day first if ``dayfirst``). With
-    ``end_of_day``, a date without a time means 23:59:59.999999 of that day.
+    ISO 8601 is tried first, then up to three formats guessed from the other values, all
+    in ONE day/month order: the order the values prove (``12/31/2026`` reads only
+    month-first), else day first if ``dayfirst``. Year-first dates read year-month-day.
+    ``fmt`` forces one strptime format. With ``end_of_day``, a date without a time means
+    23:59:59.999999 of that day.
 
     Returns
     -------
     tuple of pd.Series
         Timestamps (``datetime64[us, tz]``), mask of unparseable values, mask of
         nonexistent/ambiguous local times.
+
+    Raises
+    ------
+    DateOrderError
+        Some values read only day-first and others only month-first.
     """
     result = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[us, {tz}]")
     local_bad = pd.Series(False, index=text.index)
     present = text.notna()
     aware = present & text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
-    if aware.any():
-        parsed = _to_datetime(text[aware], fmt=fmt, dayfirst=dayfirst, utc=True)
-        result.loc[aware] = parsed.dt.tz_convert(tz).dt.as_unit("us")
     naive = present & ~aware
-    if naive.any():
-        parsed = _to_datetime(text[naive], fmt=fmt, dayfirst=dayfirst, utc=False)
+    readings = {
+        utc: _readings(text[mask], fmt=fmt, dayfirst=dayfirst, utc=utc)
+        for utc, mask in ((True, aware), (False, naive))
+        if mask.any()
+    }
+    order = _day_month_order(text, list(readings.values()))
+    if True in readings:
+        parsed = readings[True][order]
+        result.loc[aware] = parsed.dt.tz_convert(tz).dt.as_unit("us")
+    if False in readings:
+        parsed = readings[False][order]
         if end_of_day:
             date_only = ~text[naive].str.contains(":", regex=False)
             end = parsed + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
@@ -318,20 +412,61 @@ def parse_timestamps(
     return result, unparseable, local_bad
 
 
-def _to_datetime(text: pd.Series, *, fmt: str | None, dayfirst: bool, utc: bool) -> pd.Series:
+def _readings(text: pd.Series, *, fmt: str | None, dayfirst: bool, utc: bool) -> pd.DataFrame:
+    """Each value read day-first (``dm``), month-first (``md``) and by default (``default``).
+
+    ISO 8601 values and formats without both a day and a month number read the same in all
+    three; ``default`` is day-first if ``dayfirst``, and year-month-day for year-first formats.
+    """
+
+    def parse(values: pd.Series, pattern: str) -> pd.Series:
+        return pd.to_datetime(values, format=pattern, utc=utc, errors="coerce").dt.as_unit("us")
+
     if fmt:
-        return pd.to_datetime(text, format=fmt, utc=utc, errors="coerce").dt.as_unit("us")
-    out = pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce").dt.as_unit("us")
-    for _ in range(3):  # up to three more formats, each guessed from a leftover value
-        rest = out.isna()
+        fixed = parse(text, fmt)
+        return pd.DataFrame({"dm": fixed, "md": fixed, "default": fixed})
+    iso = parse(text, "ISO8601")
+    out = {"dm": iso.copy(), "md": iso.copy(), "default": iso.copy()}
+    for _ in range(3):  # up to three formats, each guessed from a value nothing read yet
+        rest = out["dm"].isna() & out["md"].isna()
         guessed = _guess_format(text[rest], dayfirst=dayfirst)
         if guessed is None:
             break
-        parsed = pd.to_datetime(text[rest], format=guessed, utc=utc, errors="coerce")
-        if parsed.isna().all():
+        versions = _format_versions(guessed, dayfirst=dayfirst)
+        found = False
+        for key, pattern in versions.items():
+            todo = out[key].isna()
+            parsed = parse(text[todo], pattern)
+            out[key].loc[todo] = parsed
+            found = found or parsed.loc[rest[todo]].notna().any()
+        if not found:
             break
-        out.loc[rest] = parsed.dt.as_unit("us")
-    return out
+    return pd.DataFrame(out)
+
+
+def _format_versions(fmt: str, *, dayfirst: bool) -> dict[str, str]:
+    """The day-first, month-first and default version of a guessed strptime format."""
+    if "%d" not in fmt or "%m" not in fmt:
+        return dict.fromkeys(("dm", "md", "default"), fmt)
+    swapped = fmt.replace("%d", "\x00").replace("%m", "%d").replace("\x00", "%m")
+    dm, md = (fmt, swapped) if fmt.index("%d") < fmt.index("%m") else (swapped, fmt)
+    year = min((fmt.index(y) for y in ("%Y", "%y") if y in fmt), default=len(fmt))
+    if year < min(fmt.index("%d"), fmt.index("%m")):  # year first: only Y-M-D is in use
+        return dict.fromkeys(("dm", "md", "default"), md)
+    return {"dm": dm, "md": md, "default": dm if dayfirst else md}
+
+
+def _day_month_order(text: pd.Series, readings: list[pd.DataFrame]) -> str:
+    """``md`` or ``dm`` when the values prove that order, else ``default``."""
+    if not readings:
+        return "default"
+    both = pd.concat(readings)
+    only_dm = both["dm"].notna() & both["md"].isna()
+    only_md = both["md"].notna() & both["dm"].isna()
+    if only_dm.any() and only_md.any():
+        i, j = only_dm.idxmax(), only_md.idxmax()
+        raise DateOrderError((i, text.loc[i]), (j, text.loc[j]))
+    return "md" if only_md.any() else "dm" if only_dm.any() else "default"
 
 
 def _guess_format(text: pd.Series, *, dayfirst: bool) -> str | None:
