@@ -12,6 +12,7 @@ import shutil
 from html import escape
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from workbench.cli import main
@@ -221,6 +222,9 @@ def test_cache_second_run_hits_and_touching_one_manager_rerenders_only_them(tmp_
     assert next(r for r in touched.reports if r.manager == BORIS).headline["talk_mean_min"] == 25
     forced = render_reports(data, force=True, **kw)
     assert forced.counts["rendered"] == 3
+    # The team overview: its key holds the whole dataset; re-rendered with any manager.
+    overview = [r.overview.status for r in (first, again, touched, forced)]
+    assert overview == ["rendered", "cached", "rendered", "rendered"]
 
 
 def test_parameters_are_checked_against_the_template_before_anything_runs(tmp_path):
@@ -279,3 +283,64 @@ def test_report_periods_are_whole_months(tmp_path):
     with pytest.raises(ParameterError, match="last day of a month"):
         render_reports(tmp_path, period_from="2026-10-01", period_to="2026-10-15", out=out)
     assert not out.exists()
+
+
+# --- the team overview, rendered once per batch ---------------------------------------------
+
+
+def test_team_overview_is_rendered_linked_from_the_index_and_from_no_report(batch):
+    assert batch.overview.status == "rendered" and batch.overview.error is None
+    page = (batch.out_dir / "team_overview.html").read_text(encoding="utf-8")
+    for manager in MANAGERS:  # the head of sales' page names everybody, escaped
+        assert escape(manager, quote=False) in page
+    assert "<script" not in page and "<title>Team overview</title>" in page
+    code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', page)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+    for source in ("import workbench", "to.", "rc.", "history_months ="):
+        assert source not in page
+    assert "celltag_parameters" not in page and "injected-parameters" not in page
+    index = (batch.out_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="team_overview.html"' in index
+    for manager in MANAGERS:
+        report = _html(batch, manager)
+        assert "team_overview" not in report and "Team overview" not in report
+    record = json.loads((batch.out_dir / "run_summary.json").read_text())
+    assert record["team_overview"]["status"] == "rendered"
+    assert (batch.out_dir / "team_overview.ipynb").is_file()
+    assert not (batch.out_dir / "_team_overview").exists()
+
+
+def test_a_failing_team_overview_is_reported_and_keeps_the_reports(
+    department, tmp_path, monkeypatch
+):
+    import workbench.reports as reports
+
+    broken = tmp_path / "overview.ipynb"
+    cells = [
+        nbformat.v4.new_code_cell(
+            'period_start = ""\nperiod_end = ""\ndata = ""\nmapping = ""\ntz = ""\nas_of = ""\n'
+            "history_months = 6",
+            metadata={"tags": ["parameters"]},
+        ),
+        nbformat.v4.new_code_cell('raise RuntimeError("overview broke")'),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, broken)
+    monkeypatch.setattr(reports, "OVERVIEW_TEMPLATE", broken)
+    run = render_reports(
+        department, latest_month=True, managers=[CARL], jobs=1, out=tmp_path, progress=False
+    )
+    assert run.counts == {"rendered": 1, "cached": 0, "failed": 0} and not run.ok
+    assert run.overview.status == "failed" and "overview broke" in run.overview.error
+    page = (run.out_dir / "team_overview.html").read_text(encoding="utf-8")
+    assert "Report failed: Team overview" in page and "team_overview.ipynb" in page
+    assert (run.out_dir / "team_overview.ipynb").is_file()  # kept, partially executed
+    record = json.loads((run.out_dir / "run_summary.json").read_text())
+    assert record["team_overview"]["status"] == "failed"
+    index = (run.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "Team overview</a> failed: RuntimeError: overview broke" in index

@@ -27,14 +27,17 @@ pre {{ white-space: pre-wrap; background: #f6f6f6; padding: 8px; overflow-x: aut
 """
 
 
-def failure_page(manager: str, error: str) -> str:
-    """A page saying the report of ``manager`` failed, with the (escaped) error text."""
+def failure_page(manager: str, error: str, *, notebook: str = "report.ipynb") -> str:
+    """A page saying the report of ``manager`` failed, with the (escaped) error text.
+
+    ``notebook`` names the partially executed notebook kept next to the page.
+    """
     name = escape(manager)
     return (
         _HEAD.format(title=f"Report failed: {name}")
         + f"<h1>Report failed: {name}</h1>\n"
         + "<p>The report could not be produced. The partially executed notebook is kept "
-        + "next to this page as <code>report.ipynb</code>.</p>\n"
+        + f"next to this page as <code>{escape(notebook)}</code>.</p>\n"
         + f"<pre>{escape(error)}</pre>\n</body></html>\n"
     )
 
@@ -60,11 +63,28 @@ def _kpi(kpis: dict) -> str:
     return "<br>".join(parts) or "no KPI"
 
 
-def index_page(title: str, entries: list[dict[str, Any]]) -> str:
+def _overview_link(overview: dict[str, Any] | None) -> str:
+    """A link to the team overview page, or a notice that it failed (still linked)."""
+    if overview is None:
+        return ""
+    href = escape(overview.get("html") or "team_overview.html")
+    if overview.get("status") == "failed":
+        err = escape(overview.get("error") or "unknown error")
+        return f'<p class="failed"><a href="{href}">Team overview</a> failed: {err}</p>\n'
+    return (
+        f'<p><a href="{href}"><b>Team overview</b></a>: all managers side by side, KPI '
+        "attainment, outliers and trends (names shown: for the head of sales only).</p>\n"
+    )
+
+
+def index_page(
+    title: str, entries: list[dict[str, Any]], *, overview: dict[str, Any] | None = None
+) -> str:
     """The head of sales' overview: one row per manager with headline figures and a link.
 
     ``entries`` hold ``manager``, ``slug``, ``status``, ``error`` and ``headline`` (the dict
-    from the report's ``headline-data`` cell, None when the report failed).
+    from the report's ``headline-data`` cell, None when the report failed). ``overview``
+    (``html``, ``status``, ``error``) adds a link to the team overview page.
     """
     cols = [
         ("delinquency_rate", "overdue share", "pct"),
@@ -90,7 +110,8 @@ def index_page(title: str, entries: list[dict[str, Any]]) -> str:
     notice = f'<p class="failed">{failed} of {len(entries)} reports failed.</p>' if failed else ""
     return (
         _HEAD.format(title=escape(title))
-        + f"<h1>{escape(title)}</h1>\n{notice}\n<div class='wrap'><table>\n"
+        + f"<h1>{escape(title)}</h1>\n{_overview_link(overview)}{notice}\n"
+        + "<div class='wrap'><table>\n"
         + f"<tr><th>manager</th><th>status</th>{head}<th>KPI</th><th>headlines</th></tr>\n"
         + "\n".join(rows)
         + "\n</table></div>\n</body></html>\n"

@@ -26,11 +26,21 @@ The template contract (``notebooks/reports/manager_report.ipynb``)
     * a last cell tagged ``provenance`` (fingerprints, version, git commit, parameters, time);
     * it raises when the manager has no rows, and resets matplotlib itself (kernel reuse).
 
+The team overview (``notebooks/reports/team_overview.ipynb``, for the head of sales; every
+manager named) is rendered once per batch on its own kernel, after the managers, into
+``team_overview.html`` (and ``team_overview.ipynb``) next to ``index.html``, which links to it.
+It covers every manager in the data, whatever ``managers`` selects, and is never linked from
+a manager's report. Its failure is recorded in ``run_summary.json`` (``team_overview``) and
+makes the run not ``ok``; it never stops the managers' reports.
+
 Caching: a report is reused when the template bytes, its parameters, the package version
 and the manager's OWN inputs (their tasks, calls and deals rows and the target rows that
 apply to them; :func:`workbench.fingerprint.manager_fingerprint`) are unchanged. Other
 managers' rows are not covered, so team comparison figures in a cached report may lag
-behind until ``force=True`` (``--force``).
+behind until ``force=True`` (``--force``). The overview compares everybody, so its key holds
+the WHOLE dataset's fingerprint (:func:`workbench.fingerprint.dataset_fingerprint`) with its
+template, parameters and the package version; it is also re-rendered whenever any manager's
+report is, so it is never older than a report rendered with it (``team_overview.json``).
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -51,13 +62,14 @@ import papermill
 
 import workbench
 from workbench.config import DEFAULT_TZ, NOTEBOOKS_DIR
-from workbench.fingerprint import cache_key, manager_fingerprints
+from workbench.fingerprint import cache_key, dataset_fingerprint, manager_fingerprints
 from workbench.loading import load_dataset
 from workbench.manager_view import report_window
-from workbench.report_index import index_page
+from workbench.report_index import failure_page, index_page
 from workbench.slugs import unique_slugs
 
 __all__ = [
+    "OVERVIEW_TEMPLATE",
     "TEMPLATE",
     "ParameterError",
     "ReportOutcome",
@@ -70,6 +82,7 @@ __all__ = [
 ]
 
 TEMPLATE = NOTEBOOKS_DIR / "reports" / "manager_report.ipynb"
+OVERVIEW_TEMPLATE = NOTEBOOKS_DIR / "reports" / "team_overview.ipynb"
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "int": (int,),
@@ -104,10 +117,13 @@ class RunSummary:
     out_dir: Path
     reports: list[ReportOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    overview: ReportOutcome | None = None  # the team overview; None when not rendered
 
     @property
     def ok(self) -> bool:
-        return all(r.status != "failed" for r in self.reports)
+        """No manager's report and not the team overview failed."""
+        reports = [*self.reports, *([self.overview] if self.overview else [])]
+        return all(r.status != "failed" for r in reports)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -117,12 +133,16 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         reports = [{k: v for k, v in asdict(r).items() if k != "headline"} for r in self.reports]
+        overview = None
+        if self.overview is not None:
+            overview = {k: v for k, v in asdict(self.overview).items() if k != "headline"}
         return {
             "period_start": self.period_start,
             "period_end": self.period_end,
             "seconds": round(self.seconds, 3),
             "counts": self.counts,
             "reports": reports,
+            "team_overview": overview,
         }
 
 
@@ -288,6 +308,8 @@ def render_reports(
     params: dict[str, Any] | None = None,
     template: str | Path = TEMPLATE,
     progress: TextIO | bool = True,
+    overview: bool = True,
+    history_months: int = 6,
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -314,6 +336,9 @@ def render_reports(
     progress
         True: a bar on a terminal, else one line per report, on stderr; False: silence;
         or a stream to write to.
+    overview, history_months
+        Also render the team overview (:data:`OVERVIEW_TEMPLATE`) of every manager in the
+        data, with ``history_months`` months of trends, into ``team_overview.html``.
 
     Raises
     ------
@@ -341,6 +366,12 @@ def render_reports(
     check_parameters(
         {"manager": "", "period_start": "", "period_end": "", **base}, template=template
     )
+    overview_base = {k: base[k] for k in ("data", "mapping", "tz", "as_of")}
+    overview_base["history_months"] = history_months
+    if overview:
+        check_parameters(
+            {"period_start": "", "period_end": "", **overview_base}, template=OVERVIEW_TEMPLATE
+        )
     if not latest_month:
         start, end = _iso_date(period_from, "period_from"), _iso_date(period_to, "period_to")
         try:
@@ -401,14 +432,70 @@ def render_reports(
         _run_jobs(template, todo, n_workers, on_result)
 
     summary = RunSummary(start.isoformat(), end.isoformat(), period_dir, outcomes)
+    if overview:
+        overview_params = {"period_start": start.isoformat(), "period_end": end.isoformat()}
+        overview_params.update(overview_base)
+        any_rendered = any(o.status != "cached" for o in outcomes)
+        summary.overview = _render_overview(
+            period_dir, overview_params, dataset_fingerprint(dataset), force=force or any_rendered
+        )
     summary.seconds = time.perf_counter() - began
     record = summary.to_dict()
     record.update(data=str(source), finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
     (period_dir / "run_summary.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
     title = f"Manager reports {start.isoformat()} to {end.isoformat()}"
     entries = [asdict(o) for o in outcomes]
-    (period_dir / "index.html").write_text(index_page(title, entries), encoding="utf-8")
+    link = asdict(summary.overview) if summary.overview else None
+    page = index_page(title, entries, overview=link)
+    (period_dir / "index.html").write_text(page, encoding="utf-8")
     return summary
+
+
+def _render_overview(
+    period_dir: Path, params: dict[str, Any], data_fingerprint: str, *, force: bool
+) -> ReportOutcome:
+    """Render the team overview into ``period_dir/team_overview.html`` unless it is current.
+
+    ``force`` re-renders (a manager's report was re-rendered, or ``--force``). A failure
+    writes a failure page and keeps the partially executed notebook; it never raises.
+    """
+    from workbench.rendering import ReportRenderer
+
+    outcome = ReportOutcome("team overview", "team_overview", "pending", html="team_overview.html")
+    html_file, cache_file = period_dir / outcome.html, period_dir / "team_overview.json"
+    key = cache_key(
+        template=OVERVIEW_TEMPLATE.read_bytes(),
+        params=params,
+        inputs=data_fingerprint,
+        version=workbench.__version__,
+    )
+    cached = _read_cache(period_dir, name=cache_file.name)
+    if not force and cached and cached.get("key") == key and html_file.exists():
+        outcome.status = "cached"
+        return outcome
+    work = period_dir / "_team_overview"  # a slug never starts with "_"
+    try:
+        with ReportRenderer(OVERVIEW_TEMPLATE) as renderer:
+            res = renderer.render(params, work)
+    except Exception as exc:  # the kernel did not start: report it, keep the batch
+        res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    outcome.status, outcome.seconds = res["status"], res.get("seconds", 0.0)
+    outcome.error = res.get("error")
+    if (work / "report.ipynb").exists():
+        (work / "report.ipynb").replace(period_dir / "team_overview.ipynb")
+    if outcome.status == "rendered":
+        page = (work / "report.html").read_text(encoding="utf-8")
+        page = page.replace("<title> report</title>", "<title>Team overview</title>", 1)
+        html_file.write_text(page, encoding="utf-8")
+        cache_file.write_text(json.dumps({"key": key}))
+    else:
+        error = outcome.error or "unknown error"
+        html_file.write_text(
+            failure_page("Team overview", error, notebook="team_overview.ipynb"), "utf-8"
+        )
+        cache_file.unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return outcome
 
 
 def _mapping_param(mapping: str | Path | None) -> str:
@@ -419,8 +506,8 @@ def _mapping_param(mapping: str | Path | None) -> str:
     return str(path.resolve()) if path.exists() else str(mapping)
 
 
-def _read_cache(out_dir: Path) -> dict | None:
+def _read_cache(out_dir: Path, name: str = "cache.json") -> dict | None:
     try:
-        return json.loads((out_dir / "cache.json").read_text())
+        return json.loads((out_dir / name).read_text())
     except (OSError, ValueError):
         return None
