@@ -20,8 +20,11 @@ from workbench.cases import (
     overdue_case,
     parse_change_dates,
     rate_test,
+    untreated_colleagues,
+    whole_periods,
 )
 from workbench.config import SAMPLE_DIR
+from workbench.definitions import definitions
 
 UTC = "UTC"
 
@@ -153,18 +156,75 @@ def _panel(values: dict[str, list[float]], start="2026-01-01") -> pd.DataFrame:
 
 def test_count_change_by_hand():
     panel = _panel({"tasks_completed": [10, 10, 99, 30, 30]})
-    # dates Mar and Apr: before Jan-Feb (20 in 2 months), after Apr-May (60 in 2), Mar left out
+    # dates Mar and Apr: before Jan-Feb (20 in 2 months); KPI in force Mar-May (159 in 3);
+    # last step Apr-May (60 in 2)
     out = count_change(
         panel, manager="A", column="tasks_completed", change_dates="2026-03-01,2026-04-01"
-    ).iloc[0]
-    assert (out["before_total"], out["after_total"]) == (20, 60)
-    assert (out["before_per_period"], out["after_per_period"], out["ratio"]) == (10, 30, 3)
-    # Poisson: exp(+-1.959964 * sqrt(1/20 + 1/60)) = exp(+-0.506061) = 1.648721 * 1.006079
-    assert out["ratio_low"] == pytest.approx(3 / 1.658744, rel=1e-5)
-    assert out["ratio_high"] == pytest.approx(3 * 1.658744, rel=1e-5)
-    assert bool(out["significant"])
+    )
+    assert out["window"].tolist() == ["KPI in force", "last step"]
+    force, last = out.iloc[0], out.iloc[1]
+    assert (force["after_total"], force["after_periods"], force["after_per_period"]) == (159, 3, 53)
+    assert (last["before_total"], last["after_total"]) == (20, 60)
+    assert (last["before_per_period"], last["after_per_period"], last["ratio"]) == (10, 30, 3)
+    # Poisson: exp(+-1.959964 * sqrt(1/20 + 1/60)) = exp(+-0.506061) = 1.658744
+    assert last["ratio_low"] == pytest.approx(3 / 1.658744, rel=1e-5)
+    assert last["ratio_high"] == pytest.approx(3 * 1.658744, rel=1e-5)
+    assert bool(last["significant"]) and (out["partial_periods"] == 0).all()
+    # one date: one row, "KPI in force"
+    one = count_change(panel, manager="A", column="tasks_completed", change_dates="2026-04-01")
+    assert one["window"].tolist() == ["KPI in force"]
     with pytest.raises(KeyError, match="'B'"):
         count_change(panel, manager="B", column="tasks_completed", change_dates="2026-03-01")
+
+
+def test_count_change_uses_whole_months_only():
+    panel = _panel({"tasks_completed": [5, 10, 10, 30, 30, 12]})  # Jan..Jun
+    # the data run from 10 Jan to 15 Jun: January and June are partial, left out;
+    # before Feb-Mar 20 / 2 = 10, in force Apr-May 60 / 2 = 30 (not 72 / 3 = 24)
+    out = count_change(
+        panel, manager="A", column="tasks_completed", change_dates="2026-04-01",
+        data_start=pd.Timestamp("2026-01-10", tz=UTC), data_end=pd.Timestamp("2026-06-15", tz=UTC),
+    ).iloc[0]  # fmt: skip
+    assert (out["before_periods"], out["before_per_period"]) == (2, 10)
+    assert (out["after_periods"], out["after_per_period"]) == (2, 30)
+    assert out["partial_periods"] == 2
+    # a month ending exactly at data_end is whole (end exclusive): Jan..Jun all whole
+    whole = whole_periods(panel["period"], data_start=pd.Timestamp("2026-01-01", tz=UTC),
+                          data_end=pd.Timestamp("2026-07-01", tz=UTC))  # fmt: skip
+    assert whole.tolist() == [True] * 6
+    weeks = pd.Series(pd.date_range("2026-03-02", periods=3, freq="7D", tz=UTC))
+    # weeks Mar 2, 9, 16 (Mondays); data to Mar 21: the week of 16 ends Mar 23 -> partial
+    got = whole_periods(weeks, data_end=pd.Timestamp("2026-03-21", tz=UTC), period="week")
+    assert got.tolist() == [True, True, False]
+
+
+def _targets(rows) -> pd.DataFrame:
+    manager, metric, start, end = zip(*rows, strict=True)
+    return pd.DataFrame({
+        "manager": pd.array(manager, dtype="str"), "metric": pd.array(metric, dtype="str"),
+        "target": [0.2] * len(rows), "direction": pd.array(["at_most"] * len(rows), dtype="str"),
+        "effective_from": _ts(list(start)), "effective_to": _ts(list(end)),
+    })  # fmt: skip
+
+
+def test_untreated_colleagues_by_hand():
+    kw = dict(metric="delinquency_rate", manager="A", managers=["A", "B", "C", "D", "E"],
+              start=pd.Timestamp("2026-05-01", tz=UTC),
+              end=pd.Timestamp("2026-10-31", tz=UTC))  # fmt: skip
+    targets = _targets([
+        ("A", "delinquency_rate", "2026-05-01", None),  # the treated manager
+        ("B", "delinquency_rate", "2026-01-01", "2026-05-01"),  # ended as the window starts
+        ("C", "delinquency_rate", "2026-10-01", None),  # starts inside the window: treated
+        ("D", "talk_mean_min", "2026-01-01", None),  # another metric: untreated
+        ("E", "delinquency_rate", "2026-11-01", None),  # after the data end: untreated
+    ])  # fmt: skip
+    assert untreated_colleagues(targets, **kw) == ["B", "D", "E"]
+    # a '*' row in force treats everyone; one that ended before the window does not
+    star = _targets([("*", "delinquency_rate", "2026-03-01", None)])
+    assert untreated_colleagues(star, **kw) == []
+    old_star = _targets([("*", "delinquency_rate", "2026-01-01", "2026-04-01")])
+    assert untreated_colleagues(old_star, **kw) == ["B", "C", "D", "E"]
+    assert untreated_colleagues(None, **kw) == ["B", "C", "D", "E"]
 
 
 def test_rate_test_no_change_states_mde():
@@ -260,6 +320,26 @@ def test_conclusion_minutes_peers_placebo_guardrails():
     assert "Watch for gaming: short call share rose from 5% to 12%" in text
 
 
+def test_conclusion_without_untreated_colleagues_makes_no_comparison():
+    peers = pd.DataFrame({"did": [-0.21], "did_low": [-0.3], "did_high": [-0.12],
+                          "control_change": [-0.08]})  # fmt: skip
+    ba = _ba(0.44, 0.15, -0.29, -0.37, -0.21, 0.05)
+    none = conclusion_text(ba, **RATE, peers=peers, placebo_share=0.0, n_placebo=8,
+                           n_controls=0)  # fmt: skip
+    assert "Every colleague had a KPI on the overdue share too" in none
+    assert "cannot be told apart from what moved everyone" in none
+    # neither the (given) DiD nor the placebo is used without a control group
+    assert "not what moved everyone" not in none and "placebo" not in none
+    two = conclusion_text(ba, **RATE, peers=peers, n_controls=2)
+    assert "Only 2 colleague(s) had no KPI on the overdue share" in two
+    assert "at least 3" in two and "net of that" not in two
+    five = conclusion_text(ba, **RATE, peers=peers, n_controls=5)
+    # control -0.08 = -8.0 points; net -0.21 = -21.0 points (95% CI -30.0 to -12.0)
+    assert "The 5 colleagues without this KPI moved by -8.0 points" in five
+    assert "net of that the change is -21.0 points (95% CI -30.0 to -12.0)" in five
+    assert "so it is not what moved everyone" in five
+
+
 def test_conclusion_without_data():
     text = conclusion_text(_ba(0.2, np.nan, np.nan, np.nan, np.nan, np.nan), **RATE)
     assert "not enough data to estimate a change" in text
@@ -295,7 +375,15 @@ def test_case_a_headline(case_a):
     assert ba.loc[1, "change_high"] < 0 and bool(ba.loc[1, "significant"])
     assert case_a.peers.loc[0, "did_high"] < 0
     out = case_a.output.iloc[0]  # completed tasks per month tripled
+    assert out["window"] == "KPI in force" and len(case_a.output) == 1
     assert 2.6 <= out["ratio"] <= 3.4 and out["ratio_low"] > 2
+    assert out["partial_periods"] == 0  # the sample covers whole months
+    # Anna's KPI is her own: the 9 colleagues are the control group
+    assert case_a.meta["n_controls"] == 9
+    assert "The 9 colleagues without this KPI moved by" in case_a.conclusion
+    assert case_a.guardrails["guardrail"].tolist() == [
+        "postponed_share", "last_minute_share", "empty_description_share"
+    ]  # fmt: skip
     assert "fell from 44% to 15%" in case_a.conclusion
     assert "real improvement" in case_a.conclusion
     assert (m.loc[m["window"] == "after", "target"] == 0.2).all()
@@ -307,15 +395,23 @@ def test_case_b_headline(case_b):
     assert ba["window"].tolist() == ["before", "step 1", "step 2"]
     assert 30 <= ba.loc[0, "mean"] <= 34 and 21.5 <= ba.loc[2, "mean"] <= 24.5
     assert bool(ba.loc[2, "significant"])
-    out = case_b.output.iloc[0]  # leads per month: 115 in Nov-Mar, 124 in Jul-Oct
-    assert (out["before_per_period"], out["after_per_period"]) == (23.0, 31.0)
+    force, last = case_b.output.iloc[0], case_b.output.iloc[1]
+    # leads per month: 115 in Nov-Mar (5); in force Apr-Oct 205 (7); last step Jul-Oct 124 (4)
+    assert (force["window"], force["after_total"], force["after_periods"]) == (
+        "KPI in force",
+        205,
+        7,
+    )
+    assert (last["before_per_period"], last["after_per_period"]) == (23.0, 31.0)
     sales = case_b.sales.set_index("component")
     assert round(100 * sales.loc["sales_volume", "pct_change"], 1) == 15.9
     conv = case_b.conversion.iloc[0]
     assert conv["change_low"] < 0 < conv["change_high"]
     assert conv["text"].startswith("no change detectable")
     assert "would have been seen" in conv["text"]
-    assert case_b.ladder["target"].tolist()[:3] == [32.0, 27.0, 22.0]
+    # ladder, max_step 0.2 rounded up: 32*0.8 = 25.6 -> 26; 26*0.8 = 20.8 -> 21; 16.8 -> 17
+    assert case_b.ladder["target"].tolist()[:4] == [32.0, 26.0, 21.0, 17.0]
+    assert (case_b.ladder["step_size"].dropna() >= -0.2).all()
     assert "fell from 32 min to 23 min" in case_b.conclusion
     assert case_b.monthly["target"].dropna().unique().tolist() == [27.0, 22.0]
 
@@ -377,10 +473,40 @@ def test_empty_change_dates_come_from_the_targets(sample):
                          change_dates="", n_boot=200)  # fmt: skip
     assert list(b.change_dates) == [pd.Timestamp("2026-04-01", tz=UTC),
                                     pd.Timestamp("2026-07-01", tz=UTC)]  # fmt: skip
-    # Anna has no own delinquency row: the '*' row of 2026-05-01 applies
+    # Anna's own delinquency row of 2026-05-01
     a = overdue_case(sample.tasks, sample.targets, manager="Anna Petrova", change_dates="",
                      n_boot=200)  # fmt: skip
     assert list(a.change_dates) == [pd.Timestamp("2026-05-01", tz=UTC)]
+    # a manager with no row of his own takes the '*' row's dates
+    star = sample.targets.assign(manager=sample.targets["manager"].replace("Anna Petrova", "*"))
+    c = overdue_case(sample.tasks, star, manager="Chen Wei", change_dates="", n_boot=200)
+    assert list(c.change_dates) == [pd.Timestamp("2026-05-01", tz=UTC)]
     with pytest.raises(ValueError, match="no 'talk_mean_min' row for \"Liam O'Brien\""):
         call_length_case(sample.calls, sample.deals, sample.targets.iloc[:2],
                          manager="Liam O'Brien", change_dates="")  # fmt: skip
+
+
+def test_a_kpi_for_everyone_leaves_no_control_group(sample):
+    # the delinquency KPI as a '*' row: every colleague was treated too, so no DiD, no
+    # placebo dates, and the conclusion says so instead of "not what moved everyone"
+    star = sample.targets.assign(manager=sample.targets["manager"].replace("Anna Petrova", "*"))
+    case = overdue_case(sample.tasks, star, manager="Anna Petrova", change_dates="2026-05-01",
+                        n_boot=200)  # fmt: skip
+    assert case.meta["n_controls"] == 0
+    assert case.peers.empty and case.placebo.empty
+    assert "did" in case.peers.columns and "as_extreme" in case.placebo.columns
+    assert "no untreated group to compare with" in case.conclusion
+    assert "not what moved everyone" not in case.conclusion
+    assert "placebo" not in case.conclusion
+    assert "real improvement" in case.conclusion  # the before/after itself still stands
+
+
+def test_everything_a_case_shows_is_defined(case_a, case_b):
+    names = set(definitions()["name"])
+    shown = {case_a.metric, case_b.metric, "kpi_in_force"}
+    for case in (case_a, case_b):
+        shown |= set(case.output["measure"]) | set(case.guardrails["guardrail"])
+    shown |= set(case_b.sales["component"])  # leads, close_rate, win_rate, volume_per_won, ...
+    shown |= {"log_share", "contribution_pp", "conversion"}  # columns / test of the sales cell
+    missing = sorted(shown - names)
+    assert not missing, f"shown in a case notebook without a definition: {missing}"

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.guardrails import call_guardrails, guardrails, task_guardrails
+from workbench.definitions import definitions
+from workbench.guardrails import (
+    GUARDRAIL_COLUMNS,
+    RESULT_GUARDRAILS,
+    TASK_GUARDRAILS,
+    call_guardrails,
+    guardrails,
+    task_guardrails,
+)
 
 MARCH = pd.Timestamp("2026-03-01", tz="UTC")
 APRIL = pd.Timestamp("2026-04-01", tz="UTC")
@@ -124,16 +132,16 @@ def test_task_guardrails_hand_values():
     # completed in March: t1 (30 min early), t2 (4 h early): both on time, 1 last minute
     assert (anna_march["on_time_completions"], anna_march["last_minute_completions"]) == (2, 1)
     assert anna_march["last_minute_share"] == 0.5
-    # empty text: t2 ("  ") -> 1/2
-    assert (anna_march["completed_tasks"], anna_march["empty_result_tasks"]) == (2, 1)
-    assert anna_march["empty_result_share"] == 0.5
+    # empty description: t2 ("  ") -> 1/2
+    assert (anna_march["completed_tasks"], anna_march["empty_description_completions"]) == (2, 1)
+    assert anna_march["empty_description_share"] == 0.5
 
     anna_april = _row(out, "Anna", APRIL)
     # t3 completed late in April: 1 completed, 0 on time -> last-minute share NaN
     assert anna_april["deadline_tasks"] == 0 and np.isnan(anna_april["postponed_share"])
     assert (anna_april["completed_tasks"], anna_april["on_time_completions"]) == (1, 0)
     assert np.isnan(anna_april["last_minute_share"])
-    assert anna_april["empty_result_share"] == 0.0
+    assert anna_april["empty_description_share"] == 0.0
 
     boris_april = _row(out, "Boris", APRIL)
     # deadlines in April: t5 (original empty -> due_at), t6 -> 2, none moved
@@ -142,23 +150,52 @@ def test_task_guardrails_hand_values():
     # t6 has no completion time: set aside
     assert boris_april["completed_tasks"] == 1
     assert boris_april["last_minute_share"] == 1.0
-    assert boris_april["empty_result_share"] == 1.0
+    assert boris_april["empty_description_share"] == 1.0
     assert out.attrs["set_aside"]["completed_without_time_or_manager"] == 1
     assert _row(out, "Boris", MARCH)["deadline_tasks"] == 0
+    # no result column in the contract: no result columns are made up
+    assert list(out.columns) == ["manager", "period", *TASK_GUARDRAILS]
+    assert out.attrs["result_text_column"] is None
 
 
 def test_task_guardrails_result_column_and_window():
     tasks = _tasks().assign(
         result=pd.array(["ok", "met", "", None, "sent offer", "x"], dtype="str")
     )
-    # with a result column, t2 ("met") is no longer empty; t3 ("") and t5 ("sent offer"):
-    # Anna March 0/2, Anna April 1/1, Boris April 0/1
+    # a result column adds the result guardrail next to the description one:
+    # empty results t3 ("") and t4 (open, not counted) -> Anna March 0/2 (t1 "ok", t2 "met"),
+    # Anna April 1/1 (t3), Boris April 0/1 (t5 "sent offer"; t6 set aside)
     out = task_guardrails(tasks, last_minute_hours=5)
     assert out.attrs["result_text_column"] == "result"
+    assert list(out.columns) == ["manager", "period", *TASK_GUARDRAILS, *RESULT_GUARDRAILS]
     assert _row(out, "Anna", MARCH)["empty_result_share"] == 0.0
+    assert _row(out, "Anna", APRIL)["empty_result_completions"] == 1
     assert _row(out, "Anna", APRIL)["empty_result_share"] == 1.0
+    assert _row(out, "Boris", APRIL)["empty_result_share"] == 0.0
+    # the description share is unchanged by the result column: Anna March t2 "  " -> 1/2
+    assert _row(out, "Anna", MARCH)["empty_description_share"] == 0.5
     # a 5 h window makes t2 (4 h early) last minute too: Anna March 2/2
     assert _row(out, "Anna", MARCH)["last_minute_share"] == 1.0
+
+
+def test_task_guardrails_without_description_say_unknown():
+    out = task_guardrails(_tasks().drop(columns="description"))
+    # no description column: the count is unknown (NA), not zero
+    assert out["empty_description_completions"].isna().all()
+    assert out["empty_description_share"].isna().all()
+    assert _row(out, "Anna", MARCH)["completed_tasks"] == 2
+
+
+def test_every_guardrail_column_has_a_definition():
+    names = set(definitions()["name"])
+    columns = [*GUARDRAIL_COLUMNS, *RESULT_GUARDRAILS, "kpi_in_force"]
+    assert len(GUARDRAIL_COLUMNS) == 12
+    missing = [c for c in columns if c not in names]
+    assert not missing, f"guardrail columns without a definition: {missing}"
+    table = definitions().set_index("name").loc[columns]
+    assert (table.map(len) > 0).all().all()
+    assert "description" in table.loc["empty_description_share", "numerator"]
+    assert table.loc["empty_description_share", "denominator"] == "completed_tasks"
 
 
 def test_guardrails_combined_with_kpi_in_force_and_weeks():

@@ -9,10 +9,26 @@ force, and a plain-language conclusion whose wording follows the intervals.
 Windows
 -------
 ``change_dates`` split time into ``before`` (before the first date), the steps, and the
-last window (from the last date on). "After" always means the last window; the DiD and the
-count comparisons drop the middle steps, so that 32 -> 27 -> 22 min compares the months
-before the first step with the months under the final target. Monthly tables assign a
-month to a window by its start (use month-start change dates).
+last window (from the last date on). Two notions of "after", each used for one purpose:
+
+- *KPI in force*: from the FIRST date on (every step). The guardrails and the count
+  comparisons (:func:`count_change`) use it: gaming or a change in output counts from the
+  day a KPI applies.
+- *last step*: from the LAST date on. The metric's before/after verdict, the difference in
+  differences and the sales decomposition judge it, so that 32 -> 27 -> 22 min compares the
+  months before the first step with the months under the final target.
+  :func:`count_change` reports it too when there are several steps.
+
+Monthly tables assign a month to a window by its start (use month-start change dates).
+Per-month figures use whole months only (see :func:`count_change`).
+
+Control group
+-------------
+The colleagues compared with are those with no target on the case's metric in force at any
+instant from the first date to the end of the data (:func:`untreated_colleagues`; a ``*``
+row treats everyone). With fewer than 3 of them there is no comparison: no difference in
+differences, no placebo dates, and the conclusion says so (3, like every team figure here,
+so that no colleague's figures can be read off the pooled control).
 
 Units
 -----
@@ -34,7 +50,7 @@ from matplotlib.axes import Axes
 from workbench.call_metrics import call_metrics
 from workbench.deal_metrics import deal_metrics
 from workbench.decomposition import decompose_sales_change, window_totals
-from workbench.guardrails import guardrails
+from workbench.guardrails import RESULT_GUARDRAILS, guardrails
 from workbench.kpi import kpi_attainment
 from workbench.ladder import target_ladder
 from workbench.periods import NEVER, check_table, instants_ns, period_start, to_instant
@@ -56,6 +72,8 @@ __all__ = [
     "due_task_units",
     "connected_call_units",
     "parse_change_dates",
+    "untreated_colleagues",
+    "whole_periods",
     "count_change",
     "guardrail_change",
     "rate_test",
@@ -68,6 +86,7 @@ __all__ = [
 _Z95 = 1.959963984540054
 _OUTPUT_LABELS = {"tasks_completed": "Completed tasks", "leads": "Leads"}
 _MIN_TEAM = 3  # fewest other managers behind a team figure, so no colleague can be read off
+_QUIET_DAYS = 3  # an export covers this long past its first / latest event (a weekend)
 
 
 @dataclass
@@ -92,15 +111,21 @@ class Case:
         The manager per month: ``period``, ``window``, ``n``, ``value``, ``low``, ``high``,
         ``team_median`` (other managers, NaN with fewer than 3), ``target``.
     peers : DataFrame
-        :func:`workbench.statistics.diff_in_diff` at the last date (before vs last window).
+        :func:`workbench.statistics.diff_in_diff` at the last date (before vs last window)
+        against the untreated colleagues; no rows when fewer than 3 are untreated.
     placebo : DataFrame
-        :func:`workbench.statistics.placebo_test`; ``attrs["share_as_extreme"]``.
+        :func:`workbench.statistics.placebo_test`; ``attrs["share_as_extreme"]``; no rows
+        without a control group.
     output : DataFrame
-        :func:`count_change` of the output that should follow (completed tasks, leads).
+        :func:`count_change` of the output that should follow (completed tasks, leads):
+        KPI in force, and the last step when there are several.
     ladder : DataFrame
         :func:`workbench.ladder.target_ladder` from the before level to the team norm.
     guardrails : DataFrame
         :func:`guardrail_change`: before vs while the KPI was in force.
+    meta : dict
+        How to print the metric, and ``n_controls`` (untreated colleagues compared with),
+        ``data_start`` / ``data_end`` (the span taken as covered by the data).
     conclusion : str
         Plain-language verdict (:func:`conclusion_text`).
     sales, conversion : DataFrame or None
@@ -150,11 +175,14 @@ class Case:
         )
         o = self.output.iloc[0]
         label = _OUTPUT_LABELS.get(o["measure"], o["measure"])
-        lines.append(
-            f"{label} per month: {_fmt(o['before_per_period'], 1, 1)} -> "
-            f"{_fmt(o['after_per_period'], 1, 1)} (x{_fmt(o['ratio'], 1, 2)}, 95% CI "
-            f"x{_fmt(o['ratio_low'], 1, 2)} to x{_fmt(o['ratio_high'], 1, 2)})"
-        )
+        lines.append(f"{label} per month (whole months; before: {o['before_periods']}):")
+        for o in self.output.itertuples(index=False):
+            window = f"{o.window} ({o.after_periods})"
+            lines.append(
+                f"  {window:<18} {_fmt(o.before_per_period, 1, 1)} -> "
+                f"{_fmt(o.after_per_period, 1, 1)} (x{_fmt(o.ratio, 1, 2)}, 95% CI "
+                f"x{_fmt(o.ratio_low, 1, 2)} to x{_fmt(o.ratio_high, 1, 2)})"
+            )
         return "\n".join(lines)
 
 
@@ -302,57 +330,129 @@ def _window_of(periods: pd.Series, dates: pd.DatetimeIndex) -> pd.Series:
     return pd.Series(np.asarray(labels, dtype=object)[codes], index=periods.index, dtype="str")
 
 
+def untreated_colleagues(
+    targets: pd.DataFrame | None,
+    *,
+    metric: str,
+    manager: str,
+    managers,
+    start,
+    end,
+) -> list[str]:
+    """Colleagues of ``manager`` with no target on ``metric`` in force during ``[start, end]``.
+
+    A target row is in force at instants ``effective_from <= t < effective_to`` (NaT: open
+    ended); a ``*`` row in force then treats everyone, so the list is empty. Without a
+    targets table nobody is known to have a target: every colleague is returned.
+
+    Parameters
+    ----------
+    managers : the managers of the data (the manager himself is left out of the result).
+    start, end : tz-aware instants; the case passes the first KPI date and the data end.
+    """
+    others = sorted({str(m) for m in managers} - {manager})
+    if targets is None or targets.empty:
+        return others
+    rows = targets.loc[targets["metric"] == metric]
+    open_end = rows["effective_to"].isna() | (rows["effective_to"] > start)
+    rows = rows.loc[(rows["effective_from"] <= end) & open_end]
+    if (rows["manager"] == "*").any():
+        return []
+    return [m for m in others if m not in set(rows["manager"])]
+
+
+def whole_periods(
+    periods: pd.Series, *, data_start=None, data_end=None, period: str = "month", tz: str = "UTC"
+) -> np.ndarray:
+    """Whether each period (its start) lies wholly within the data: ``data_start <= start``
+    and ``end <= data_end`` (``None``: no bound on that side)."""
+    starts = pd.Series(periods).reset_index(drop=True)
+    step = pd.Timedelta(days=32 if period == "month" else 8)
+    ends = period_start(starts + step, period=period, tz=tz)
+    whole = np.ones(len(starts), dtype=bool)
+    if data_start is not None:
+        whole &= (starts >= data_start).to_numpy(dtype=bool)
+    if data_end is not None:
+        whole &= (ends <= data_end).to_numpy(dtype=bool)
+    return whole
+
+
+def _data_span(events: list[pd.Series], as_of, tz: str) -> tuple:
+    """``(start, end)`` taken as covered: ``_QUIET_DAYS`` around the first and latest events
+    (a weekend without activity does not cut a month off); an explicit ``as_of`` is the end."""
+    stamps = pd.concat([e.dropna() for e in events if len(e)], ignore_index=True)
+    if stamps.empty:
+        return None, None
+    quiet = pd.Timedelta(days=_QUIET_DAYS)
+    start = stamps.min().tz_convert(tz) - quiet
+    given = to_instant(as_of if as_of != "" else None, tz=tz)
+    end = given if given is not None else stamps.max().tz_convert(tz) + quiet
+    return start, end
+
+
 def count_change(
     panel: pd.DataFrame,
     *,
     manager: str,
     column: str,
     change_dates,
+    data_start=None,
+    data_end=None,
+    period: str = "month",
     tz: str = "UTC",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """A count per period (completed tasks, leads) before the first date vs from the last one.
+    """A count per period (completed tasks, leads) before the first date vs after it.
 
+    Two comparisons, both against the periods before the first date: *KPI in force* (from
+    the first date on) and, with several dates, *last step* (from the last date on).
+    Whole periods only: a period not wholly within ``[data_start, data_end)`` (an export
+    that ends mid-month) would bias the per-period figure, so it is left out and counted in
+    ``partial_periods``; no proration.
     The ratio of the per-period rates gets the Poisson interval
     ``exp(ln r +- z sqrt(1/x_before + 1/x_after))``. It assumes events arrive independently;
     months that swing more than that make it too narrow, so read it next to the monthly
-    series. Periods between the first and the last date are left out.
+    series.
 
     Returns
     -------
     DataFrame
-        One row: ``measure``, ``before_periods``, ``before_total``, ``before_per_period``,
-        ``after_periods``, ``after_total``, ``after_per_period``, ``ratio``, ``ratio_low``,
-        ``ratio_high``, ``significant`` (interval excludes 1).
+        One row per comparison: ``measure``, ``window`` ("KPI in force", "last step"),
+        ``before_periods``, ``before_total``, ``before_per_period``, ``after_periods``,
+        ``after_total``, ``after_per_period``, ``ratio``, ``ratio_low``, ``ratio_high``,
+        ``significant`` (interval excludes 1), ``partial_periods`` (left out).
     """
     dates = parse_change_dates(change_dates, tz=tz)
     rows = panel.loc[panel["manager"] == manager]
     if rows.empty:
         raise KeyError(f"manager {manager!r} is not in the panel")
+    whole = whole_periods(rows["period"], data_start=data_start, data_end=data_end,
+                          period=period, tz=tz)  # fmt: skip
+    partial = int((~whole).sum())
+    rows = rows.loc[whole]
     before = rows.loc[rows["period"] < dates[0], column].astype("float64")
-    after = rows.loc[rows["period"] >= dates[-1], column].astype("float64")
-    xb, xa, nb, na = before.sum(), after.sum(), len(before), len(after)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rb, ra = xb / nb, xa / na
-        ratio = ra / rb
-        half = NormalDist().inv_cdf(1 - alpha / 2) * np.sqrt(1 / xb + 1 / xa)
-        low, high = ratio * np.exp(-half), ratio * np.exp(half)
-    ok = xb > 0 and xa > 0
-    out = pd.DataFrame(
-        {
-            "measure": pd.array([column], dtype="str"),
-            "before_periods": [nb],
-            "before_total": [xb],
-            "before_per_period": [rb],
-            "after_periods": [na],
-            "after_total": [xa],
-            "after_per_period": [ra],
-            "ratio": [ratio],
-            "ratio_low": [low if ok else np.nan],
-            "ratio_high": [high if ok else np.nan],
-        }
-    )
-    out["significant"] = pd.array([(low > 1 or high < 1) if ok else pd.NA], dtype="boolean")
+    windows = {"KPI in force": dates[0], **({"last step": dates[-1]} if len(dates) > 1 else {})}
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    records = []
+    for name, first in windows.items():
+        after = rows.loc[rows["period"] >= first, column].astype("float64")
+        xb, xa, nb, na = before.sum(), after.sum(), len(before), len(after)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rb, ra = np.float64(xb) / nb, np.float64(xa) / na
+            ratio = ra / rb
+            half = z * np.sqrt(1 / np.float64(xb) + 1 / np.float64(xa))
+            low, high = ratio * np.exp(-half), ratio * np.exp(half)
+        ok = xb > 0 and xa > 0
+        records.append({
+            "measure": column, "window": name, "before_periods": nb, "before_total": xb,
+            "before_per_period": rb, "after_periods": na, "after_total": xa,
+            "after_per_period": ra, "ratio": ratio, "ratio_low": low if ok else np.nan,
+            "ratio_high": high if ok else np.nan,
+            "significant": (low > 1 or high < 1) if ok else pd.NA,
+            "partial_periods": partial,
+        })  # fmt: skip
+    out = pd.DataFrame(records)
+    out = out.astype({"measure": "str", "window": "str", "significant": "boolean"})
     return out
 
 
@@ -389,9 +489,11 @@ def guardrail_change(
 ) -> pd.DataFrame:
     """Each guardrail share before the first date vs while the KPI was in force (from it on).
 
+    "In force" is the module's one notion: from the first date on, every step included.
     Counts of the :func:`workbench.guardrails.guardrails` table are summed per window, then
-    compared with :func:`rate_test`. A guardrail that rose significantly is a warning sign of
-    gaming, not proof.
+    compared with :func:`rate_test`; partial months are kept (a share, unlike a count per
+    month, is not biased by a short month). A guardrail that rose significantly is a
+    warning sign of gaming, not proof.
 
     Parameters
     ----------
@@ -448,6 +550,7 @@ def conclusion_text(
     placebo_share: float | None = None,
     n_placebo: int = 0,
     guardrails: pd.DataFrame | None = None,
+    n_controls: int | None = None,
 ) -> str:
     """Plain-language verdict on the first vs the last window; wording follows the intervals.
 
@@ -462,6 +565,9 @@ def conclusion_text(
         ``change_high``, ``mde``; first row = before, last row = the window judged).
     what, unit, scale, digits : how to name and print the metric (``"%"`` with ``scale=100``
         for a rate, ``"min"`` for minutes).
+    n_controls : colleagues without the KPI (the control group); below 3 the text says
+        there is no comparison and ``peers`` and the placebo are not used. ``None``: not
+        known (the peer sentence then just says "colleagues").
     """
     first, last = before_after.iloc[0], before_after.iloc[-1]
 
@@ -489,7 +595,21 @@ def conclusion_text(
     else:
         text = [f"{_cap(moved)}, but {ci}: the data do not show an effect."]
     real_ok = True  # a placebo comparison needs a real estimate
-    if peers is not None and len(peers):
+    who = "Colleagues" if n_controls is None else f"The {n_controls} colleagues without this KPI"
+    if n_controls is not None and n_controls < _MIN_TEAM:
+        real_ok = False
+        if n_controls == 0:
+            text.append(
+                f"Every colleague had a KPI on the {what} too, so there is no untreated group "
+                "to compare with: the change cannot be told apart from what moved everyone."
+            )
+        else:
+            text.append(
+                f"Only {n_controls} colleague(s) had no KPI on the {what}, too few to compare "
+                f"with (at least {_MIN_TEAM}): the change cannot be told apart from what "
+                "moved everyone."
+            )
+    elif peers is not None and len(peers):
         p = peers.iloc[0]
         did = [float(p[c]) for c in ("did", "did_low", "did_high")]
         ctrl = _fmt(p["control_change"], scale, digits + 1)
@@ -498,7 +618,7 @@ def conclusion_text(
             text.append("There are not enough colleagues' data to compare with.")
         else:
             net = (
-                f"Colleagues moved by {ctrl} {unit_word} over the same dates; net of that the "
+                f"{who} moved by {ctrl} {unit_word} over the same dates; net of that the "
                 f"change is {_fmt(did[0], scale, 1)} {unit_word} (95% CI "
                 f"{_fmt(did[1], scale, 1)} to {_fmt(did[2], scale, 1)})"
             )
@@ -574,15 +694,38 @@ def _monthly(panel, kpi, *, manager, metric, n_col, dates, low, high) -> pd.Data
     return out
 
 
-def _peers(units, *, value, time, manager, dates, n_boot, seed):
-    """DiD and placebo at the last date, the middle steps left out."""
+_DID_COLUMNS = [
+    "change_date", "n_treated_before", "n_treated_after", "n_control_before",
+    "n_control_after", "treated_before", "treated_after", "treated_change", "control_before",
+    "control_after", "control_change", "did", "did_low", "did_high", "p_value", "significant",
+]  # fmt: skip
+_PLACEBO_COLUMNS = [
+    "change_date", "kind", "n_treated_before", "n_treated_after", "n_control_before",
+    "n_control_after", "treated_change", "control_change", "did", "as_extreme",
+]  # fmt: skip
+
+
+def _peers(units, *, value, time, manager, controls, dates, n_boot, seed):
+    """DiD and placebo at the last date against the untreated ``controls``, the middle steps
+    left out; empty tables (no fake comparison) with fewer than ``_MIN_TEAM`` controls."""
+    if len(controls) < _MIN_TEAM:
+        placebo = pd.DataFrame(columns=_PLACEBO_COLUMNS)
+        placebo.attrs["share_as_extreme"] = np.nan
+        return pd.DataFrame(columns=_DID_COLUMNS), placebo
     t = units[time]
-    keep = (t < dates[0]) | (t >= dates[-1])
+    keep = ((t < dates[0]) | (t >= dates[-1])) & units["manager"].isin([manager, *controls])
     data = units.loc[keep]
     kw = dict(value=value, time=time, group="manager", treated=manager)
     did = diff_in_diff(data, change_date=dates[-1], n_boot=n_boot, seed=seed, **kw)
     placebo = placebo_test(data, change_date=dates[-1], **kw)
     return did, placebo
+
+
+def _controls(targets, units, *, metric, manager, dates, data_end) -> list[str]:
+    end = dates[-1] if data_end is None else max(data_end, dates[-1])
+    return untreated_colleagues(targets, metric=metric, manager=manager,
+                                managers=units["manager"].unique(), start=dates[0],
+                                end=end)  # fmt: skip
 
 
 def _ladder(values, current, others: pd.Series, *, max_step, lower, round_to) -> pd.DataFrame:
@@ -605,15 +748,17 @@ def _before_mean_by_manager(units, *, value, time, dates) -> pd.Series:
     return before.groupby("manager")[value].mean()
 
 
-def _finish(case_kw: dict, *, what, unit, scale, digits, lower) -> Case:
+def _finish(case_kw: dict, *, what, unit, scale, digits, lower, controls, span) -> Case:
     placebo = case_kw["placebo"]
     text = conclusion_text(
         case_kw["before_after"], manager=case_kw["manager"], what=what, unit=unit,
         scale=scale, digits=digits, lower_is_better=lower, peers=case_kw["peers"],
         placebo_share=placebo.attrs.get("share_as_extreme"),
         n_placebo=int((placebo["kind"] == "placebo").sum()), guardrails=case_kw["guardrails"],
+        n_controls=len(controls),
     )  # fmt: skip
-    meta = {"what": what, "unit": unit, "scale": scale, "digits": 1}
+    meta = {"what": what, "unit": unit, "scale": scale, "digits": 1,
+            "n_controls": len(controls), "data_start": span[0], "data_end": span[1]}  # fmt: skip
     return Case(conclusion=text, meta=meta, **case_kw)
 
 
@@ -635,11 +780,12 @@ def overdue_case(
 
     Units are due tasks (:func:`due_task_units`); the before/after uses Wilson intervals and
     Newcombe's interval of the difference (:func:`workbench.statistics.rate_before_after`);
-    the peer comparison resamples tasks; the output is completed tasks per month
-    (``tasks_completed`` of :func:`workbench.task_metrics.task_metrics`); the guardrails are
-    postponed deadlines, last-minute and empty-result completions. The ladder starts from the
-    pooled before rate and ends at the colleagues' median before rate, in steps of at most
-    ``max_step`` (rates rounded to 0.01).
+    the peer comparison resamples tasks of the untreated colleagues; the output is completed
+    tasks per whole month (``tasks_completed`` of :func:`workbench.task_metrics.task_metrics`);
+    the guardrails are postponed deadlines, last-minute completions and completions with an
+    empty description (and with an empty result, when the export has a ``result`` column).
+    The ladder starts from the pooled before rate and ends at the colleagues' median before
+    rate, in steps of at most ``max_step`` (rates rounded to 0.01, toward the before level).
     """
     if metric != "delinquency_rate":
         raise ValueError(f"overdue_case: metric must be 'delinquency_rate', got {metric!r}")
@@ -658,28 +804,36 @@ def overdue_case(
     low, high = wilson_interval(mine["tasks_overdue"].to_numpy(), mine["tasks_due"].to_numpy())
     monthly = _monthly(panel, kpi, manager=manager, metric=metric, n_col="tasks_due",
                        dates=dates, low=low, high=high)  # fmt: skip
+    span = _data_span([tasks["created_at"], tasks.get("completed_at", tasks["created_at"])],
+                      as_of, tz)  # fmt: skip
+    controls = _controls(targets, units, metric=metric, manager=manager, dates=dates,
+                         data_end=span[1])  # fmt: skip
     peers, placebo = _peers(units, value="overdue", time="original_due_at", manager=manager,
-                            dates=dates, n_boot=n_boot, seed=seed)  # fmt: skip
+                            controls=controls, dates=dates, n_boot=n_boot, seed=seed)  # fmt: skip
     rates = _before_mean_by_manager(units, value="overdue", time="original_due_at", dates=dates)
     lower = _lower_is_better(targets, metric, manager)
     ladder = _ladder(monthly.loc[monthly["window"] == "before", "value"], ba.loc[0, "mean"],
                      rates.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
                      round_to=0.01)  # fmt: skip
-    guard = guardrail_change(
-        guardrails(tasks=tasks, tz=tz), manager=manager, change_dates=dates, tz=tz,
-        shares={
-            "postponed_share": ("postponed_tasks", "deadline_tasks"),
-            "last_minute_share": ("last_minute_completions", "on_time_completions"),
-            "empty_result_share": ("empty_result_tasks", "completed_tasks"),
-        },
-    )  # fmt: skip
+    gtable = guardrails(tasks=tasks, tz=tz)
+    shares = {
+        "postponed_share": ("postponed_tasks", "deadline_tasks"),
+        "last_minute_share": ("last_minute_completions", "on_time_completions"),
+        "empty_description_share": ("empty_description_completions", "completed_tasks"),
+        "empty_result_share": RESULT_GUARDRAILS[:1] + ("completed_tasks",),
+    }
+    # a share whose count is unknown (no description / result column) is not compared
+    shares = {k: v for k, v in shares.items() if v[0] in gtable and gtable[v[0]].notna().all()}
+    guard = guardrail_change(gtable, manager=manager, change_dates=dates, tz=tz, shares=shares)
     return _finish(
         dict(manager=manager, metric=metric, change_dates=dates, units=units,
              before_after=ba[_BA_COLUMNS], monthly=monthly, peers=peers, placebo=placebo,
              output=count_change(panel, manager=manager, column="tasks_completed",
-                                 change_dates=dates, tz=tz, alpha=alpha),
+                                 change_dates=dates, data_start=span[0], data_end=span[1],
+                                 tz=tz, alpha=alpha),
              ladder=ladder, guardrails=guard, kpi=kpi, panel=panel),
         what="overdue share", unit="%", scale=100.0, digits=0, lower=lower,
+        controls=controls, span=span,
     )  # fmt: skip
 
 
@@ -695,19 +849,22 @@ def call_length_case(
     as_of=None,
     n_boot: int = 2000,
     seed: int = 0,
-    max_step: float = 0.17,
+    max_step: float = 0.2,
     short_call_s: float = 30.0,
     alpha: float = 0.05,
 ) -> Case:
     """Case B: mean talk time of connected calls, before vs under a (stepped) talk-time KPI.
 
     Units are connected calls (:func:`connected_call_units`); the before/after interval
-    resamples calls (:func:`workbench.statistics.before_after`). The output is leads per
-    month; ``sales`` decomposes sales per month into leads x close rate x win rate x volume
-    per won deal (:func:`workbench.decomposition.decompose_sales_change`); ``conversion``
-    tests the win rate (won / closed) with its MDE. The ladder starts at the before mean
-    (rounded to a minute, as a manager would be told it) and ends at the colleagues' median
-    before mean; the guardrail is the share of connected calls shorter than ``short_call_s``.
+    resamples calls (:func:`workbench.statistics.before_after`); the peer comparison
+    resamples calls of the untreated colleagues. The output is leads per whole month;
+    ``sales`` decomposes sales per whole month, before vs the last step, into leads x close
+    rate x win rate x volume per won deal
+    (:func:`workbench.decomposition.decompose_sales_change`); ``conversion`` tests the win
+    rate (won / closed) with its MDE. The ladder starts at the before mean (rounded to a
+    minute, as a manager would be told it) and ends at the colleagues' median before mean,
+    in steps of at most ``max_step`` (rounded toward the before level); the guardrail is the
+    share of connected calls shorter than ``short_call_s``.
     """
     if metric != "talk_mean_min":
         raise ValueError(f"call_length_case: metric must be 'talk_mean_min', got {metric!r}")
@@ -724,8 +881,12 @@ def call_length_case(
     low, high = _monthly_mean_ci(units, manager=manager, panel=panel, tz=tz)
     monthly = _monthly(panel, kpi, manager=manager, metric=metric, n_col="connected",
                        dates=dates, low=low, high=high)  # fmt: skip
+    span = _data_span([calls["started_at"], deals["created_at"], deals["closed_at"]],
+                      as_of, tz)  # fmt: skip
+    controls = _controls(targets, units, metric=metric, manager=manager, dates=dates,
+                         data_end=span[1])  # fmt: skip
     peers, placebo = _peers(units, value="talk_min", time="started_at", manager=manager,
-                            dates=dates, n_boot=n_boot, seed=seed)  # fmt: skip
+                            controls=controls, dates=dates, n_boot=n_boot, seed=seed)  # fmt: skip
     means = _before_mean_by_manager(units, value="talk_min", time="started_at", dates=dates)
     mine_before = units.loc[(units["manager"] == manager) & (units["started_at"] < dates[0])]
     lower = _lower_is_better(targets, metric, manager)
@@ -737,15 +898,17 @@ def call_length_case(
         change_dates=dates, tz=tz, shares={"short_call_share": ("short_calls", "connected_calls")},
     )  # fmt: skip
     dpanel = deal_metrics(deals, tz=tz, as_of=as_of)
-    sales, conversion = _sales(dpanel, manager=manager, dates=dates, alpha=alpha)
+    sales, conversion = _sales(dpanel, manager=manager, dates=dates, alpha=alpha, span=span,
+                               tz=tz)  # fmt: skip
     return _finish(
         dict(manager=manager, metric=metric, change_dates=dates, units=units,
              before_after=ba[_BA_COLUMNS], monthly=monthly, peers=peers, placebo=placebo,
              output=count_change(dpanel, manager=manager, column="leads", change_dates=dates,
-                                 tz=tz, alpha=alpha),
+                                 data_start=span[0], data_end=span[1], tz=tz, alpha=alpha),
              ladder=ladder, guardrails=guard, kpi=kpi, panel=panel, sales=sales,
              conversion=conversion),
         what="mean call length", unit="min", scale=1.0, digits=0, lower=lower,
+        controls=controls, span=span,
     )  # fmt: skip
 
 
@@ -759,10 +922,15 @@ def _monthly_mean_ci(units, *, manager, panel, tz):
     return (stats["mean"] - stats["half"]).to_numpy(), (stats["mean"] + stats["half"]).to_numpy()
 
 
-def _sales(dpanel, *, manager, dates, alpha):
-    """Per-month sales decomposition and the win-rate test, before vs the last window."""
-    first = dpanel["period"].min()
-    after_end = dpanel["period"].max() + pd.Timedelta(days=1)
+def _sales(dpanel, *, manager, dates, alpha, span, tz):
+    """Per-month sales decomposition and the win-rate test, before vs the last window, on
+    whole months only (a partial first or last month would bias the per-month figures)."""
+    whole = whole_periods(dpanel["period"], data_start=span[0], data_end=span[1], tz=tz)
+    periods = dpanel.loc[whole, "period"]
+    if periods.empty:
+        raise ValueError("deals: no whole month of data to compare sales on")
+    first = periods.min()
+    after_end = periods.max() + pd.Timedelta(days=1)
     before = window_totals(dpanel, manager, first, dates[0], per_period=True)
     after = window_totals(dpanel, manager, dates[-1], after_end, per_period=True)
     sales = decompose_sales_change(before, after, split_conversion=True)

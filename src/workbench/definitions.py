@@ -193,7 +193,20 @@ _DEALS = [
      "deals", "Won deals left out of sales_volume and avg_deal: the exclusion count."),
 ]  # fmt: skip
 
-for _row in _TASKS + _CALLS + _DEALS:
+# Factors of workbench.decomposition's split of lead_conversion (registered here so they are
+# defined wherever the decomposition is shown, e.g. the call-length case study).
+_WINDOW = "a manager's deal totals over a before / after window (per month: whole months)"
+_FACTORS = [
+    ("close_rate", _WINDOW, "leads by created_at, closed deals by closed_at, within the "
+     "window", "closed (won + lost)", "leads", "open deals; NaN with no leads",
+     "fraction (can exceed 1 when older leads close in the window)",
+     "Deals decided per lead taken on; lead_conversion = close_rate x win_rate."),
+    ("win_rate", _WINDOW, "closed_at", "won", "closed (won + lost)", "open deals; NaN with "
+     "no closed deal", "fraction 0..1", "Win rate of the deals decided in the window: the "
+     "panel's conversion pooled over the window."),
+]  # fmt: skip
+
+for _row in _TASKS + _CALLS + _DEALS + _FACTORS:
     register_definition(
         _row[0],
         population=_row[1],

@@ -21,10 +21,15 @@ last_minute_share
     On time = status completed and ``completed_at <= due_at`` (the deadline in force).
     Last minute = on time and ``due_at - completed_at <= last_minute_hours`` (default 1 h).
     A date-only deadline means 23:59:59 local, so this is then "closed after 23:00".
-empty_result_share
-    ``empty_result_tasks / completed_tasks``, anchored on ``completed_at``. Empty = the
-    ``result`` column (if the table has one; the contract does not) or else the
-    ``description`` column is missing or whitespace only.
+empty_description_share
+    ``empty_description_completions / completed_tasks``, anchored on ``completed_at``:
+    completed tasks whose ``description`` is missing or whitespace only. The contract has
+    no result column, so this is about the task's description, not its outcome: a task
+    closed with no description says nothing about what was done. NaN counts and share when
+    the table has no ``description`` column.
+empty_result_share (only when the tasks table has a ``result`` column; not in the contract)
+    ``empty_result_completions / completed_tasks``: completed tasks whose result text is
+    missing or whitespace only (a CRM export with an outcome field, mapped to ``result``).
 kpi_in_force
     With ``targets``: whether a target row for the manager (or for ``*``) applies at any
     instant of the period.
@@ -40,11 +45,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.definitions import register_definition
 from workbench.periods import period_range, period_start
 
 __all__ = [
     "CALL_GUARDRAILS",
     "TASK_GUARDRAILS",
+    "RESULT_GUARDRAILS",
     "GUARDRAIL_COLUMNS",
     "call_guardrails",
     "task_guardrails",
@@ -60,11 +67,74 @@ TASK_GUARDRAILS = (
     "last_minute_completions",
     "last_minute_share",
     "completed_tasks",
-    "empty_result_tasks",
-    "empty_result_share",
+    "empty_description_completions",
+    "empty_description_share",
 )
+RESULT_GUARDRAILS = ("empty_result_completions", "empty_result_share")
 GUARDRAIL_COLUMNS = CALL_GUARDRAILS + TASK_GUARDRAILS
 _FREQ = {"month": "M", "week": "W-SUN"}
+
+_CONN = "connected calls of the manager (answered and duration_s > 0)"
+_DL = "tasks of the manager with a deadline, any status"
+_DONE = "tasks of the manager with status completed and a completed_at"
+_ONTIME = "completed tasks with completed_at <= due_at (the deadline in force)"
+_NO_TIME = "completed tasks without completed_at or manager (set aside, counted)"
+_DEFS = [
+    ("connected_calls", _CONN, "started_at", "connected calls", "-", "calls without "
+     "started_at, manager or duration_s (set aside)", "calls", "Denominator of "
+     "short_call_share."),
+    ("short_calls", _CONN, "started_at", "connected calls with duration_s < short_call_s "
+     "(default 30 s)", "-", "not connected", "calls", "Very short connected calls: hanging "
+     "up early would meet a talk-time KPI."),
+    ("short_call_share", _CONN, "started_at", "short_calls", "connected_calls",
+     "not connected", "fraction 0..1", "Guardrail of a talk-time KPI."),
+    ("deadline_tasks", _DL, "original_due_at (due_at where empty)", "tasks with a deadline",
+     "-", "tasks without a deadline or manager", "tasks", "Denominator of postponed_share."),
+    ("postponed_tasks", _DL, "original_due_at (due_at where empty)", "tasks whose due_at is "
+     "later than original_due_at", "-", "tasks without a deadline or manager", "tasks",
+     "Deadlines moved later: moving deadlines would hide misses from a CRM overdue count."),
+    ("postponed_share", _DL, "original_due_at (due_at where empty)", "postponed_tasks",
+     "deadline_tasks", "tasks without a deadline or manager", "fraction 0..1",
+     "Guardrail of an overdue KPI."),
+    ("on_time_completions", _ONTIME, "completed_at", "completed tasks with completed_at <= "
+     "due_at", "-", _NO_TIME + "; tasks without a deadline", "tasks",
+     "Denominator of last_minute_share."),
+    ("last_minute_completions", _ONTIME, "completed_at", "on-time completions with due_at - "
+     "completed_at <= last_minute_hours (default 1 h)", "-", _NO_TIME, "tasks",
+     "Tasks closed just before the deadline: closing to beat the clock."),
+    ("last_minute_share", _ONTIME, "completed_at", "last_minute_completions",
+     "on_time_completions", _NO_TIME, "fraction 0..1", "Guardrail of an overdue KPI."),
+    ("completed_tasks", _DONE, "completed_at", "completed tasks", "-", _NO_TIME, "tasks",
+     "Denominator of empty_description_share (and empty_result_share)."),
+    ("empty_description_completions", _DONE, "completed_at", "completed tasks whose "
+     "description is missing or whitespace only", "-", _NO_TIME + "; NaN without a "
+     "description column", "tasks", "Completions with nothing written about the task."),
+    ("empty_description_share", _DONE, "completed_at", "empty_description_completions",
+     "completed_tasks", _NO_TIME, "fraction 0..1", "Guardrail of an overdue KPI: tasks "
+     "closed with an empty description. It is about the description, not the outcome "
+     "(the contract has no result column)."),
+    ("empty_result_completions", _DONE, "completed_at", "completed tasks whose result text "
+     "is missing or whitespace only", "-", _NO_TIME + "; only when the export has a result "
+     "column (not in the contract)", "tasks", "Completions with no outcome written down."),
+    ("empty_result_share", _DONE, "completed_at", "empty_result_completions",
+     "completed_tasks", _NO_TIME + "; only with a result column", "fraction 0..1",
+     "Tasks closed without a result: closing without doing."),
+    ("kpi_in_force", "manager-periods of the guardrails table", "the period [start, end)",
+     "true when a target row for the manager or for '*' (on kpi_metrics, default any "
+     "metric) applies at some instant of the period", "-", "target rows of other managers",
+     "yes/no", "Whether the manager worked under a KPI in the period."),
+]  # fmt: skip
+for _name, *_rest in _DEFS:
+    register_definition(
+        _name,
+        population=_rest[0],
+        time_anchor=_rest[1],
+        numerator=_rest[2],
+        denominator=_rest[3],
+        exclusions=_rest[4],
+        unit=_rest[5],
+        description=_rest[6],
+    )
 
 
 def _require(df: pd.DataFrame, table: str, columns) -> None:
@@ -159,12 +229,13 @@ def task_guardrails(
     period : ``"week"`` or ``"month"``, in ``tz``.
     last_minute_hours : an on-time completion at most this long before the deadline is
         "last minute".
-    result_column : name of a result/outcome text column, used instead of ``description``
-        when the table has it.
+    result_column : name of a result/outcome text column (not in the contract); when the
+        table has it, ``RESULT_GUARDRAILS`` are added after ``TASK_GUARDRAILS``.
 
     Returns
     -------
-    DataFrame with ``manager``, ``period`` and ``TASK_GUARDRAILS`` (see the module notes).
+    DataFrame with ``manager``, ``period``, ``TASK_GUARDRAILS`` and, with a result column,
+    ``RESULT_GUARDRAILS`` (see the module notes).
     """
     optional = [c for c in ("original_due_at",) if c in tasks.columns]
     _require(tasks, "tasks", ["manager", "status", "due_at", "completed_at", *optional])
@@ -176,12 +247,8 @@ def task_guardrails(
     completed_unusable = completed & (done_at.isna().to_numpy() | ~has_manager)
     completed = completed & ~completed_unusable
 
-    text_col = result_column if result_column in tasks.columns else "description"
-    if text_col in tasks.columns:
-        text = tasks[text_col].astype("str")
-        empty = (tasks[text_col].isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
-    else:
-        empty = np.zeros(len(tasks), dtype=bool)
+    empty_description = _empty_text(tasks, "description")
+    empty_result = _empty_text(tasks, result_column)
     with_deadline = due.notna().to_numpy() & has_manager
     on_time = completed & with_deadline & (done_at <= due).fillna(False).to_numpy(dtype=bool)
     margin_h = ((due - done_at).dt.total_seconds() / 3600).to_numpy(dtype="float64", na_value=0)
@@ -208,25 +275,40 @@ def task_guardrails(
                 "on_time_completions": on_time,
                 "last_minute_completions": last_minute,
                 "completed_tasks": completed,
-                "empty_result_tasks": completed & empty,
+                "empty_description_completions": completed & _or_false(empty_description),
+                "empty_result_completions": completed & _or_false(empty_result),
             },
         ),
     ]
     shares = {
         "postponed_share": ("postponed_tasks", "deadline_tasks"),
         "last_minute_share": ("last_minute_completions", "on_time_completions"),
-        "empty_result_share": ("empty_result_tasks", "completed_tasks"),
+        "empty_description_share": ("empty_description_completions", "completed_tasks"),
+        "empty_result_share": ("empty_result_completions", "completed_tasks"),
     }
-    out = _finish(parts, shares, period, tz)[["manager", "period", *TASK_GUARDRAILS]]
-    if text_col not in tasks.columns:
-        out["empty_result_tasks"] = pd.array([pd.NA] * len(out), dtype="Int64")
-        out["empty_result_share"] = np.nan
+    columns = [*TASK_GUARDRAILS, *(RESULT_GUARDRAILS if empty_result is not None else ())]
+    out = _finish(parts, shares, period, tz)[["manager", "period", *columns]]
+    if empty_description is None:
+        out["empty_description_completions"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["empty_description_share"] = np.nan
     out.attrs["set_aside"] = {
         "completed_without_time_or_manager": int(completed_unusable.sum()),
         "deadline_without_manager": int((due.notna().to_numpy() & ~has_manager).sum()),
     }
-    out.attrs["result_text_column"] = text_col if text_col in tasks.columns else None
+    out.attrs["result_text_column"] = result_column if empty_result is not None else None
     return out
+
+
+def _empty_text(tasks: pd.DataFrame, column: str) -> np.ndarray | None:
+    """Whether each row's ``column`` is missing or whitespace only; None without the column."""
+    if column not in tasks.columns:
+        return None
+    text = tasks[column].astype("str")
+    return (tasks[column].isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+
+
+def _or_false(flags: np.ndarray | None) -> np.ndarray | bool:
+    return False if flags is None else flags
 
 
 def guardrails(
