@@ -29,7 +29,7 @@ from workbench.correlation import tasks_results_correlation
 from workbench.definitions import definitions, register_definition
 from workbench.kpi import kpi_attainment
 from workbench.manager_view import MIN_TEAM, report_window
-from workbench.panel import manager_panel
+from workbench.panel import data_end, manager_panel
 from workbench.periods import to_instant
 from workbench.summary import window_summary
 
@@ -444,17 +444,9 @@ def prepare_overview(
     history_start = min(start, end - pd.DateOffset(months=history_months))
     if as_of:
         now = to_instant(as_of, tz=tz)
-    else:
-        last = pd.concat(
-            [
-                dataset.tasks["created_at"],
-                dataset.tasks["completed_at"],
-                dataset.calls["started_at"],
-                dataset.deals["created_at"],
-                dataset.deals["closed_at"],
-            ]
-        ).max()
-        now = min(end, last) if pd.notna(last) else end
+    else:  # the same default as the managers' reports (panel.data_end), so figures agree
+        last = data_end(dataset.tasks, dataset.calls, dataset.deals)
+        now = min(end, last.tz_convert(tz)) if last is not None else end
     panel = manager_panel(
         dataset.tasks,
         dataset.calls,
