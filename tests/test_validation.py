@@ -334,3 +334,27 @@ def test_forced_format_is_not_second_guessed(tmp_path):
     mapping = {"calls": {"datetime": {"format": "%d/%m/%Y %H:%M"}}}
     data = _load(tmp_path, "calls", text, mapping=mapping)
     assert _aside(data) == [(3, "started_at", "02/14/2026 10:00", "unparseable timestamp")]
+
+
+def test_order_evidence_of_text_with_an_offset_is_the_written_day():
+    # 13/02 01:00 +03:00 is 12 Feb 22:00 UTC, but the text's day 13 proves day-first,
+    # so 05/06 is 5 June even though dayfirst=False
+    stamps, bad, _ = parse_timestamps(
+        pd.Series(["13/02/2026 01:00 +03:00", "05/06/2026 10:00 +00:00"], dtype="str"),
+        tz="UTC",
+        dayfirst=False,
+    )
+    assert stamps.tolist() == [
+        pd.Timestamp("2026-02-12 22:00", tz="UTC"),
+        pd.Timestamp("2026-06-05 10:00", tz="UTC"),
+    ]
+    assert not bad.any()
+
+
+def test_contradiction_between_text_with_and_without_offset(tmp_path):
+    text = CALL_HEADER + (
+        "1,A,02/14/2026 10:00,60,inbound\n"  # row 2: only month-first
+        "2,A,13/02/2026 10:00 +01:00,60,inbound\n"  # row 3: only day-first
+    )
+    with pytest.raises(DataContractError, match=r"row 3 '13/02/2026 10:00 \+01:00' reads only day"):
+        _load(tmp_path, "calls", text)

@@ -16,6 +16,7 @@ orders raises :class:`DateOrderError`: it is a contract error, not a row error.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -390,17 +391,17 @@ def parse_timestamps(
     present = text.notna()
     aware = present & text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
     naive = present & ~aware
-    readings = {
-        utc: _readings(text[mask], fmt=fmt, dayfirst=dayfirst, utc=utc)
+    readings = [
+        (mask, _read_dates(text[mask], fmt=fmt, dayfirst=dayfirst, utc=utc))
         for utc, mask in ((True, aware), (False, naive))
         if mask.any()
-    }
-    order = _day_month_order(text, list(readings.values()))
-    if True in readings:
-        parsed = readings[True][order]
-        result.loc[aware] = parsed.dt.tz_convert(tz).dt.as_unit("us")
-    if False in readings:
-        parsed = readings[False][order]
+    ]
+    order = _day_month_order(text, [r for _, r in readings])
+    for mask, reading in readings:
+        parsed = reading.in_order(order)
+        if mask is aware:
+            result.loc[aware] = parsed.dt.tz_convert(tz).dt.as_unit("us")
+            continue
         if end_of_day:
             date_only = ~text[naive].str.contains(":", regex=False)
             end = parsed + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
@@ -412,36 +413,73 @@ def parse_timestamps(
     return result, unparseable, local_bad
 
 
-def _readings(text: pd.Series, *, fmt: str | None, dayfirst: bool, utc: bool) -> pd.DataFrame:
-    """Each value read day-first (``dm``), month-first (``md``) and by default (``default``).
+def _parse(text: pd.Series, pattern: str, *, utc: bool) -> pd.Series:
+    return pd.to_datetime(text, format=pattern, utc=utc, errors="coerce").dt.as_unit("us")
 
-    ISO 8601 values and formats without both a day and a month number read the same in all
-    three; ``default`` is day-first if ``dayfirst``, and year-month-day for year-first formats.
+
+@dataclass
+class _Dates:
+    """One part of a column read in its default order, with the evidence of its order.
+
+    ``only_dm`` / ``only_md`` mark values that read only day-first / only month-first;
+    ``formats`` are the day-first, month-first and default versions of each guessed format.
     """
 
-    def parse(values: pd.Series, pattern: str) -> pd.Series:
-        return pd.to_datetime(values, format=pattern, utc=utc, errors="coerce").dt.as_unit("us")
+    text: pd.Series
+    utc: bool
+    formats: list[dict[str, str]]
+    default: pd.Series
+    only_dm: pd.Series
+    only_md: pd.Series
 
+    def in_order(self, order: str) -> pd.Series:
+        """The values read in ``order`` (``dm``, ``md`` or ``default``)."""
+        if all(f[order] == f["default"] for f in self.formats):
+            return self.default
+        out = _parse(self.text, "ISO8601", utc=self.utc)
+        for versions in self.formats:
+            rest = out.isna()
+            out.loc[rest] = _parse(self.text[rest], versions[order], utc=self.utc)
+        return out
+
+
+def _read_dates(text: pd.Series, *, fmt: str | None, dayfirst: bool, utc: bool) -> _Dates:
+    """ISO 8601, else up to three formats guessed from values nothing has read yet.
+
+    Each guessed format is parsed in its default order; a value it reads with a day above
+    12 reads only that way. Values it cannot read are tried in the other order (those that
+    then read, read only that way). Offsets shift the day, so aware text is tried both ways.
+    """
+    none = pd.Series(False, index=text.index)
     if fmt:
-        fixed = parse(text, fmt)
-        return pd.DataFrame({"dm": fixed, "md": fixed, "default": fixed})
-    iso = parse(text, "ISO8601")
-    out = {"dm": iso.copy(), "md": iso.copy(), "default": iso.copy()}
-    for _ in range(3):  # up to three formats, each guessed from a value nothing read yet
-        rest = out["dm"].isna() & out["md"].isna()
-        guessed = _guess_format(text[rest], dayfirst=dayfirst)
+        return _Dates(text, utc, [], _parse(text, fmt, utc=utc), none, none.copy())
+    out = _parse(text, "ISO8601", utc=utc)
+    read, only = out.notna(), {"dm": none.copy(), "md": none.copy()}
+    formats = []
+    for _ in range(3):
+        rest = ~read
+        guessed = _guess_format(text[rest], dayfirst=dayfirst) if rest.any() else None
         if guessed is None:
             break
         versions = _format_versions(guessed, dayfirst=dayfirst)
-        found = False
-        for key, pattern in versions.items():
-            todo = out[key].isna()
-            parsed = parse(text[todo], pattern)
-            out[key].loc[todo] = parsed
-            found = found or parsed.loc[rest[todo]].notna().any()
-        if not found:
+        formats.append(versions)
+        first = _parse(text[rest], versions["default"], utc=utc)
+        out.loc[rest] = first
+        read.loc[rest] = first.notna()
+        if versions["dm"] != versions["md"]:
+            mine = "dm" if versions["default"] == versions["dm"] else "md"
+            other = "md" if mine == "dm" else "dm"
+            tried = rest if utc else rest & ~read
+            second = _parse(text[tried], versions[other], utc=utc).notna()
+            one_way = first.notna() & (
+                first.dt.day > 12 if not utc else ~second.reindex(first.index, fill_value=False)
+            )
+            only[mine].loc[rest] = one_way
+            only[other].loc[tried] = second & ~read[tried]
+            read.loc[tried] |= second
+        if not read[rest].any():
             break
-    return pd.DataFrame(out)
+    return _Dates(text, utc, formats, out, only["dm"], only["md"])
 
 
 def _format_versions(fmt: str, *, dayfirst: bool) -> dict[str, str]:
@@ -456,13 +494,12 @@ def _format_versions(fmt: str, *, dayfirst: bool) -> dict[str, str]:
     return {"dm": dm, "md": md, "default": dm if dayfirst else md}
 
 
-def _day_month_order(text: pd.Series, readings: list[pd.DataFrame]) -> str:
+def _day_month_order(text: pd.Series, readings: list[_Dates]) -> str:
     """``md`` or ``dm`` when the values prove that order, else ``default``."""
     if not readings:
         return "default"
-    both = pd.concat(readings)
-    only_dm = both["dm"].notna() & both["md"].isna()
-    only_md = both["md"].notna() & both["dm"].isna()
+    only_dm = pd.concat([r.only_dm for r in readings]).sort_index()  # examples: first rows
+    only_md = pd.concat([r.only_md for r in readings]).sort_index()
     if only_dm.any() and only_md.any():
         i, j = only_dm.idxmax(), only_md.idxmax()
         raise DateOrderError((i, text.loc[i]), (j, text.loc[j]))
