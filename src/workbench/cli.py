@@ -32,6 +32,7 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="re-render cached reports too")
     p.add_argument("--tz", default=None, help="business time zone")
     p.add_argument("--as-of", default=None, help="ISO instant (default: end of data)")
+    p.add_argument("--no-overview", action="store_true", help="skip the team overview")
     p.set_defaults(func=_report)
 
 
@@ -51,11 +52,14 @@ def _report(args: argparse.Namespace) -> int:
             force=args.force,
             tz=args.tz,
             as_of=args.as_of,
+            overview=not args.no_overview,
         )
     except (ParameterError, FileNotFoundError, ValueError) as exc:
         print(f"workbench report: error: {exc}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
+    if summary.overview is not None:
+        counts += f"; team overview {summary.overview.status}"
     print(f"{counts}; index: {summary.out_dir / 'index.html'}")
     return 0 if summary.ok else 1
 
