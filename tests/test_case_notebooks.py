@@ -112,8 +112,13 @@ def test_overdue_case_shows_article_figures_from_rows(executed, sample):
     done = sample.tasks.loc[sample.tasks["manager"] == "Anna Petrova", "completed_at"]
     per_month_b = done.lt(_ts("2026-05-01")).sum() / 6
     per_month_a = done.ge(_ts("2026-05-01")).sum() / 6
-    assert f"Completed tasks per month: {per_month_b:.1f} -> {per_month_a:.1f}" in headline
+    assert "Completed tasks per month (whole months; before: 6):" in headline
+    assert f"KPI in force (6)   {per_month_b:.1f} -> {per_month_a:.1f} (x" in headline
     conclusion = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "case.conclusion"))
+    # Anna's KPI is her own row: the nine colleagues without it are the comparison group
+    assert "The 9 colleagues without this KPI moved by" in conclusion
+    guard = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "case.guardrails"))
+    assert "empty_description_share" in guard and "empty_result" not in guard
     assert f"fell from {100 * rate_b:.0f}% to {100 * rate_a:.0f}%" in conclusion
     assert "fell from 44% to 15%" in conclusion
     assert "real improvement" in conclusion
@@ -127,13 +132,17 @@ def test_call_case_shows_article_figures_from_rows(executed, sample):
     d = sample.deals.loc[sample.deals["manager"] == "Boris Ivanov"]
     leads_b = (d["created_at"] < _ts("2026-04-01")).sum() / 5
     leads_a = (d["created_at"] >= _ts("2026-07-01")).sum() / 4
+    leads_in_force = (d["created_at"] >= _ts("2026-04-01")).sum() / 7
     nb = executed["call_length"]
     headline = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "headline"))
     assert f"before   {before:.1f} min" in headline and f"step 2   {after:.1f} min" in headline
-    assert f"Leads per month: {leads_b:.1f} -> {leads_a:.1f}" in headline
-    assert "Leads per month: 23.0 -> 31.0" in headline
+    assert "Leads per month (whole months; before: 5):" in headline
+    assert f"KPI in force (7)   {leads_b:.1f} -> {leads_in_force:.1f} (x" in headline
+    assert f"last step (4)      {leads_b:.1f} -> {leads_a:.1f} (x" in headline
+    assert "last step (4)      23.0 -> 31.0" in headline
     conclusion = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "case.conclusion"))
     assert "fell from 32 min to 23 min" in conclusion
+    assert "The 9 colleagues without this KPI moved by" in conclusion
     sales = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "case.sales"))
     assert sales.splitlines()[-1].split()[:2] == ["4", "sales_volume"]
     assert sales.splitlines()[-1].split()[-1] == "15.913"  # +15.9 % in percent points
