@@ -440,3 +440,27 @@ def test_date_only_deadline_on_berlin_dst_change_days(tmp_path):
     ]
     assert [t.utcoffset() for t in due] == [pd.Timedelta(hours=2), pd.Timedelta(hours=1)]
     assert data.set_aside.empty
+
+
+def test_set_aside_row_is_the_excel_sheet_row(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.cell(row=1, column=1, value=None)  # a report title area left blank: rows 1-2
+    for row, values in enumerate(
+        [
+            ["deal_id", "manager", "created_at", "outcome"],  # sheet row 3: header
+            ["d1", "A", "2026-01-05", "open"],  # row 4
+            ["d2", None, "2026-01-05", "open"],  # row 5: missing manager
+            [None, None, None, None],  # row 6: empty
+            ["d3", "A", "2026-01-06", "open"],  # row 7
+        ],
+        start=3,
+    ):
+        for col, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=col, value=value)
+    book.save(tmp_path / "deals.xlsx")
+    data = load_dataset(tmp_path)
+    aside = data.set_aside[["row", "column", "reason"]].values.tolist()
+    assert aside == [[5, "manager", "missing value"], [6, "", "empty row"]]
+    assert data.deals["deal_id"].tolist() == ["d1", "d3"]
+    _assert_accounting(data)

@@ -49,9 +49,9 @@ class Dataset:
         Canonical tables: exactly the columns of :data:`workbench.schema.TABLES`.
     set_aside : pd.DataFrame
         One row per source row that could not be used: table, file, row, column, value,
-        reason. ``row`` is where the row is in the file, header = 1: the physical line where
-        the record starts for CSV (a quoted field may span lines), the sheet row for Excel,
-        and the 1-based position for Parquet.
+        reason. ``row`` is where the row is in the file: the physical line where the record
+        starts for CSV (header = line 1; a quoted field may span lines), the sheet row for
+        Excel, and the 1-based position for Parquet.
     rows_read : dict[str, int]
         Data rows read per table (header and trailing empty rows excluded).
     tz : str
@@ -272,8 +272,8 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
             frame = frame.apply(_column_text)
             rows = np.arange(1, len(frame) + 1)
         elif suffix in (".xlsx", ".xlsm"):
-            frame = _read_excel(path, tmap.sheet if sheet is None else sheet)
-            rows = np.arange(2, len(frame) + 2)
+            frame, header_row = _read_excel(path, tmap.sheet if sheet is None else sheet)
+            rows = np.arange(header_row + 1, header_row + 1 + len(frame))
         else:
             raise DataContractError(f"{path}: unsupported file type {suffix!r}")
     except (OSError, ValueError, UnicodeDecodeError) as err:
@@ -319,8 +319,11 @@ def _column_text(col: pd.Series) -> pd.Series:
     return col.astype("str")
 
 
-def _read_excel(path: Path, sheet) -> pd.DataFrame:
-    """Excel via openpyxl, cell by cell to text: ints stay exact, times become h:mm:ss."""
+def _read_excel(path: Path, sheet) -> tuple[pd.DataFrame, int]:
+    """Excel via openpyxl, cell by cell to text, and the sheet row of the header.
+
+    Ints stay exact, times become h:mm:ss; blank rows above the header are skipped.
+    """
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -331,19 +334,21 @@ def _read_excel(path: Path, sheet) -> pd.DataFrame:
             ws = book.worksheets[sheet]
         else:
             ws = book[sheet]
-        rows = list(ws.iter_rows(values_only=True))
+        rows = list(ws.iter_rows(min_row=1, values_only=True))
     except KeyError as err:
         raise DataContractError(f"{path}: no sheet {sheet!r}; sheets: {book.sheetnames}") from err
     finally:
         book.close()
+    skip = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), len(rows))
+    rows = rows[skip:]
     if not rows:
-        return pd.DataFrame()
+        return pd.DataFrame(), 1
     width = max(len(r) for r in rows)
     header = [f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(rows[0])]
     header += [f"Unnamed: {i}" for i in range(len(header), width)]
     body = [r if len(r) == width else (*r, *([None] * (width - len(r)))) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    return frame.apply(lambda s: s.map(_excel_cell, na_action="ignore").astype("str"))
+    return frame.apply(lambda s: s.map(_excel_cell, na_action="ignore").astype("str")), skip + 1
 
 
 def _excel_cell(value) -> str:

@@ -9,7 +9,7 @@ A mapping is a small dict (usually a YAML file, see ``docs/data-contract.md``)::
       sep: ";"                   # CSV only (default ","); also `encoding`
       columns:                   # contract column -> source column or a derivation
         manager: Ответственный
-      datetime: {dayfirst: true, format: null}
+      datetime: {dayfirst: true, format: null}   # dayfirst: for columns the values leave open
       duration: seconds          # seconds | minutes | milliseconds | hms
       decimal: ","               # decimal comma in numbers (optional)
       value_maps: {status: {Завершена: completed, "*": open}}
