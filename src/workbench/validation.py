@@ -267,8 +267,8 @@ def _cross_checks(out, columns, labels, table, problems: RowProblems) -> None:
 
     if table == "tasks":
         done = out["completed_at"].notna()
-        for status, bad, reason in (("completed", ~done, "completed_no_time"),
-                                    ("open", done, "open_with_time")):  # fmt: skip
+        rules = [("completed", ~done, "completed_no_time"), ("open", done, "open_with_time")]
+        for status, bad, reason in rules:  # a cancelled task may have either
             mask = out["status"].eq(status).fillna(False).astype(bool) & bad
             problems.flag(
                 mask,
