@@ -510,3 +510,19 @@ def test_everything_a_case_shows_is_defined(case_a, case_b):
     shown |= {"log_share", "contribution_pp", "conversion"}  # columns / test of the sales cell
     missing = sorted(shown - names)
     assert not missing, f"shown in a case notebook without a definition: {missing}"
+
+
+def test_a_data_end_mid_month_leaves_the_partial_month_out(sample):
+    # as_of 15 Oct: October is not covered whole, so the per-month output compares
+    # Nov-Apr (6 months) with May-Sep (5 months) and counts October as left out
+    case = overdue_case(sample.tasks, sample.targets, manager="Anna Petrova",
+                        change_dates="2026-05-01", as_of="2026-10-15", n_boot=200)  # fmt: skip
+    out = case.output.iloc[0]
+    assert (out["before_periods"], out["after_periods"], out["partial_periods"]) == (6, 5, 1)
+    done = sample.tasks.loc[
+        (sample.tasks["manager"] == "Anna Petrova") & (sample.tasks["status"] != "cancelled"),
+        "completed_at",
+    ]
+    may_sep = done.between(pd.Timestamp("2026-05-01", tz=UTC), pd.Timestamp("2026-10-01", tz=UTC),
+                           inclusive="left").sum()  # fmt: skip
+    assert out["after_total"] == may_sep and out["after_per_period"] == may_sep / 5
