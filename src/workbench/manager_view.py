@@ -29,6 +29,7 @@ from workbench.summary import window_summary
 
 __all__ = [
     "ManagerView",
+    "department_panel",
     "prepare_manager_view",
     "report_window",
     "headlines",
@@ -160,6 +161,51 @@ def _rename(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return out
 
 
+def department_panel(
+    dataset: Dataset,
+    *,
+    period_start: str,
+    period_end: str,
+    as_of: str | None = None,
+    history_months: int = 6,
+    conversation_s: float = 60,
+    long_call_s: float = 1200,
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.DataFrame]:
+    """The report window, its as-of instant, and the monthly panel of every manager.
+
+    Shared by the manager report and the team overview so that both show the same figures:
+    ``as_of`` defaults to the end of the window or the last event in the data
+    (:func:`workbench.panel.data_end`), whichever is earlier; the panel covers
+    ``history_months`` months up to the window's end.
+
+    Returns
+    -------
+    (start, end, as_of, panel) with the window ``[start, end)`` in the business time zone.
+    """
+    tz = dataset.tz
+    start, end = report_window(period_start, period_end, tz=tz)
+    history_start = min(start, end - pd.DateOffset(months=history_months))
+    if as_of:
+        now = to_instant(as_of, tz=tz)
+    else:
+        last = data_end(dataset.tasks, dataset.calls, dataset.deals)
+        now = min(end, last.tz_convert(tz)) if last is not None else end
+    panel = manager_panel(
+        dataset.tasks,
+        dataset.calls,
+        dataset.deals,
+        period="month",
+        tz=tz,
+        as_of=now,
+        start=history_start,
+        end=end - pd.Timedelta(microseconds=1),
+        managers=dataset.managers,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    return start, end, now, panel
+
+
 def prepare_manager_view(
     dataset: Dataset,
     manager: str,
@@ -191,23 +237,12 @@ def prepare_manager_view(
     if manager not in dataset.managers:
         raise LookupError(f"{dataset.source}: no tasks, calls or deals of manager {manager!r}")
     tz = dataset.tz
-    start, end = report_window(period_start, period_end, tz=tz)
-    history_start = min(start, end - pd.DateOffset(months=history_months))
-    if as_of:
-        now = to_instant(as_of, tz=tz)
-    else:
-        last = data_end(dataset.tasks, dataset.calls, dataset.deals)
-        now = min(end, last.tz_convert(tz)) if last is not None else end
-    panel = manager_panel(
-        dataset.tasks,
-        dataset.calls,
-        dataset.deals,
-        period="month",
-        tz=tz,
-        as_of=now,
-        start=history_start,
-        end=end - pd.Timedelta(microseconds=1),
-        managers=dataset.managers,
+    start, end, now, panel = department_panel(
+        dataset,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        history_months=history_months,
         conversation_s=conversation_s,
         long_call_s=long_call_s,
     )

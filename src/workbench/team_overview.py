@@ -28,8 +28,7 @@ from workbench.comparison import compare_to_team, trend
 from workbench.correlation import tasks_results_correlation
 from workbench.definitions import definitions, register_definition
 from workbench.kpi import kpi_attainment
-from workbench.manager_view import MIN_TEAM, report_window
-from workbench.panel import data_end, manager_panel
+from workbench.manager_view import MIN_TEAM, department_panel
 from workbench.periods import to_instant
 from workbench.summary import window_summary
 
@@ -440,23 +439,13 @@ def prepare_overview(
     n_boot : bootstrap resamples of the correlation's interval.
     """
     tz = dataset.tz
-    start, end = report_window(period_start, period_end, tz=tz)
-    history_start = min(start, end - pd.DateOffset(months=history_months))
-    if as_of:
-        now = to_instant(as_of, tz=tz)
-    else:  # the same default as the managers' reports (panel.data_end), so figures agree
-        last = data_end(dataset.tasks, dataset.calls, dataset.deals)
-        now = min(end, last.tz_convert(tz)) if last is not None else end
-    panel = manager_panel(
-        dataset.tasks,
-        dataset.calls,
-        dataset.deals,
-        period="month",
-        tz=tz,
-        as_of=now,
-        start=history_start,
-        end=end - pd.Timedelta(microseconds=1),
-        managers=dataset.managers,
+    # the same window, as-of and panel as the managers' reports, so the figures agree
+    start, end, now, panel = department_panel(
+        dataset,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of or None,
+        history_months=history_months,
         conversation_s=conversation_s,
         long_call_s=long_call_s,
     )
