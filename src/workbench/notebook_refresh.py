@@ -4,7 +4,7 @@ Notebooks under ``notebooks/`` are committed with the outputs they produce on th
 department (nbval compares the cells marked ``# NBVAL_CHECK_OUTPUT``). After a change to the
 package or the sample, ``make notebooks`` runs each one with papermill in its own folder,
 on this environment's ``python3`` kernel, with its own default parameters (nothing is
-injected), and drops the saved widget state, which only bloats the file.
+injected), and drops run times and saved widget state.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ from traitlets.config import Config
 from workbench.config import NOTEBOOKS_DIR
 
 __all__ = ["refresh_notebooks"]
+
+# Run times and saved widget state change on every run and say nothing about the results:
+# dropped so that a refresh only shows up in git where an output really changed.
+_VOLATILE = ("papermill", "execution", "widgets")
 
 
 def refresh_notebooks(paths: list[str | Path] | None = None) -> list[Path]:
@@ -34,6 +38,10 @@ def refresh_notebooks(paths: list[str | Path] | None = None) -> list[Path]:
             config=Config({"KernelManager": {"transport_encryption": "auto"}}),
         )
         nb = nbformat.read(path, as_version=4)
-        nb.metadata.pop("widgets", None)
+        for key in _VOLATILE:
+            nb.metadata.pop(key, None)
+        for cell in nb.cells:
+            for key in _VOLATILE:
+                cell.metadata.pop(key, None)
         nbformat.write(nb, path)
     return targets
