@@ -75,7 +75,9 @@ def measure(dataset, *, repeat: int = 5) -> dict[str, list[dict[str, float]]]:
         add("months range", ex, ex.months, "index", (i % 3, len(ex.months.options) - 2))
         add("metric", ex, ex.metric, "value", ex.metric.options[(i % 5) + 1][1])
         add("period -> week (cold)", ex, ex.period, "value", "week")
+        _timed(ex, ex.metric, "value", "won")  # untimed: so that the next view is a new one
         add("period -> month (cached)", ex, ex.period, "value", "month")
+        _timed(ex, ex.metric, "value", "leads")
         add("period -> week (cached)", ex, ex.period, "value", "week")
         # the threshold changes the view only for the metric that counts conversations
         add("threshold, metric without it", ex, ex.conversation_s, "value", 75 + 15 * i)
@@ -83,6 +85,8 @@ def measure(dataset, *, repeat: int = 5) -> dict[str, list[dict[str, float]]]:
         fresh = 90 + 15 * (i + repeat)  # a threshold this explorer has not used
         add("threshold (cold)", ex, ex.conversation_s, "value", fresh)
         add("threshold (cached)", ex, ex.conversation_s, "value", 60)
+        add("back to a threshold shown before", ex, ex.conversation_s, "value", fresh)
+        add("back to a metric shown before", ex, ex.metric, "value", "leads")
     return runs
 
 

@@ -160,6 +160,28 @@ def test_the_threshold_redraws_only_a_metric_that_counts_conversations(sample):
     )
 
 
+def test_going_back_to_a_view_shows_it_without_drawing_and_the_figure_follows(sample):
+    ex = Explorer(sample, managers=["Anna Petrova"], metric="delinquency_rate")
+    png, table = ex.image().data, ex.table.copy()
+    ex.metric.value = "talk_mean_min"
+    assert ex.timings["draw"] > 0
+    ex.table.iloc[0, 0] = -1.0  # a caller editing the table must not edit the remembered one
+    ex.metric.value = "delinquency_rate"
+    assert ex.timings["draw"] == 0 and ex.timings["png"] == 0
+    assert ex.image().data == png
+    pd.testing.assert_frame_equal(ex.table, table)
+    ex.metric.value = "talk_mean_min"
+    assert ex.table.iloc[0, 0] != -1.0
+    # the Figure was left at the last drawn view; reading it brings it to the one on show
+    ex.metric.value = "delinquency_rate"
+    fresh = Explorer(sample, managers=["Anna Petrova"], metric="delinquency_rate")
+    for label in ("Median of all managers", "Anna Petrova"):
+        np.testing.assert_array_equal(
+            _line(ex, label).get_xydata(), _line(fresh, label).get_xydata()
+        )
+    assert ex.figure.axes[0].get_ylabel() == fresh.figure.axes[0].get_ylabel()
+
+
 def test_sliders_report_on_release_only(sample):
     ex = Explorer(sample)
     assert ex.months.continuous_update is False
