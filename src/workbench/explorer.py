@@ -67,7 +67,7 @@ _VIEWS_KEPT = 32  # rendered views remembered (PNG ~60 kB + a small table each)
 
 
 class Explorer:
-    """Widgets, a figure and a table over one dataset; redraws on every control change.
+    """Widgets, a figure and a table over one dataset; the view follows every control change.
 
     Parameters
     ----------
@@ -82,6 +82,18 @@ class Explorer:
         Initial conversation threshold, seconds.
     as_of : str, optional
         ISO instant at which "now" is evaluated; default the latest event in the data.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The chart on show (``managers_over_time`` of :meth:`selection`).
+    table : pandas.DataFrame
+        The metric per period (index ``YYYY-MM-DD``) for each chosen manager (columns).
+    last_update_s : float
+        Wall seconds of the last :meth:`update`.
+    timings : dict of str to float
+        Its split: ``data``, ``draw``, ``png``, ``display`` and ``total`` seconds (only
+        ``total`` when the view did not change).
     """
 
     def __init__(
