@@ -1,7 +1,7 @@
 """The explorer in a real browser: JupyterLab + headless Chromium, change the manager, see it.
 
-Starts JupyterLab from this environment on a free localhost port, with its config, runtime,
-workspace and IPython directories in a temporary folder, serving a copy of the explorer
+Starts JupyterLab from this environment on a free localhost port, with its config, data,
+runtime, workspace and IPython directories in a temporary folder, serving a copy of the explorer
 notebook (outputs cleared; the data resolves through the project root). Headless Chromium,
 driven by playwright with Debian's binary (``/usr/bin/chromium``; never ``playwright
 install``), runs all cells, waits for the widgets, changes the manager and waits for the
@@ -117,6 +117,7 @@ def lab(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels draw inline
     for var, sub in [
         ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),  # the notebook-trust database, among others
         ("JUPYTER_RUNTIME_DIR", "runtime"),
         ("JUPYTERLAB_SETTINGS_DIR", "settings"),
         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
