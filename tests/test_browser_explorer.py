@@ -96,15 +96,20 @@ def _wait_for_server(proc: subprocess.Popen, url: str, log: Path) -> None:
     )
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM lets the server shut its kernels down; SIGKILL its process group if it hangs."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)  # jupyter server: shut down without asking
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+def _stop(proc: subprocess.Popen, base: str, token: str) -> None:
+    """Ask the server to shut down (it stops its kernels); SIGTERM, then SIGKILL, if it hangs."""
+    if proc.poll() is not None:
+        return
+    request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=5).close()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # its own session: the server and its kernels
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -141,14 +146,19 @@ def lab(tmp_path_factory):
     ]
     with log.open("w") as out:
         proc = subprocess.Popen(
-            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+    base = f"http://127.0.0.1:{port}"
     try:
-        base = f"http://127.0.0.1:{port}"
         _wait_for_server(proc, f"{base}/api/status?token={token}", log)
         yield base, token
     finally:
-        _stop(proc)
+        _stop(proc, base, token)
 
 
 @pytest.fixture
