@@ -24,23 +24,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, NO_CHROMIUM
 
 from workbench.config import PROJECT_ROOT
 
 __all__: list[str] = []
 
-CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "explore" / "explorer.ipynb"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERVER_START_S = 60
 KERNEL_START_S = 60
 RUN_TAKES_S = 15  # a run that took shows a busy or numbered prompt by then
@@ -52,11 +42,7 @@ FIGURE = ".widget-output .jp-RenderedImage img"
 TABLE = ".widget-output table"
 
 if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
-        "to run the browser test",
-        allow_module_level=True,
-    )
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
 )
@@ -162,20 +148,8 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture
-def page(tmp_path):
-    """A page of headless Chromium with a fresh profile."""
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        try:
-            yield context.pages[0] if context.pages else context.new_page()
-        finally:
-            context.close()
+def page(chromium_page):
+    return chromium_page
 
 
 def _accept_dialogs(page) -> None:
