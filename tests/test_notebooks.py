@@ -88,3 +88,31 @@ def test_manager_report_template_runs_under_papermill(tmp_path):
     assert "above 9 of 9 colleagues" in text
     for other in ("Anna Petrova", "Chen Wei", "Liam O&#x27;Brien", "Liam O'Brien", "Ольга"):
         assert other not in text
+
+
+def test_explorer_notebook_renders_a_static_default_view_under_papermill(tmp_path):
+    out = tmp_path / "explorer.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "explore" / "explorer.ipynb"),
+        str(out),
+        parameters={"managers": "Boris Ivanov", "metric": "talk_mean_min"},
+        cwd=str(tmp_path),
+        kernel_name="python3",
+        progress_bar=False,
+        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
+    )
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the static picture
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    table = next(
+        o["data"]["text/plain"]
+        for c in nb.cells
+        if c.source.startswith("# NBVAL_CHECK_OUTPUT")
+        for o in c.outputs
+    )
+    # Case B: Boris's first sample month, mean connected call about 32 min
+    first_row = table.splitlines()[2]
+    assert first_row.startswith("2025-11-01")
+    assert 30 < float(first_row.split()[1]) < 34

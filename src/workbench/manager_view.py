@@ -29,8 +29,11 @@ from workbench.summary import window_summary
 
 __all__ = [
     "ManagerView",
+    "Department",
+    "department_figures",
     "department_panel",
     "prepare_manager_view",
+    "view_for",
     "report_window",
     "headlines",
     "headline_data",
@@ -206,6 +209,118 @@ def department_panel(
     return start, end, now, panel
 
 
+@dataclass(frozen=True)
+class Department:
+    """Every manager's figures for one report window: computed once, never shown as such.
+
+    The runner renders many managers of one window on a reused kernel; what does not depend
+    on the manager is computed here once (:func:`department_figures`) and each report then
+    takes its pseudonymised slice (:func:`view_for`).
+    """
+
+    tz: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: pd.Timestamp
+    managers: tuple[str, ...]
+    salt: str
+    panel: pd.DataFrame
+    window: pd.DataFrame
+    kpi: pd.DataFrame
+    calls: pd.DataFrame
+    scored: pd.DataFrame
+    quality_team: pd.DataFrame
+    health: pd.DataFrame
+    params: dict = field(default_factory=dict)
+
+
+def department_figures(
+    dataset: Dataset,
+    *,
+    period_start: str,
+    period_end: str,
+    as_of: str | None = None,
+    history_months: int = 6,
+    conversation_s: float = 60,
+    long_call_s: float = 1200,
+) -> Department:
+    """Compute the window's department-wide figures (see :func:`prepare_manager_view`)."""
+    tz = dataset.tz
+    start, end, now, panel = department_panel(
+        dataset,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        history_months=history_months,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    calls = dataset.calls.loc[
+        (dataset.calls["started_at"] >= start) & (dataset.calls["started_at"] < end),
+        ["manager", "started_at", "duration_s", "answered", "direction"],
+    ]
+    tasks = dataset.tasks
+    scored = score_descriptions(
+        tasks.loc[(tasks["created_at"] >= start) & (tasks["created_at"] < end)]
+    )
+    health = dataset.health()
+    return Department(
+        tz=tz,
+        start=start,
+        end=end,
+        as_of=now,
+        managers=tuple(dataset.managers),
+        salt=_data_salt(dataset),
+        panel=panel,
+        window=window_summary(panel, start=start, end=end),
+        kpi=kpi_attainment(panel, dataset.targets, period="month", tz=tz),
+        calls=calls,
+        scored=scored.drop(columns=["creator"], errors="ignore"),
+        quality_team=quality_by_manager(scored),
+        health=health.drop(columns=[c for c in health.columns if c == "value"]),
+        params={"conversation_s": conversation_s, "long_call_s": long_call_s},
+    )
+
+
+def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> ManagerView:
+    """One manager's slice of the department: own rows, colleagues under pseudonyms.
+
+    ``tasks`` is the dataset's tasks table (for the manager's open overdue tasks).
+    """
+    if manager not in department.managers:
+        raise LookupError(f"no tasks, calls or deals of manager {manager!r}")
+    d, now = department, department.as_of
+    names = _pseudonyms(list(d.managers), manager, salt=d.salt)
+    mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] != "cancelled")]
+    still_open = mine["completed_at"].isna() | (mine["completed_at"] > now)
+    late = mine.loc[still_open & (mine["due_at"] < now) & (mine["created_at"] <= now)]
+    late = late.sort_values("due_at")
+    open_overdue = pd.DataFrame(
+        {
+            "due": late["due_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "days late": ((now - late["due_at"]).dt.total_seconds() / 86400).round(1),
+            "description": late["description"].fillna(""),
+        }
+    ).reset_index(drop=True)
+    return ManagerView(
+        manager=manager,
+        tz=d.tz,
+        start=d.start,
+        end=d.end,
+        as_of=now,
+        n_colleagues=len(names) - 1,
+        panel=_rename(d.panel, names),
+        window=_rename(d.window, names),
+        calls=_rename(d.calls, names),
+        kpi=_rename(d.kpi, names),
+        quality=d.scored.loc[d.scored["manager"] == manager],
+        quality_team=_rename(d.quality_team, names),
+        open_overdue=open_overdue,
+        health=d.health.copy(),
+        params=dict(d.params),
+    )
+
+
 def prepare_manager_view(
     dataset: Dataset,
     manager: str,
@@ -236,8 +351,7 @@ def prepare_manager_view(
     """
     if manager not in dataset.managers:
         raise LookupError(f"{dataset.source}: no tasks, calls or deals of manager {manager!r}")
-    tz = dataset.tz
-    start, end, now, panel = department_panel(
+    department = department_figures(
         dataset,
         period_start=period_start,
         period_end=period_end,
@@ -246,46 +360,7 @@ def prepare_manager_view(
         conversation_s=conversation_s,
         long_call_s=long_call_s,
     )
-    names = _pseudonyms(list(dataset.managers), manager, salt=_data_salt(dataset))
-    kpi = kpi_attainment(panel, dataset.targets, period="month", tz=tz)
-    calls = dataset.calls.loc[
-        (dataset.calls["started_at"] >= start) & (dataset.calls["started_at"] < end),
-        ["manager", "started_at", "duration_s", "answered", "direction"],
-    ]
-    tasks = dataset.tasks
-    in_window = (tasks["created_at"] >= start) & (tasks["created_at"] < end)
-    scored_all = score_descriptions(tasks.loc[in_window])
-    quality_team = quality_by_manager(scored_all)
-    own_tasks = scored_all.loc[scored_all["manager"] == manager]
-    health = dataset.health()
-    mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] != "cancelled")]
-    still_open = mine["completed_at"].isna() | (mine["completed_at"] > now)
-    late = mine.loc[still_open & (mine["due_at"] < now) & (mine["created_at"] <= now)]
-    late = late.sort_values("due_at")
-    open_overdue = pd.DataFrame(
-        {
-            "due": late["due_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            "days late": ((now - late["due_at"]).dt.total_seconds() / 86400).round(1),
-            "description": late["description"].fillna(""),
-        }
-    ).reset_index(drop=True)
-    return ManagerView(
-        manager=manager,
-        tz=tz,
-        start=start,
-        end=end,
-        as_of=now,
-        n_colleagues=len(names) - 1,
-        panel=_rename(panel, names),
-        window=_rename(window_summary(panel, start=start, end=end), names),
-        calls=_rename(calls, names),
-        kpi=_rename(kpi, names),
-        quality=own_tasks.drop(columns=["creator"], errors="ignore"),
-        quality_team=_rename(quality_team, names),
-        open_overdue=open_overdue,
-        health=health.drop(columns=[c for c in health.columns if c == "value"]),
-        params={"conversation_s": conversation_s, "long_call_s": long_call_s},
-    )
+    return view_for(department, dataset.tasks, manager)
 
 
 def _team(view: ManagerView, metric: str) -> tuple[float, int, int]:

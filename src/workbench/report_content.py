@@ -43,6 +43,7 @@ __all__ = [
 
 _CACHE: dict[tuple, Any] = {}
 _FINGERPRINTS: dict[int, str] = {}  # id of the dataset last handed out -> its fingerprint
+_DEPARTMENTS: dict[tuple, Any] = {}  # the last window's department figures, per kernel
 
 
 def apply_report_style() -> None:
@@ -212,7 +213,7 @@ def prepare_report(
     Only these two leave this function: the loaded dataset (every manager's rows) is never
     bound to a name in the notebook (it stays in this module's private per-kernel cache).
     """
-    from workbench.manager_view import prepare_manager_view
+    from workbench.manager_view import department_figures, view_for
 
     params = dict(
         manager=manager, period_start=period_start, period_end=period_end, data=data,
@@ -220,15 +221,19 @@ def prepare_report(
         long_call_s=long_call_s,
     )  # fmt: skip
     ds = load_report_dataset(data, mapping=mapping, tz=tz)
-    view = prepare_manager_view(
-        ds,
-        manager,
-        period_start=period_start,
-        period_end=period_end,
-        as_of=as_of or None,
-        conversation_s=conversation_s,
-        long_call_s=long_call_s,
-    )
+    figures = dict(
+        period_start=period_start, period_end=period_end, as_of=as_of or None,
+        conversation_s=conversation_s, long_call_s=long_call_s,
+    )  # fmt: skip
+    # The department's figures do not depend on the manager: on a reused kernel they are
+    # computed once per (data, window, thresholds) and each report takes its own slice.
+    key = (_FINGERPRINTS[id(ds)], tz, tuple(sorted(figures.items())))
+    if key not in _DEPARTMENTS:
+        _DEPARTMENTS.clear()
+        _DEPARTMENTS[key] = department_figures(ds, **figures)
+    if manager not in ds.managers:
+        raise LookupError(f"{ds.source}: no tasks, calls or deals of manager {manager!r}")
+    view = view_for(_DEPARTMENTS[key], ds.tasks, manager)
     return view, provenance(ds, params)
 
 
