@@ -72,7 +72,8 @@ TASK_GUARDRAILS = (
 )
 RESULT_GUARDRAILS = ("empty_result_completions", "empty_result_share")
 GUARDRAIL_COLUMNS = CALL_GUARDRAILS + TASK_GUARDRAILS
-_FREQ = {"month": "M", "week": "W-SUN"}
+# from a period start, a step that lands a day or more into the next period, whatever the DST
+_INTO_NEXT = {"month": pd.Timedelta(days=32), "week": pd.Timedelta(days=8)}
 
 _CONN = "connected calls of the manager (answered and duration_s > 0)"
 _DL = "tasks of the manager with a deadline, any status"
@@ -358,10 +359,8 @@ def guardrails(
 def _kpi_in_force(table: pd.DataFrame, targets: pd.DataFrame, period: str, tz: str) -> np.ndarray:
     """Whether some target row (manager-specific or ``*``) overlaps each row's period."""
     _require(targets, "targets", ["manager", "effective_from", "effective_to"])
-    local = table["period"].dt.tz_convert(tz).dt.tz_localize(None)
-    nxt = (local.dt.to_period(_FREQ[period]) + 1).dt.start_time.dt.as_unit("us")
-    ends = nxt.dt.tz_localize(tz, ambiguous=np.ones(len(nxt), bool), nonexistent="shift_forward")
     starts = table["period"]
+    ends = period_start(starts + _INTO_NEXT[period], period=period, tz=tz)
     result = np.zeros(len(table), dtype=bool)
     for row in targets.itertuples(index=False):
         who = (table["manager"] == row.manager) | (row.manager == "*")
