@@ -17,6 +17,7 @@ from workbench.plots._base import (
     TEAM_COLOR,
     set_theme,
 )
+from workbench.plots.cases import before_after_plot
 from workbench.plots.distributions import call_length_distribution
 from workbench.plots.quality import on_time_by_band, score_distribution
 from workbench.plots.team import managers_over_time, metric_by_manager, tasks_vs_results
@@ -46,4 +47,5 @@ __all__ = [
     "managers_over_time",
     "score_distribution",
     "on_time_by_band",
+    "before_after_plot",
 ]
