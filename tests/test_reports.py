@@ -344,3 +344,30 @@ def test_a_failing_team_overview_is_reported_and_keeps_the_reports(
     assert record["team_overview"]["status"] == "failed"
     index = (run.out_dir / "index.html").read_text(encoding="utf-8")
     assert "Team overview</a> failed: RuntimeError: overview broke" in index
+
+
+def test_a_manager_name_with_markup_is_text_in_every_page(tmp_path):
+    # A CRM user name is CRM text too: it must never become markup in any page we write.
+    evil = "Eve <script>window.__pwned=1</script>"
+    data = write_department(tmp_path / "data")
+    calls = (data / "calls.csv").read_text(encoding="utf-8")
+    calls += f'c9,"{evil}",2026-10-05T10:00:00+00:00,600,outbound,true\n'
+    (data / "calls.csv").write_text(calls, encoding="utf-8")
+    run = render_reports(
+        data, latest_month=True, managers=[evil, ANNA], jobs=1, out=tmp_path / "out",
+        progress=False,
+    )  # fmt: skip
+    assert run.ok, run.to_dict()
+    pages = [run.out_dir / "index.html", run.out_dir / "team_overview.html"]
+    pages += [run.out_dir / r.html for r in run.reports]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<script>window.__pwned" not in html, page
+        assert "<script" not in html, page  # no script of ours or anybody's
+    eve = next(r for r in run.reports if r.manager == evil)
+    assert "Eve &lt;script&gt;window.__pwned=1&lt;/script&gt;" in (
+        run.out_dir / eve.html
+    ).read_text(encoding="utf-8")
+    anna = next(r for r in run.reports if r.manager == ANNA)
+    anna_html = (run.out_dir / anna.html).read_text(encoding="utf-8")
+    assert "Eve     assert "Eve" not in (run.out_dir / anna.html).read_text(encoding="utf-8")lt;" not in anna_html and "Eve <" not in anna_html
