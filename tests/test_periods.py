@@ -145,3 +145,16 @@ def test_naive_timestamps_rejected():
 def test_bad_period_rejected():
     with pytest.raises(ValueError, match="period"):
         period_range("2026-01-01", "2026-02-01", period="day")
+
+
+def test_period_end_is_the_next_start_across_dst():
+    from workbench.periods import period_end
+
+    tz = "Europe/Berlin"
+    starts = pd.Series(pd.to_datetime(["2026-03-01", "2026-10-01", "2026-03-23"]).tz_localize(tz))
+    months = period_end(starts.iloc[:2], period="month", tz=tz)
+    assert list(months) == [pd.Timestamp("2026-04-01", tz=tz), pd.Timestamp("2026-11-01", tz=tz)]
+    # the week of the spring-forward Sunday (2026-03-29) is 167 hours long
+    week = period_end(starts.iloc[2:], period="week", tz=tz).iloc[0]
+    assert week == pd.Timestamp("2026-03-30", tz=tz)
+    assert (week - starts.iloc[2]) == pd.Timedelta(hours=167)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.periods import period_start, to_instant
+from workbench.periods import period_end, to_instant
 
 __all__ = [
     "parse_change_dates",
@@ -86,8 +86,7 @@ def whole_periods(
     """Whether each period (its start) lies wholly within the data: ``data_start <= start``
     and ``end <= data_end`` (``None``: no bound on that side)."""
     starts = pd.Series(periods).reset_index(drop=True)
-    step = pd.Timedelta(days=32 if period == "month" else 8)
-    ends = period_start(starts + step, period=period, tz=tz)
+    ends = period_end(starts, period=period, tz=tz)
     whole = np.ones(len(starts), dtype=bool)
     if data_start is not None:
         whole &= (starts >= data_start).to_numpy(dtype=bool)

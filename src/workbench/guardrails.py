@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.definitions import register_definition
-from workbench.periods import period_range, period_start
+from workbench.periods import period_end, period_range, period_start
 
 __all__ = [
     "CALL_GUARDRAILS",
@@ -72,8 +72,6 @@ TASK_GUARDRAILS = (
 )
 RESULT_GUARDRAILS = ("empty_result_completions", "empty_result_share")
 GUARDRAIL_COLUMNS = CALL_GUARDRAILS + TASK_GUARDRAILS
-# from a period start, a step that lands a day or more into the next period, whatever the DST
-_INTO_NEXT = {"month": pd.Timedelta(days=32), "week": pd.Timedelta(days=8)}
 
 _CONN = "connected calls of the manager (answered and duration_s > 0)"
 _DL = "tasks of the manager with a deadline, any status"
@@ -360,7 +358,7 @@ def _kpi_in_force(table: pd.DataFrame, targets: pd.DataFrame, period: str, tz: s
     """Whether some target row (manager-specific or ``*``) overlaps each row's period."""
     _require(targets, "targets", ["manager", "effective_from", "effective_to"])
     starts = table["period"]
-    ends = period_start(starts + _INTO_NEXT[period], period=period, tz=tz)
+    ends = period_end(starts, period=period, tz=tz)
     result = np.zeros(len(table), dtype=bool)
     for row in targets.itertuples(index=False):
         who = (table["manager"] == row.manager) | (row.manager == "*")

@@ -25,6 +25,7 @@ __all__ = [
     "check_table",
     "instants_ns",
     "make_grid",
+    "period_end",
     "period_range",
     "period_start",
     "safe_ratio",
@@ -123,6 +124,16 @@ def period_start(ts: pd.Series, *, period: str = "month", tz: str = "UTC") -> pd
     out = pd.Series(pd.NaT, index=ts.index, dtype=starts.dtype)
     out.loc[valid] = starts[inverse]
     return out
+
+
+# From a period start, a step that lands at least a day into the next period whatever the DST
+_INTO_NEXT = {"month": pd.Timedelta(days=32), "week": pd.Timedelta(days=8)}
+
+
+def period_end(starts: pd.Series, *, period: str = "month", tz: str = "UTC") -> pd.Series:
+    """End of each period given its start: the next period's start (exclusive), in ``tz``."""
+    _check_period(period)
+    return period_start(pd.Series(starts) + _INTO_NEXT[period], period=period, tz=tz)
 
 
 def period_range(start, end, *, period: str = "month", tz: str = "UTC") -> pd.DatetimeIndex:
