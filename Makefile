@@ -8,7 +8,7 @@ OUT ?= reports
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lint format sample notebooks reports lab bench clean
+.PHONY: help setup test lint format sample notebooks docs reports lab bench clean
 
 ## help: list the targets
 help:
@@ -51,6 +51,10 @@ reports: $(STAMP)
 ## notebooks: re-execute the committed notebooks in place on the sample department
 notebooks: $(STAMP)
 	$(BIN)/workbench notebooks
+
+## docs: regenerate docs/metrics.md from the metric definitions
+docs: $(STAMP)
+	$(BIN)/workbench definitions --out docs/metrics.md
 
 ## lab: start JupyterLab on the project's environment with the notebooks
 lab: $(STAMP)

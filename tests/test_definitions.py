@@ -155,3 +155,13 @@ def test_sample_case_b(sample_panel):
     conv_before = before["won"].sum() / before["closed"].sum()
     conv_after = after["won"].sum() / after["closed"].sum()
     assert abs(conv_after - conv_before) < 0.02
+
+
+def test_docs_metrics_page_is_the_generated_one():
+    from workbench.config import PROJECT_ROOT
+    from workbench.definitions import definitions, definitions_markdown
+
+    page = (PROJECT_ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    assert page == definitions_markdown(), "docs/metrics.md is stale: run `make docs`"
+    for name in definitions()["name"]:
+        assert f"## `{name}` (" in page

@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_report_command(sub)
     _add_sample_command(sub)
     _add_notebooks_command(sub)
+    _add_definitions_command(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -91,6 +92,25 @@ def _notebooks(args: argparse.Namespace) -> int:
 
     for path in refresh_notebooks(args.paths):
         print(f"executed {path}")
+    return 0
+
+
+def _add_definitions_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("definitions", help="write every metric definition as Markdown")
+    p.add_argument("--out", default=None, help="file to write (default: standard output)")
+    p.set_defaults(func=_definitions)
+
+
+def _definitions(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from workbench.definitions import definitions_markdown
+
+    text = definitions_markdown()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        print(text)
     return 0
 
 
