@@ -164,3 +164,27 @@ def test_pseudonyms_depend_on_the_data_not_only_on_the_names(tmp_path):
         )
         numbering.add(tuple(view.others.sort_values("talk_time_total_s")["manager"]))
     assert len(numbering) > 1
+
+
+def test_small_team_gets_no_department_totals(tmp_path):
+    # Ann and Bob only: department counts minus Ann's own would be Bob's volumes.
+    import shutil
+
+    copy = tmp_path / "two"
+    shutil.copytree(DEPT, copy)
+    calls = (copy / "calls.csv").read_text(encoding="utf-8").splitlines()
+    keep = [line for line in calls if ",Cleo," not in line and ",Dmitri Бор," not in line]
+    (copy / "calls.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    view = prepare_manager_view(
+        load_dataset(copy), "Ann", period_start="2026-01-01", period_end="2026-01-31"
+    )
+    assert view.n_colleagues == 1
+    assert view.health is None
+    # Ann's own rows: t1..t4, three calls, d1 and d2
+    assert view.own_rows == {"tasks": 4, "calls": 3, "deals": 2}
+
+
+def test_team_of_three_colleagues_keeps_department_totals(ann):
+    assert ann.n_colleagues == 3
+    loaded = ann.health.query("measure == 'loaded'").set_index("table")["rows"]
+    assert loaded.to_dict() == {"tasks": 5, "calls": 6, "deals": 2, "targets": 2}

@@ -371,3 +371,53 @@ def test_a_manager_name_with_markup_is_text_in_every_page(tmp_path):
     anna = next(r for r in run.reports if r.manager == ANNA)
     anna_html = (run.out_dir / anna.html).read_text(encoding="utf-8")
     assert "Eve &lt;" not in anna_html and "Eve <" not in anna_html
+
+
+def test_every_file_a_manager_receives_names_no_colleague(batch):
+    # The kept report.ipynb too: the template's own defaults (a sample manager's name) are
+    # blanked once the values are injected.
+    for outcome in batch.reports:
+        folder = batch.out_dir / outcome.slug
+        for path in folder.iterdir():
+            text = path.read_text(encoding="utf-8")
+            for other in set(MANAGERS) - {outcome.manager}:
+                for spelling in (other, escape(other), json.dumps(other)[1:-1]):
+                    assert spelling not in text, (path, other)
+
+
+def test_a_department_without_tasks_and_a_mapping_time_zone(tmp_path):
+    # No tasks file (every table is optional) and a mapping whose time zone is Moscow: the
+    # reports render, and the template runs in the mapping's zone, not UTC.
+    data = write_department(tmp_path / "data")
+    (data / "tasks.csv").unlink()
+    mapping = tmp_path / "moscow.yaml"
+    mapping.write_text("tz: Europe/Moscow\ntasks: {}\ncalls: {}\ndeals: {}\ntargets: {}\n")
+    run = render_reports(
+        data, mapping=mapping, latest_month=True, managers=[BORIS], jobs=1,
+        out=tmp_path / "out", progress=False, overview=False,
+    )  # fmt: skip
+    assert run.ok, run.to_dict()
+    nb = (run.out_dir / run.reports[0].slug / "report.ipynb").read_text(encoding="utf-8")
+    assert 'tz = \\"Europe/Moscow\\"' in nb
+    html = (run.out_dir / run.reports[0].html).read_text(encoding="utf-8")
+    assert "None of your tasks was due in October 2026." in html
+
+
+def test_latest_month_needs_a_full_month_of_data(tmp_path):
+    data = write_department(tmp_path / "data")
+    for name in ("tasks", "deals"):
+        (data / f"{name}.csv").unlink()
+    calls = "call_id,manager,started_at,duration_s,direction,answered\n"
+    calls += f"c1,{ANNA},2026-10-10T10:00:00+00:00,300,outbound,true\n"
+    (data / "calls.csv").write_text(calls, encoding="utf-8")
+    with pytest.raises(ParameterError, match="no full calendar month in the data"):
+        render_reports(data, latest_month=True, out=tmp_path / "out", progress=False)
+
+
+def test_reports_on_one_reused_kernel_equal_reports_rendered_alone(department, tmp_path):
+    # jobs=1: Boris and Carl run on the kernel Anna's report just used.
+    kw = dict(latest_month=True, jobs=1, progress=False, overview=False)
+    batch = render_reports(department, managers=[ANNA, BORIS, CARL], out=tmp_path / "b", **kw)
+    for manager in (BORIS, CARL):
+        alone = render_reports(department, managers=[manager], out=tmp_path / manager, **kw)
+        assert comparable(_html(batch, manager)) == comparable(_html(alone, manager))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,25 @@ __all__ = [
     "manager_fingerprints",
     "dataset_fingerprint",
     "cache_key",
+    "code_fingerprint",
 ]
 
 _TABLES = ("tasks", "calls", "deals", "targets")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def code_fingerprint() -> str:
+    """SHA-256 of the package's own code and presets, for cache keys.
+
+    The version number does not change with every fix of a metric; the code does, so a
+    cached report is re-rendered when any module it could have run has changed.
+    """
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(_PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _header(frame: pd.DataFrame) -> bytes:

@@ -40,9 +40,14 @@ __all__ = [
     "figures_table",
     "quality_table",
     "shown_definitions",
+    "MIN_BAND",
     "MIN_TEAM",
     "REPORT_METRICS",
 ]
+
+#: Fewer colleagues with a value than this and no interquartile band is drawn: with three
+#: or four, the quartiles and the median together give away each colleague's value.
+MIN_BAND = 5
 
 #: Fewer colleagues with a value than this and no team figure is shown: with one colleague
 #: the median is that person's figure and with two it is their mean, so either reveals a
@@ -85,7 +90,10 @@ class ManagerView:
         per (pseudonymised) manager.
     open_overdue : the manager's own tasks not completed by ``as_of`` (not cancelled) whose
         current deadline had passed by then.
-    health : what loading set aside, as counts per table and reason (never the values).
+    own_rows : the manager's loaded rows per table (tasks, calls, deals).
+    health : what loading read, loaded and set aside, as counts per table and reason (never
+        the values); None with fewer than :data:`MIN_TEAM` colleagues, where the department's
+        totals minus the manager's own would give the colleagues' volumes.
     """
 
     manager: str
@@ -101,7 +109,8 @@ class ManagerView:
     quality: pd.DataFrame
     quality_team: pd.DataFrame
     open_overdue: pd.DataFrame
-    health: pd.DataFrame
+    own_rows: dict
+    health: pd.DataFrame | None
     params: dict = field(default_factory=dict)
 
     @property
@@ -231,6 +240,7 @@ class Department:
     scored: pd.DataFrame
     quality_team: pd.DataFrame
     health: pd.DataFrame
+    rows_by_manager: pd.DataFrame
     params: dict = field(default_factory=dict)
 
 
@@ -278,6 +288,11 @@ def department_figures(
         scored=scored.drop(columns=["creator"], errors="ignore"),
         quality_team=quality_by_manager(scored),
         health=health.drop(columns=[c for c in health.columns if c == "value"]),
+        rows_by_manager=pd.DataFrame(
+            {t: getattr(dataset, t)["manager"].value_counts() for t in ("tasks", "calls", "deals")}
+        )
+        .fillna(0)
+        .astype("int64"),
         params={"conversation_s": conversation_s, "long_call_s": long_call_s},
     )
 
@@ -316,7 +331,9 @@ def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> Manag
         quality=d.scored.loc[d.scored["manager"] == manager],
         quality_team=_rename(d.quality_team, names),
         open_overdue=open_overdue,
-        health=d.health.copy(),
+        own_rows=d.rows_by_manager.loc[manager].to_dict(),
+        # department-wide counts minus the manager's own would be a small team's totals
+        health=d.health.copy() if len(names) - 1 >= MIN_TEAM else None,
         params=dict(d.params),
     )
 

@@ -252,6 +252,13 @@ def quality_by_manager(scored: pd.DataFrame) -> pd.DataFrame:
         ``score_p75`` (linear interpolation), ``share_good``, ``share_fair``, ``share_poor``.
     """
     _require(scored, ["manager", "score", "band", *rules.FLAGS], "quality_by_manager")
+    if scored.empty:  # e.g. a month in which nobody got a task: the columns, no rows
+        columns = ["manager", "n_tasks"]
+        columns += ["share_" + c.removeprefix("flag_") for c in rules.FLAGS]
+        columns += ["score_median", "score_p25", "score_p75"]
+        columns += ["share_" + str(b) for b in rules.BANDS]
+        empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+        return empty.astype({"manager": "str", "n_tasks": "int64"})
     g = scored.groupby("manager", sort=True)
     out = g.size().rename("n_tasks").to_frame()
     shares = g[list(rules.FLAGS)].mean()

@@ -109,6 +109,19 @@ def read_headline(nb: nbformat.NotebookNode) -> dict | None:
     return None
 
 
+def _without_template_defaults(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Blank the template's own ``parameters`` cell once values are injected below it.
+
+    Its defaults name the sample's manager; the kept ``report.ipynb`` goes to another
+    manager, and the injected cell already holds every value that ran.
+    """
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.source = "# Template defaults removed: the values used are in the next cell."
+            cell.outputs = []
+    return nb
+
+
 def _error_text(exc: BaseException) -> tuple[str, str]:
     """(one line for the summary, full text for the failure page), without ANSI colours."""
     full = _ANSI.sub("", str(exc))
@@ -162,7 +175,9 @@ class ReportRenderer:
         """
         began = time.perf_counter()
         out_dir.mkdir(parents=True, exist_ok=True)
-        nb = parameterize_notebook(copy.deepcopy(self.template), params)
+        nb = _without_template_defaults(
+            parameterize_notebook(copy.deepcopy(self.template), params)
+        )
         error = None
         try:
             self._ensure_kernel()

@@ -180,15 +180,26 @@ def _value(metric: str, value: float) -> str:
 
 
 def health_table(view: Any):
-    """What loading read, loaded and set aside per table (counts only, never values)."""
+    """The manager's own rows, and what loading read, loaded and set aside (counts only).
+
+    Department-wide counts are shown only when the view carries them (enough colleagues);
+    a view without ``own_rows`` (the team overview) shows the department's counts.
+    """
+    from IPython.display import HTML
+
+    text = ""
+    own = getattr(view, "own_rows", None)
+    if own is not None:
+        parts = ", ".join(f"{n:,} {table}" for table, n in own.items())
+        text += f"<p>Your rows in the data: {html.escape(parts)}.</p>"
     h = view.health
+    if h is None:
+        return HTML(text + "<p>Department-wide counts are not shown in a team this small.</p>")
     wide = h.loc[h["measure"].isin(["read", "loaded", "set_aside"])].pivot_table(
         index="table", columns="measure", values="rows", aggfunc="sum"
     )
     reasons = h.loc[h["measure"] == "reason", ["table", "reason", "rows"]]
-    from IPython.display import HTML
-
-    text = html_table(wide.reset_index()).data
+    text += "<p>The department's data:</p>" + html_table(wide.reset_index()).data
     if len(reasons):
         text += "<p>Rows set aside, by reason:</p>" + html_table(reasons).data
     else:
@@ -239,11 +250,12 @@ def prepare_report(
 
 def results_figure(view: Any):
     """Leads handled, conversion and sales volume per month, each against the team."""
+    from workbench.manager_view import MIN_BAND
     from workbench.plots import results_over_time
 
     fig, axes = plt.subplots(3, 1, figsize=(8, 10.5), layout="constrained")
     for ax, metric in zip(axes, ("leads", "conversion", "sales_volume"), strict=True):
-        results_over_time(view.panel, manager=view.manager, metric=metric, ax=ax)
+        results_over_time(view.panel, manager=view.manager, metric=metric, min_team=MIN_BAND, ax=ax)
     return fig
 
 

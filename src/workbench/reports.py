@@ -62,7 +62,12 @@ import papermill
 
 import workbench
 from workbench.config import DEFAULT_TZ, NOTEBOOKS_DIR
-from workbench.fingerprint import cache_key, dataset_fingerprint, manager_fingerprints
+from workbench.fingerprint import (
+    cache_key,
+    code_fingerprint,
+    dataset_fingerprint,
+    manager_fingerprints,
+)
 from workbench.loading import load_dataset
 from workbench.manager_view import report_window
 from workbench.report_index import failure_page, index_page
@@ -207,6 +212,13 @@ def latest_full_month(dataset: Any, *, tz: str, as_of: str | None = None) -> tup
     if (end + timedelta(days=1)).month == end.month:  # end is not the month's last day
         first = (first - timedelta(days=1)).replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    starts = [dataset.tasks["created_at"], dataset.calls["started_at"], dataset.deals["created_at"]]
+    begin = min((s.min() for s in starts if s.notna().any()), default=None)
+    if begin is None or begin.tz_convert(tz).date() > last:
+        raise ParameterError(
+            f"{getattr(dataset, 'source', 'the data')}: no full calendar month in the data "
+            f"(it ends {end}); give --from and --to"
+        )
     return first, last
 
 
@@ -352,12 +364,11 @@ def render_reports(
         raise ParameterError("give either period_from and period_to, or latest_month=True")
     if not latest_month and (period_from is None or period_to is None):
         raise ParameterError("period_from and period_to must be given together")
-    tz = tz or DEFAULT_TZ
     source = Path(data).resolve()
     base = {
         "data": str(source),
         "mapping": _mapping_param(mapping),
-        "tz": tz,
+        "tz": tz or DEFAULT_TZ,  # checked now; the data's own zone is filled in once loaded
         "as_of": as_of or "",
         "conversation_s": conversation_s,
         "long_call_s": long_call_s,
@@ -375,10 +386,12 @@ def render_reports(
     if not latest_month:
         start, end = _iso_date(period_from, "period_from"), _iso_date(period_to, "period_to")
         try:
-            report_window(start.isoformat(), end.isoformat(), tz=tz)
+            report_window(start.isoformat(), end.isoformat(), tz=DEFAULT_TZ)
         except ValueError as exc:
             raise ParameterError(f"{exc} (reports cover whole calendar months)") from exc
+    # tz None: the mapping's time zone (a preset's Europe/Moscow, say), else UTC
     dataset = load_dataset(source, mapping=base["mapping"] or None, tz=tz)
+    tz = base["tz"] = overview_base["tz"] = dataset.tz
     if latest_month:
         start, end = latest_full_month(dataset, tz=tz, as_of=as_of)
     names = list(dict.fromkeys(managers if managers is not None else sorted(dataset.managers)))
@@ -386,7 +399,7 @@ def render_reports(
     period_dir = Path(out).resolve() / period_label(start, end)
     template_bytes = template.read_bytes()
     inputs = manager_fingerprints(dataset, names)
-    version = workbench.__version__
+    version = f"{workbench.__version__}+{code_fingerprint()[:16]}"
 
     outcomes: list[ReportOutcome] = []
     keys: dict[int, str] = {}
