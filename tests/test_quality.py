@@ -518,3 +518,14 @@ def test_definitions_registered():
     names = set(definitions()["name"])
     assert {*FLAGS, "score", "band", "language", "on_time_rate_by_band"} <= names
     assert set(DEFAULT_WEIGHTS) == set(FLAGS)
+
+
+def test_quality_by_manager_of_no_tasks_has_the_columns_and_no_rows():
+    from workbench import load_dataset
+    from workbench.config import SAMPLE_DIR
+    from workbench.quality import quality_by_manager, score_descriptions
+
+    tasks = load_dataset(SAMPLE_DIR).tasks
+    empty = quality_by_manager(score_descriptions(tasks.iloc[:0]))
+    full = quality_by_manager(score_descriptions(tasks.iloc[:40]))
+    assert empty.empty and list(empty.columns) == list(full.columns)
