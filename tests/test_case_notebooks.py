@@ -10,12 +10,11 @@ import json
 
 import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
-from traitlets.config import Config
 
 from workbench import load_dataset
 from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
+from workbench.notebook_refresh import run_notebook
 
 CASES = NOTEBOOKS_DIR / "cases"
 NOTEBOOKS = ["overdue_tasks", "call_length"]
@@ -37,15 +36,7 @@ def executed(tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
     tmp = tmp_path_factory.mktemp("cases")
     for name in NOTEBOOKS:
         target = tmp / f"{name}.ipynb"
-        pm.execute_notebook(
-            CASES / f"{name}.ipynb",
-            target,
-            kernel_name="python3",
-            cwd=str(tmp),
-            progress_bar=False,
-            config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-        )
-        out[name] = nbformat.read(target, as_version=4)
+        out[name] = run_notebook(CASES / f"{name}.ipynb", target, cwd=tmp)
     return out
 
 

@@ -13,11 +13,10 @@ import base64
 import re
 
 import nbformat
-import papermill
 import pytest
-from traitlets.config import Config
 
 from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
+from workbench.notebook_refresh import run_notebook
 
 NOTEBOOKS = sorted(p for p in NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 TEMPLATE = NOTEBOOKS_DIR / "reports" / "manager_report.ipynb"
@@ -68,16 +67,8 @@ def test_committed_figures_are_small_pngs(path):
 
 def test_manager_report_template_runs_under_papermill(tmp_path):
     out = tmp_path / "report.ipynb"
-    papermill.execute_notebook(
-        str(TEMPLATE),
-        str(out),
-        parameters={"manager": "Boris Ivanov", "data": str(SAMPLE_DIR)},
-        cwd=str(tmp_path),
-        kernel_name="python3",
-        progress_bar=False,
-        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-    )
-    nb = nbformat.read(out, as_version=4)
+    params = {"manager": "Boris Ivanov", "data": str(SAMPLE_DIR)}
+    nb = run_notebook(TEMPLATE, out, parameters=params, cwd=tmp_path)
     text = "\n".join(
         str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
         for c in nb.cells
@@ -92,16 +83,9 @@ def test_manager_report_template_runs_under_papermill(tmp_path):
 
 def test_explorer_notebook_renders_a_static_default_view_under_papermill(tmp_path):
     out = tmp_path / "explorer.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / "explore" / "explorer.ipynb"),
-        str(out),
-        parameters={"managers": "Boris Ivanov", "metric": "talk_mean_min"},
-        cwd=str(tmp_path),
-        kernel_name="python3",
-        progress_bar=False,
-        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-    )
-    nb = nbformat.read(out, as_version=4)
+    params = {"managers": "Boris Ivanov", "metric": "talk_mean_min"}
+    nb = run_notebook(NOTEBOOKS_DIR / "explore" / "explorer.ipynb", out, parameters=params,
+                      cwd=tmp_path)  # fmt: skip
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the static picture

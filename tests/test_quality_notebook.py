@@ -7,28 +7,18 @@ import re
 import shutil
 
 import nbformat
-import papermill as pm
 import pytest
-from traitlets.config import Config
 
 import workbench as wb
 from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
+from workbench.notebook_refresh import run_notebook
 
 NOTEBOOK = NOTEBOOKS_DIR / "explore" / "description_quality.ipynb"
 INJECTED = "<script>alert(1)</script> contact {{contact.name}}"
 
 
 def _run(out_path, **parameters) -> nbformat.NotebookNode:
-    pm.execute_notebook(
-        str(NOTEBOOK),
-        str(out_path),
-        parameters=parameters,
-        kernel_name="python3",
-        cwd=str(NOTEBOOK.parent),
-        progress_bar=False,
-        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-    )
-    return nbformat.read(out_path, as_version=4)
+    return run_notebook(NOTEBOOK, out_path, parameters=parameters)
 
 
 def _outputs(nb, mime: str) -> list[str]:

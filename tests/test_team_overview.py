@@ -8,11 +8,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
-from traitlets.config import Config
 
 from workbench.config import NOTEBOOKS_DIR
+from workbench.notebook_refresh import run_notebook
 from workbench.team_overview import (
     bar_data,
     common_target,
@@ -250,15 +249,7 @@ def test_parameters_cell_is_unique_with_literal_defaults():
 
 def test_notebook_runs_on_the_sample_and_names_every_manager(tmp_path):
     out = tmp_path / "team_overview.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        cwd=str(NOTEBOOK.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        config=Config({"KernelManager": {"transport_encryption": "auto"}}),
-    )
-    nb = nbformat.read(out, as_version=4)
+    nb = run_notebook(NOTEBOOK, out)
     text = "\n".join(
         str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
         for c in nb.cells

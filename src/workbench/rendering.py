@@ -175,9 +175,7 @@ class ReportRenderer:
         """
         began = time.perf_counter()
         out_dir.mkdir(parents=True, exist_ok=True)
-        nb = _without_template_defaults(
-            parameterize_notebook(copy.deepcopy(self.template), params)
-        )
+        nb = _without_template_defaults(parameterize_notebook(copy.deepcopy(self.template), params))
         error = None
         try:
             self._ensure_kernel()
