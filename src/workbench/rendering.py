@@ -143,6 +143,9 @@ class ReportRenderer:
 
     def __init__(self, template: Path, *, timeout: int = 600) -> None:
         self.template = load_notebook_node(str(template))
+        for cell in self.template.cells:  # the committed sample outputs: never rendered
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
         self.timeout = timeout
         self.exporter = build_exporter()
         self.workdir = Path(tempfile.mkdtemp(prefix="workbench-report-"))
