@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.definitions import definitions
+from workbench.formatting import format_figure, window_words
 from workbench.kpi import kpi_attainment
 from workbench.loading import Dataset
 from workbench.panel import data_end, manager_panel
@@ -393,13 +394,6 @@ def _team(view: ManagerView, metric: str) -> tuple[float, int, int]:
     return float(others.median()), below, len(others)
 
 
-def _window_words(view: ManagerView) -> str:
-    last = view.end - pd.Timedelta(days=1)
-    if (view.start.year, view.start.month) == (last.year, last.month):
-        return view.start.strftime("%B %Y")
-    return f"{view.start:%b %Y} to {last:%b %Y}"
-
-
 def _kpi_in_window(view: ManagerView, metric: str) -> pd.DataFrame:
     k = view.kpi
     return k.loc[
@@ -420,7 +414,7 @@ def _pct(value: float, target: float | None = None) -> str:
 
 def headlines(view: ManagerView) -> list[str]:
     """Three to five plain-language findings about the manager's window, from the data."""
-    own, when, out = view.own, _window_words(view), []
+    own, when, out = view.own, window_words(view.start, view.end), []
     if own["connected"] > 0:
         team, below, n = _team(view, "talk_mean_min")
         text = f"Your average connected call lasted {own['talk_mean_min']:.1f} min"
@@ -522,16 +516,6 @@ def headline_data(view: ManagerView) -> dict:
     }
 
 
-def _fmt(metric: str, value: float) -> str:
-    if pd.isna(value):
-        return "–"
-    if metric in ("delinquency_rate", "conversion"):
-        return f"{value:.0%}"
-    if metric == "talk_mean_min":
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
-
-
 def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame:
     """The manager's window figures beside the team median and the number of colleagues below.
 
@@ -545,8 +529,8 @@ def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame
         rows.append(
             {
                 "figure": name,
-                "you": _fmt(metric, mine) if formatted else mine,
-                "team median": _fmt(metric, team) if formatted else team,
+                "you": format_figure(metric, mine) if formatted else mine,
+                "team median": format_figure(metric, team) if formatted else team,
                 "colleagues below you": f"{below} of {n}" if formatted else below,
                 "colleagues": n,
                 "better when": better,

@@ -23,6 +23,7 @@ import pandas as pd
 import workbench
 from workbench.config import PROJECT_ROOT, resolve_data_path
 from workbench.fingerprint import dataset_fingerprint, manager_fingerprint
+from workbench.formatting import format_figure
 from workbench.panel import data_end
 
 __all__ = [
@@ -160,23 +161,18 @@ def kpi_table(view: Any):
             "month": k["period"].dt.strftime("%Y-%m"),
             "KPI": k["metric"],
             "target": [
-                f"{'≤' if d == 'at_most' else '≥'} {_value(m, t)}"
+                f"{'≤' if d == 'at_most' else '≥'} {format_figure(m, t, rate_digits=1)}"
                 for m, t, d in zip(k["metric"], k["target"], k["direction"], strict=True)
             ],
-            "you": [_value(m, a) for m, a in zip(k["metric"], k["actual"], strict=True)],
+            "you": [
+                format_figure(m, a, rate_digits=1)
+                for m, a in zip(k["metric"], k["actual"], strict=True)
+            ],
             "met": k["met"].map({True: "met", False: "missed"}).fillna("n/a"),
             "scope": k["target_scope"],
         }
     )
     return html_table(rows)
-
-
-def _value(metric: str, value: float) -> str:
-    if pd.isna(value):
-        return "–"
-    if metric in ("delinquency_rate", "conversion"):
-        return f"{value:.1%}"
-    return f"{value:.1f}"
 
 
 def health_table(view: Any):

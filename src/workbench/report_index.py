@@ -8,6 +8,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from workbench.formatting import format_figure
+
 __all__ = ["failure_page", "index_page"]
 
 _HEAD = """<!DOCTYPE html>
@@ -40,16 +42,6 @@ def failure_page(manager: str, error: str, *, notebook: str = "report.ipynb") ->
         + f"next to this page as <code>{escape(notebook)}</code>.</p>\n"
         + f"<pre>{escape(error)}</pre>\n</body></html>\n"
     )
-
-
-def _fmt(value: Any, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "pct":
-        return f"{value:.0%}"
-    if kind == "min":
-        return f"{value:.1f}"
-    return f"{value:,.0f}"
 
 
 def _kpi(kpis: dict) -> str:
@@ -87,13 +79,13 @@ def index_page(
     (``html``, ``status``, ``error``) adds a link to the team overview page.
     """
     cols = [
-        ("delinquency_rate", "overdue share", "pct"),
-        ("talk_mean_min", "talk mean, min", "min"),
-        ("leads", "leads", "n"),
-        ("won", "won", "n"),
-        ("sales_volume", "sales volume", "n"),
+        ("delinquency_rate", "overdue share"),
+        ("talk_mean_min", "talk mean, min"),
+        ("leads", "leads"),
+        ("won", "won"),
+        ("sales_volume", "sales volume"),
     ]
-    head = "".join(f"<th>{label}</th>" for _, label, _ in cols)
+    head = "".join(f"<th>{label}</th>" for _, label in cols)
     rows = []
     for e in entries:
         link = f'<a href="{escape(e["slug"])}/report.html">{escape(e["manager"])}</a>'
@@ -102,7 +94,7 @@ def index_page(
             err = escape(e.get("error") or "no headline data")
             cells = f'<td colspan="{len(cols) + 2}" class="failed">report failed: {err}</td>'
         else:
-            nums = "".join(f'<td class="num">{_fmt(h.get(k), kind)}</td>' for k, _, kind in cols)
+            nums = "".join(f'<td class="num">{format_figure(k, h.get(k))}</td>' for k, _ in cols)
             sentences = " ".join(escape(s) for s in h.get("headlines", []))
             cells = f"{nums}<td>{_kpi(h.get('kpis', {}))}</td><td>{sentences}</td>"
         rows.append(f"<tr><td>{link}</td><td>{escape(e['status'])}</td>{cells}</tr>")

@@ -27,6 +27,7 @@ import pandas as pd
 from workbench.comparison import compare_to_team, trend
 from workbench.correlation import tasks_results_correlation
 from workbench.definitions import definitions, register_definition
+from workbench.formatting import format_figure, metric_kind, window_words
 from workbench.kpi import kpi_attainment
 from workbench.manager_view import MIN_TEAM, department_panel
 from workbench.periods import to_instant
@@ -62,7 +63,6 @@ TEAM_METRICS: tuple[tuple[str, str, str | None], ...] = (
     ("sales_volume", "Sales volume", "higher"),
 )
 _WORDS = {m: n.lower() for m, n, _ in TEAM_METRICS} | {"won": "deals won"}
-_PCT = ("delinquency_rate", "conversion", "on_time_rate", "lead_conversion")
 
 register_definition(
     "kpi_periods_met",
@@ -90,21 +90,10 @@ register_definition(
 )
 
 
-def _window_words(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    last = end - pd.Timedelta(days=1)
-    if (start.year, start.month) == (last.year, last.month):
-        return start.strftime("%B %Y")
-    return f"{start:%b %Y} to {last:%b %Y}"
-
-
 def _fmt(metric: str, value: float) -> str:
-    if pd.isna(value):
-        return "–"
-    if metric in _PCT:
-        return f"{value:.0%}"
-    if metric == "talk_mean_min":
-        return f"{value:.1f} min"
-    return f"{value:,.0f}"
+    """The shared display text, with "min" after minutes (the findings are sentences)."""
+    text = format_figure(metric, value)
+    return f"{text} min" if metric_kind(metric) == "minutes" and text != "–" else text
 
 
 def _kpi_summary(
@@ -308,7 +297,7 @@ def team_findings(table: pd.DataFrame, *, correlation: pd.DataFrame | None = Non
         trending which way, and the tasks-vs-results correlation.
     """
     start, end = table.attrs.get("start"), table.attrs.get("end")
-    when = _window_words(start, end) if start is not None else "the window"
+    when = window_words(start, end) if start is not None else "the window"
     multi = start is not None and (end - pd.Timedelta(days=1)).month != start.month
     n = len(table)
     totals = table[["tasks_due", "leads", "sales_volume"]].sum()
@@ -476,7 +465,7 @@ def heading_html(overview: TeamOverview):
     """The overview's heading as HTML (window and as-of instant)."""
     from IPython.display import HTML
 
-    when = html.escape(_window_words(overview.start, overview.end))
+    when = html.escape(window_words(overview.start, overview.end))
     return HTML(
         f"<h1>Team overview: {when}</h1><p>{len(overview.table)} managers; figures as of "
         f"{overview.as_of:%Y-%m-%d %H:%M %Z}. Managers are named: for the head of sales only."

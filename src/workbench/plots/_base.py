@@ -17,6 +17,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
+from workbench.formatting import metric_kind
+
 __all__ = [
     "OKABE_ITO",
     "MANAGER_COLOR",
@@ -51,47 +53,6 @@ SERIES_COLORS = {
 }
 _TEAM_LINE_COLOR = "#555555"
 _TEAM_ALPHA = 0.3
-
-# metric column -> (axis label, kind); kind picks the unit and the tick format.
-_METRIC_INFO = {
-    "tasks_new": ("Tasks created", "count"),
-    "tasks_completed": ("Tasks completed", "count"),
-    "tasks_due": ("Tasks due", "count"),
-    "tasks_overdue": ("Tasks overdue", "count"),
-    "open_overdue_at_end": ("Open overdue tasks at period end", "count"),
-    "tasks_in_work_at_end": ("Tasks in work at period end", "count"),
-    "delinquency_rate": ("Overdue share of tasks due", "rate"),
-    "on_time_rate": ("On-time share of tasks due", "rate"),
-    "overdue_share_in_work": ("Overdue share of tasks in work", "rate"),
-    "lateness_median_days": ("Median lateness", "days"),
-    "lateness_p90_days": ("90th-percentile lateness", "days"),
-    "dials": ("Dials", "count"),
-    "connected": ("Connected calls", "count"),
-    "conversations": ("Conversations", "count"),
-    "missed_inbound": ("Missed inbound calls", "count"),
-    "talk_mean_min": ("Mean connected-call length", "minutes"),
-    "talk_mean_s": ("Mean connected-call length", "seconds"),
-    "talk_median_s": ("Median connected-call length", "seconds"),
-    "talk_p90_s": ("90th-percentile connected-call length", "seconds"),
-    "long_call_share": ("Share of long calls", "rate"),
-    "leads": ("Leads handled", "count"),
-    "won": ("Deals won", "count"),
-    "lost": ("Deals lost", "count"),
-    "closed": ("Deals closed", "count"),
-    "conversion": ("Conversion (won / closed)", "rate"),
-    "cohort_conversion": ("Cohort conversion", "rate"),
-    "sales_volume": ("Sales volume", "money"),
-    "avg_deal": ("Average deal", "money"),
-}
-_UNITS = {
-    "count": "count",
-    "rate": "%",
-    "money": "amount, thousands",
-    "minutes": "min",
-    "seconds": "s",
-    "days": "days",
-    "value": "value",
-}
 
 
 def set_theme(*, font_scale: float = 1.1) -> None:
@@ -201,34 +162,9 @@ def _format_period_axis(ax: Axes, wall: pd.Series) -> None:
             tick.set_rotation_mode("anchor")
 
 
-def _metric_kind(metric: str) -> str:
-    if metric in _METRIC_INFO:
-        return _METRIC_INFO[metric][1]
-    if metric.endswith(("_rate", "_share", "conversion")):
-        return "rate"
-    return "value"
-
-
-def _metric_label(metric: str) -> str:
-    """Axis label with its unit, e.g. "Overdue share of tasks due (%)"."""
-    name = _METRIC_INFO.get(metric, (metric.replace("_", " ").capitalize(), ""))[0]
-    return f"{name} ({_UNITS[_metric_kind(metric)]})"
-
-
-def _format_value(metric: str, value: float) -> str:
-    kind = _metric_kind(metric)
-    if kind == "rate":
-        return f"{value:.0%}"
-    if kind == "money":
-        return f"{value:,.0f}"
-    if kind == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{value:,.1f}"
-
-
 def _format_value_axis(ax: Axes, metric: str, *, which: str = "y") -> None:
     axis = ax.yaxis if which == "y" else ax.xaxis
-    kind = _metric_kind(metric)
+    kind = metric_kind(metric)
     if kind == "rate":
         axis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     elif kind == "money":

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from workbench.formatting import format_figure, metric_label
 from workbench.plots._base import (
     MANAGER_COLOR,
     OKABE_ITO,
@@ -18,11 +19,9 @@ from workbench.plots._base import (
     _as_float,
     _date_num,
     _format_period_axis,
-    _format_value,
     _format_value_axis,
     _get_ax,
     _legend,
-    _metric_label,
     _no_data,
     _plain,
     _require,
@@ -90,7 +89,7 @@ def tasks_vs_results(
     """
     ax = _get_ax(ax)
     label = _plain(label)
-    xname, yname = _metric_label(x), _metric_label(y)
+    xname, yname = metric_label(x), metric_label(y)
     title = f"{yname.rsplit(' (', 1)[0]} vs {xname.rsplit(' (', 1)[0].lower()}"
     if len(panel) == 0:
         return _no_data(ax, f"{x} and {y}", title=title)
@@ -167,7 +166,7 @@ def metric_by_manager(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
-    name = _metric_label(metric)
+    name = metric_label(metric)
     title = f"{name.rsplit(' (', 1)[0]} by manager"
     if len(summary) == 0:
         return _no_data(ax, metric, title=title)
@@ -194,7 +193,7 @@ def metric_by_manager(
     colors = np.where(d["manager"] == highlight, MANAGER_COLOR, TEAM_COLOR)
     bars = ax.barh(pos, d["value"].to_numpy(), color=colors, **kwargs)
     ax.bar_label(
-        bars, labels=[_format_value(metric, v) for v in d["value"]], padding=3, fontsize="small"
+        bars, labels=[format_figure(metric, v) for v in d["value"]], padding=3, fontsize="small"
     )
     ax.set_yticks(pos, labels=[_plain(m) for m in d["manager"]])
     if d["outlier"].any():
@@ -208,7 +207,7 @@ def metric_by_manager(
             color=TARGET_COLOR,
             linestyle="--",
             linewidth=2,
-            label=f"KPI target {_format_value(metric, target)}",
+            label=f"KPI target {format_figure(metric, target)}",
         )
     ax.set_xlabel(name)
     _format_value_axis(ax, metric, which="x")
@@ -257,7 +256,7 @@ def managers_over_time(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
-    name = _metric_label(metric)
+    name = metric_label(metric)
     title = f"{name.rsplit(' (', 1)[0]} per period"
     if len(panel) == 0:
         return _no_data(ax, metric, title=title)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from workbench.formatting import metric_label
 from workbench.plots._base import (
     _TEAM_ALPHA,
     MANAGER_COLOR,
@@ -24,7 +25,6 @@ from workbench.plots._base import (
     _get_ax,
     _is_monthly,
     _legend_on_top,
-    _metric_label,
     _no_data,
     _period_word,
     _plain,
@@ -150,7 +150,7 @@ def metric_over_time(
     """
     ax = _get_ax(ax)
     label = _plain(label)
-    name = _metric_label(metric)
+    name = metric_label(metric)
     title = title or f"{name.rsplit(' (', 1)[0]}: {label} vs team"
     if len(panel) == 0:
         return _no_data(ax, name.rsplit(" (", 1)[0].lower(), title=title)
@@ -296,7 +296,7 @@ def task_flow(
     spacing = gaps.min() if len(gaps) else (30.0 if _is_monthly(mine["t"]) else 7.0)
     width = 0.8 * spacing / len(cols)
     for i, col in enumerate(cols):
-        bar_kw = {"color": SERIES_COLORS[col], "label": _metric_label(col).rsplit(" (", 1)[0]}
+        bar_kw = {"color": SERIES_COLORS[col], "label": metric_label(col).rsplit(" (", 1)[0]}
         ax.bar(x + (i - 1) * width, mine[col].to_numpy(), width=width, **(bar_kw | kwargs))
     _format_period_axis(ax, mine["t"])
     ax.set_ylabel(f"Tasks per {_period_word(mine['t'])} (count)")
