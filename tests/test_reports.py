@@ -110,18 +110,26 @@ def test_headline_figures_worked_out_by_hand(batch):
     assert (h[ANNA]["talk_mean_min"], h[ANNA]["leads"], h[ANNA]["won"]) == (2.75, 2, 1)
     assert (h[ANNA]["sales_volume"], h[ANNA]["conversion"]) == (1000, 0.5)
     # The '*' KPI delinquency <= 0.20 applies to all: 0.667 > 0.20 -> missed.
-    assert h[ANNA]["kpi_delinquency"] == {"target": 0.2, "direction": "at_most", "met": False}
-    assert h[ANNA]["kpi_talk"] is None
+    assert h[ANNA]["kpis"]["delinquency_rate"] == {
+        "target": 0.2,
+        "direction": "at_most",
+        "met": False,
+    }
+    assert "talk_mean_min" not in h[ANNA]["kpis"]
     # Boris: t5 done before its deadline -> 0 / 1. Talk (1800 + 1500) / 2 / 60 = 27.5 min,
     # his own KPI talk_mean_min <= 22 -> missed. One lead (d3, open), nothing won.
     assert h[BORIS]["delinquency_rate"] == 0.0
     assert h[BORIS]["talk_mean_min"] == 27.5
-    assert h[BORIS]["kpi_talk"] == {"target": 22.0, "direction": "at_most", "met": False}
+    assert h[BORIS]["kpis"]["talk_mean_min"] == {
+        "target": 22.0,
+        "direction": "at_most",
+        "met": False,
+    }
     assert (h[BORIS]["leads"], h[BORIS]["won"], h[BORIS]["conversion"]) == (1, 0, None)
     # Carl: his only task is cancelled -> no due task -> rate undefined (None), KPI n/a.
     # d4 created in September, won 10-31 -> 0 leads, 1 won of 1 closed, volume 500.
     assert h[CARL]["delinquency_rate"] is None
-    assert h[CARL]["kpi_delinquency"]["met"] is None
+    assert h[CARL]["kpis"]["delinquency_rate"]["met"] is None
     assert (h[CARL]["leads"], h[CARL]["won"], h[CARL]["sales_volume"]) == (0, 1, 500)
     # Two colleagues only: no "team median" (it would be a colleague's own figure).
     assert h[ANNA]["headlines"][:2] == [

@@ -304,7 +304,7 @@ def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> Manag
     ``tasks`` is the dataset's tasks table (for the manager's open overdue tasks).
     """
     if manager not in department.managers:
-        raise LookupError(f"no tasks, calls or deals of manager {manager!r}")
+        raise LookupError(f"no tasks, calls or deals of manager {manager!r} in the data")
     d, now = department, department.as_of
     names = _pseudonyms(list(d.managers), manager, salt=d.salt)
     mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] != "cancelled")]
@@ -367,8 +367,6 @@ def prepare_manager_view(
     conversation_s, long_call_s : float
         Call thresholds, seconds (see ``call_metrics``).
     """
-    if manager not in dataset.managers:
-        raise LookupError(f"{dataset.source}: no tasks, calls or deals of manager {manager!r}")
     department = department_figures(
         dataset,
         period_start=period_start,
@@ -510,8 +508,6 @@ def headline_data(view: ManagerView) -> dict:
         "conversion": num(own["conversion"]),
         "sales_volume": num(own["sales_volume"]),
         "kpis": kpis,
-        "kpi_delinquency": kpis.get("delinquency_rate"),
-        "kpi_talk": kpis.get("talk_mean_min"),
         "headlines": headlines(view),
     }
 

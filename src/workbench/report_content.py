@@ -22,14 +22,12 @@ import pandas as pd
 
 import workbench
 from workbench.config import PROJECT_ROOT, resolve_data_path
-from workbench.fingerprint import dataset_fingerprint, manager_fingerprint
+from workbench.fingerprint import code_fingerprint, dataset_fingerprint, manager_fingerprint
 from workbench.formatting import format_figure
-from workbench.panel import data_end
 
 __all__ = [
     "apply_report_style",
     "load_report_dataset",
-    "resolve_as_of",
     "title_html",
     "headlines_html",
     "html_table",
@@ -42,8 +40,7 @@ __all__ = [
     "definitions_html",
 ]
 
-_CACHE: dict[tuple, Any] = {}
-_FINGERPRINTS: dict[int, str] = {}  # id of the dataset last handed out -> its fingerprint
+_LOADED: dict[tuple, tuple[Any, str]] = {}  # the last data loaded on this kernel, fingerprint
 _DEPARTMENTS: dict[tuple, Any] = {}  # the last window's department figures, per kernel
 
 
@@ -62,35 +59,30 @@ def _stat_key(path: Path) -> tuple:
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
 
 
-def load_report_dataset(data: str, *, mapping: str = "", tz: str = "UTC") -> Any:
-    """Load ``data`` (:func:`workbench.loading.load_dataset`), reusing a parse of unchanged files.
+def _load_cached(data: str, mapping: str, tz: str) -> tuple[Any, str]:
+    """The dataset and its fingerprint, parsed once per kernel while the files are unchanged.
 
-    The runner renders many managers on one kernel; parsing the CSVs once per kernel is
-    what keeps a report under a second. The key holds every file's path, mtime and size,
-    and the caller gets a deep copy, so nothing one report does reaches the next.
+    The runner renders many managers on one kernel; parsing the files once is what keeps a
+    report under a second. The key holds every file's path, mtime and size. The cached
+    dataset is shared: code here only reads it.
     """
     from workbench.loading import load_dataset
 
     source = resolve_data_path(data).resolve()
     mapping_key = _stat_key(Path(mapping)) if mapping and Path(mapping).exists() else mapping
     key = (_stat_key(source), mapping_key, tz)
-    if key not in _CACHE:
-        _CACHE.clear()
+    if key not in _LOADED:
+        _LOADED.clear()
         loaded = load_dataset(source, mapping=mapping or None, tz=tz)
-        _CACHE[key] = (loaded, dataset_fingerprint(loaded)[:16])
-    loaded, fingerprint = _CACHE[key]
-    _FINGERPRINTS.clear()
-    dataset = copy.deepcopy(loaded)
-    _FINGERPRINTS[id(dataset)] = fingerprint
-    return dataset
+        _LOADED[key] = (loaded, dataset_fingerprint(loaded)[:16])
+    return _LOADED[key]
 
 
-def resolve_as_of(ds: Any, as_of: str, *, tz: str) -> pd.Timestamp:
-    """``as_of`` as an instant in ``tz``; ``""`` means the last timestamp in the data."""
-    if not as_of:
-        return data_end(ds.tasks, ds.calls, ds.deals).tz_convert(tz)
-    ts = pd.Timestamp(as_of)
-    return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
+def load_report_dataset(data: str, *, mapping: str = "", tz: str = "UTC") -> Any:
+    """Load ``data`` (:func:`workbench.loading.load_dataset`), reusing a parse of unchanged
+    files on this kernel; the caller gets its own deep copy, so nothing it changes reaches
+    the next report."""
+    return copy.deepcopy(_load_cached(data, mapping, tz)[0])
 
 
 def title_html(manager: str, period_start: str, period_end: str, as_of: pd.Timestamp):
@@ -227,21 +219,19 @@ def prepare_report(
         mapping=mapping, tz=tz, as_of=as_of, conversation_s=conversation_s,
         long_call_s=long_call_s,
     )  # fmt: skip
-    ds = load_report_dataset(data, mapping=mapping, tz=tz)
+    ds, fingerprint = _load_cached(data, mapping, tz)
     figures = dict(
         period_start=period_start, period_end=period_end, as_of=as_of or None,
         conversation_s=conversation_s, long_call_s=long_call_s,
     )  # fmt: skip
     # The department's figures do not depend on the manager: on a reused kernel they are
     # computed once per (data, window, thresholds) and each report takes its own slice.
-    key = (_FINGERPRINTS[id(ds)], tz, tuple(sorted(figures.items())))
+    key = (fingerprint, tz, tuple(sorted(figures.items())))
     if key not in _DEPARTMENTS:
         _DEPARTMENTS.clear()
         _DEPARTMENTS[key] = department_figures(ds, **figures)
-    if manager not in ds.managers:
-        raise LookupError(f"{ds.source}: no tasks, calls or deals of manager {manager!r}")
     view = view_for(_DEPARTMENTS[key], ds.tasks, manager)
-    return view, provenance(ds, params)
+    return view, provenance(ds, params, fingerprint=fingerprint)
 
 
 def results_figure(view: Any):
@@ -288,18 +278,18 @@ def _git_commit() -> str:
     return out.stdout.strip() or "none"
 
 
-def provenance(ds: Any, params: dict[str, Any]) -> pd.DataFrame:
-    """Where the report's numbers come from: fingerprints, version, commit, parameters, time.
+def provenance(ds: Any, params: dict[str, Any], *, fingerprint: str | None = None) -> pd.DataFrame:
+    """Where the report's numbers come from: fingerprints, code, commit, parameters, time.
 
-    The dataset fingerprint is the one of the data as loaded (computed once per kernel by
-    :func:`load_report_dataset`); the manager's is over their own rows and targets.
+    ``fingerprint`` is the dataset's, if already known; the manager's is over their own rows
+    and the targets that apply to them.
     """
     return pd.DataFrame(
         {
             "value": [
                 manager_fingerprint(ds, params["manager"])[:16],
-                _FINGERPRINTS.get(id(ds)) or dataset_fingerprint(ds)[:16],
-                workbench.__version__,
+                fingerprint or dataset_fingerprint(ds)[:16],
+                f"{workbench.__version__} (code {code_fingerprint()[:16]})",
                 _git_commit(),
                 json.dumps(params, sort_keys=True, ensure_ascii=False),
                 datetime.now(UTC).isoformat(timespec="seconds"),

@@ -21,7 +21,7 @@ The template contract (``notebooks/reports/manager_report.ipynb``)
       ``long_call_s`` (1200);
     * one cell tagged ``headline-data`` displaying ``{"application/json": {...}}`` with
       ``raw=True``; keys: manager, delinquency_rate, talk_mean_min, leads, won, sales_volume,
-      conversion, kpi_delinquency, kpi_talk, kpis ({metric: {target, direction, met}}),
+      conversion, kpis ({metric: {target, direction, met}} for the window's last month),
       headlines (list of sentences). The runner reads it for the index and removes the cell;
     * a last cell tagged ``provenance`` (fingerprints, version, git commit, parameters, time);
     * it raises when the manager has no rows, and resets matplotlib itself (kernel reuse).
@@ -70,6 +70,8 @@ from workbench.fingerprint import (
 )
 from workbench.loading import load_dataset
 from workbench.manager_view import report_window
+from workbench.panel import data_end
+from workbench.periods import to_instant
 from workbench.report_index import failure_page, index_page
 from workbench.slugs import unique_slugs
 
@@ -205,9 +207,10 @@ def latest_full_month(dataset: Any, *, tz: str, as_of: str | None = None) -> tup
     Coverage ends at ``as_of`` if given, else at the last timestamp in the data (in ``tz``):
     data ending on 2026-10-31 gives October, data ending on 2026-10-30 gives September.
     """
-    from workbench.report_content import resolve_as_of
-
-    end = resolve_as_of(dataset, as_of or "", tz=tz).date()
+    if as_of:
+        end = to_instant(as_of, tz=tz).date()
+    else:
+        end = data_end(dataset.tasks, dataset.calls, dataset.deals).tz_convert(tz).date()
     first = end.replace(day=1)
     if (end + timedelta(days=1)).month == end.month:  # end is not the month's last day
         first = (first - timedelta(days=1)).replace(day=1)
