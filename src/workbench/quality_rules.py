@@ -180,6 +180,24 @@ CONCRETE_STEPS = (
     + f"{_WS}+{_NOT_WS}+{_WS}+[{_LETTER}]"
 )
 
+# Russian stems of documents: each names a method and, without a link, a missing material.
+_DOCUMENTS_RU = (
+    r"скрипт",
+    r"чек-?лист",
+    r"шаблон",
+    r"кп" + _END,
+    r"презентац",
+    r"прайс",
+    r"каталог",
+    r"буклет",
+    r"договор",
+    r"инструкц",
+    r"регламент",
+    r"памятк",
+    r"анкет",
+    r"бриф",
+)
+
 #: A named method: material, procedure or step list (*lower*, word start).
 METHOD_TERMS = (
     _words(
@@ -213,22 +231,9 @@ METHOD_TERMS = (
         r"steps?" + _END,
         r"stage",
         # Russian stems
-        r"скрипт",
-        r"чек-?лист",
-        r"шаблон",
-        r"кп" + _END,
+        *_DOCUMENTS_RU,
         r"коммерческ",
         r"предложени",
-        r"презентац",
-        r"прайс",
-        r"каталог",
-        r"буклет",
-        r"договор",
-        r"инструкц",
-        r"регламент",
-        r"памятк",
-        r"анкет",
-        r"бриф",
         r"повестк",
         r"квалифиц",
         r"потребност",  # выявить потребности
@@ -262,21 +267,8 @@ MATERIALS_NEEDING_LINK = _words(
     r"regulation",
     r"questionnaire",
     r"brief" + _END,
-    r"скрипт",
-    r"чек-?лист",
-    r"шаблон",
-    r"кп" + _END,
+    *_DOCUMENTS_RU,
     r"коммерческ[а-яё]* предложени",
-    r"презентац",
-    r"прайс",
-    r"каталог",
-    r"буклет",
-    r"договор",
-    r"инструкц",
-    r"регламент",
-    r"памятк",
-    r"анкет",
-    r"бриф",
 )
 
 #: A link: a URL with a scheme (``https://``, ``ftp://``, ``crm://``) or starting ``www.``;
