@@ -75,3 +75,5 @@ def test_window_bounds_are_half_open_and_managers_without_rows_stay():
     empty = window_summary(p, start=pd.Timestamp("2027-01-01", tz="UTC"))
     assert list(empty["manager"]) == ["A", "B"]
     assert (empty["n_periods"] == 0).all()
+    assert (empty["tasks_due"] == 0).all()  # summed over nothing
+    assert empty["delinquency_rate"].isna().all()  # 0 / 0: no rate

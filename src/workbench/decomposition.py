@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.definitions import register_definition
+from workbench.summary import window_summary
 
 __all__ = ["COUNT_COLUMNS", "decompose_sales_change", "window_totals"]
 
@@ -203,23 +204,19 @@ def window_totals(
         bounds.append(ts.tz_localize(tz) if ts.tzinfo is None and tz is not None else ts)
     if bounds[1] <= bounds[0]:
         raise ValueError(f"window end {end!r} is not after start {start!r}")
-    in_window = (periods >= bounds[0]) & (periods < bounds[1])
-    n_periods = periods[in_window].nunique()
-    rows = deal_panel.loc[in_window & (deal_panel["manager"] == manager)]
+    n_periods = periods[(periods >= bounds[0]) & (periods < bounds[1])].nunique()
+    mine = deal_panel.loc[deal_panel["manager"] == manager]
+    totals = window_summary(mine, start=bounds[0], end=bounds[1]).iloc[0]
     cols = [c for c in COUNT_COLUMNS if c in deal_panel.columns]
-    sums = rows[cols].astype("float64").sum()
+    sums = totals[cols].astype("float64")
     if per_period:
         sums = sums / n_periods if n_periods else sums * np.nan
     out = sums.copy()
     out["n_periods"] = float(n_periods)
-
-    def _ratio(num: str, den: str) -> float:
-        if num in sums and den in sums and sums[den] > 0:
-            return float(sums[num] / sums[den])
-        return float("nan")
-
-    out["conversion"] = _ratio("won", "closed")
-    out["lead_conversion"] = _ratio("won", "leads")
-    out["volume_per_won"] = _ratio("sales_volume", "won")
+    for rate in ("conversion", "lead_conversion"):
+        out[rate] = float(totals[rate]) if rate in totals else float("nan")
+    # unlike avg_deal, won deals without an amount count here (as 0): see volume_per_won
+    won = totals.get("won", 0)
+    out["volume_per_won"] = float(totals["sales_volume"] / won) if won > 0 else float("nan")
     out.name = manager
     return out

@@ -36,6 +36,17 @@ SUMMED_COLUMNS = (
 )
 
 
+# rate -> (numerator, denominator columns: one, or two meaning the first minus the second);
+# a panel without a rate's columns (e.g. deal metrics alone) just lacks that rate.
+_RATES = {
+    "delinquency_rate": ("tasks_overdue", ("tasks_due",)),
+    "talk_mean_min": ("talk_time_total_s", ("connected",)),
+    "conversion": ("won", ("closed",)),
+    "lead_conversion": ("won", ("leads",)),
+    "avg_deal": ("sales_volume", ("won", "won_no_amount")),
+}
+
+
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     num, den = num.astype("float64"), den.astype("float64")
     return (num / den).where(den > 0, np.nan)
@@ -58,7 +69,8 @@ def window_summary(
     DataFrame: ``manager``, ``n_periods``, the summed counts, then ``delinquency_rate``
     (tasks_overdue / tasks_due), ``talk_mean_min`` (talk_time_total_s / connected / 60),
     ``conversion`` (won / closed), ``lead_conversion`` (won / leads) and ``avg_deal``
-    (sales_volume / (won - won_no_amount)); a rate is NaN when its denominator is 0.
+    (sales_volume / (won - won_no_amount)); a rate is NaN when its denominator is 0 and
+    missing when the panel lacks its columns (a deal panel alone has no delinquency).
     """
     rows = panel
     if start is not None:
@@ -68,10 +80,10 @@ def window_summary(
     summed = [c for c in SUMMED_COLUMNS if c in rows.columns]
     out = rows.groupby("manager", sort=True)[summed].sum()
     out.insert(0, "n_periods", rows.groupby("manager", sort=True)["period"].nunique())
-    out = out.reindex(sorted(panel["manager"].unique())).fillna({"n_periods": 0})
-    out["delinquency_rate"] = _ratio(out["tasks_overdue"], out["tasks_due"])
-    out["talk_mean_min"] = _ratio(out["talk_time_total_s"], out["connected"]) / 60
-    out["conversion"] = _ratio(out["won"], out["closed"])
-    out["lead_conversion"] = _ratio(out["won"], out["leads"])
-    out["avg_deal"] = _ratio(out["sales_volume"], out["won"] - out["won_no_amount"])
+    # a manager with no period in the window has summed nothing: zeros, and no rates
+    out = out.reindex(sorted(panel["manager"].unique())).fillna(0)
+    for name, (num, den) in _RATES.items():
+        if num in out.columns and all(c in out.columns for c in den):
+            d = out[den[0]] - out[den[1]] if len(den) == 2 else out[den[0]]
+            out[name] = _ratio(out[num], d) / (60 if name == "talk_mean_min" else 1)
     return out.reset_index()
