@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 import base64
+import html
 import re
 
 import nbformat
+import pandas as pd
 import pytest
 
 from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
@@ -74,9 +76,20 @@ def test_manager_report_template_runs_under_papermill(tmp_path):
         for c in nb.cells
         for o in c.get("outputs", [])
     )
-    # Case B in October 2026 (see tests/test_manager_view.py for the figures' derivation)
-    assert "Your average connected call lasted 22.1 min" in text
-    assert "above 9 of 9 colleagues" in text
+    # Case B in October 2026, worked out from the CSV with plain pandas: connected calls
+    # (answered, talk time > 0) started in October, mean talk time in minutes.
+    calls = pd.read_csv(SAMPLE_DIR / "calls.csv", parse_dates=["started_at"])
+    october = calls.loc[
+        calls["answered"]
+        & (calls["duration_s"] > 0)
+        & (calls["started_at"] >= pd.Timestamp("2026-10-01", tz="UTC"))
+        & (calls["started_at"] < pd.Timestamp("2026-11-01", tz="UTC"))
+    ]
+    means = october.groupby("manager")["duration_s"].mean() / 60
+    boris = means.pop("Boris Ivanov")
+    assert f"Your average connected call lasted {boris:.1f} min" in text
+    assert html.escape(f"the team's median is {means.median():.1f} min") in text
+    assert f"above {(means < boris).sum()} of {len(means)} colleagues" in text
     for other in ("Anna Petrova", "Chen Wei", "Liam O&#x27;Brien", "Liam O'Brien", "Ольга"):
         assert other not in text
 
