@@ -115,7 +115,9 @@ def _targets() -> pd.DataFrame:
 
 def test_delinquency_over_time_artists():
     fig, ax = plt.subplots()
-    out = plots.delinquency_over_time(_panel(), manager=FOCUS, targets=_targets(), ax=ax)
+    out = plots.delinquency_over_time(
+        _panel(), manager=FOCUS, targets=_targets(), min_team=3, ax=ax
+    )
     assert out is ax
 
     mine = _line(ax, "You")
@@ -467,3 +469,12 @@ def test_dollar_in_crm_names_is_shown_literally():
     texts = _texts(fig)  # draws: mathtext errors would raise here
     assert r"Cash \$ Money \$ Ltd" in [t.get_text() for t in ax1.get_legend().get_texts()]
     assert r"A \$x^2" in texts
+
+
+def test_band_by_default_needs_five_colleagues():
+    # _panel() has at most 4 other managers in a month: with 3 or 4, quartiles plus the
+    # median give each colleague's value away, so by default no band is drawn at all.
+    fig, ax = plt.subplots()
+    plots.delinquency_over_time(_panel(), manager=FOCUS, ax=ax)
+    assert len(ax.collections) == 0
+    assert _line(ax, "You") is not None

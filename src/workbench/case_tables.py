@@ -14,8 +14,8 @@ from workbench.case_windows import untreated_colleagues, whole_periods
 from workbench.decomposition import decompose_sales_change, window_totals
 from workbench.kpi import kpi_attainment
 from workbench.ladder import target_ladder
-from workbench.manager_view import MIN_TEAM
 from workbench.periods import period_start
+from workbench.privacy import MIN_TEAM
 from workbench.resampling import window_codes, window_labels
 from workbench.statistics import diff_in_diff, placebo_test
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.manager_view import MIN_TEAM
+from workbench.privacy import MIN_TEAM
 from workbench.statistics import describe_change
 
 if TYPE_CHECKING:

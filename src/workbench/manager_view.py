@@ -25,6 +25,7 @@ from workbench.kpi import kpi_attainment
 from workbench.loading import Dataset
 from workbench.panel import data_end, manager_panel
 from workbench.periods import to_instant
+from workbench.privacy import MIN_BAND, MIN_TEAM
 from workbench.quality import quality_by_manager, score_descriptions
 from workbench.summary import window_summary
 
@@ -45,16 +46,6 @@ __all__ = [
     "MIN_TEAM",
     "REPORT_METRICS",
 ]
-
-#: Fewer colleagues with a value than this and no interquartile band is drawn: with three
-#: or four, the quartiles and the median together give away each colleague's value.
-MIN_BAND = 5
-
-#: Fewer colleagues with a value than this and no team figure is shown: with one colleague
-#: the median is that person's figure and with two it is their mean, so either reveals a
-#: known person's number. From three on the median is one of several people's values and
-#: does not say whose.
-MIN_TEAM = 3
 
 #: Metrics the report shows, in its order: (column, plain name, better when "lower"/"higher").
 REPORT_METRICS: tuple[tuple[str, str, str], ...] = (

@@ -236,12 +236,11 @@ def prepare_report(
 
 def results_figure(view: Any):
     """Leads handled, conversion and sales volume per month, each against the team."""
-    from workbench.manager_view import MIN_BAND
     from workbench.plots import results_over_time
 
     fig, axes = plt.subplots(3, 1, figsize=(8, 10.5), layout="constrained")
     for ax, metric in zip(axes, ("leads", "conversion", "sales_volume"), strict=True):
-        results_over_time(view.panel, manager=view.manager, metric=metric, min_team=MIN_BAND, ax=ax)
+        results_over_time(view.panel, manager=view.manager, metric=metric, ax=ax)
     return fig
 
 

@@ -29,8 +29,9 @@ from workbench.correlation import tasks_results_correlation
 from workbench.definitions import definitions, register_definition
 from workbench.formatting import format_figure, metric_kind, window_words
 from workbench.kpi import kpi_attainment
-from workbench.manager_view import MIN_TEAM, department_panel
+from workbench.manager_view import department_panel
 from workbench.periods import to_instant
+from workbench.privacy import MIN_TEAM
 from workbench.summary import window_summary
 
 __all__ = [
@@ -158,7 +159,7 @@ def team_table(
     min_others : int
         Fewer other managers with a value than this and the outlier flag is NA: the median
         absolute deviation of one or two colleagues is noise (the same rule as the team
-        figures of a manager's report, :data:`workbench.manager_view.MIN_TEAM`).
+        figures of a manager's report, :data:`workbench.privacy.MIN_TEAM`).
     rel_tol : float
         A trend change within ``rel_tol`` of the previous level is ``flat``.
 

@@ -19,6 +19,7 @@ from workbench.plots._base import (
     _plain,
     _require,
 )
+from workbench.privacy import MIN_TEAM
 
 __all__ = ["call_length_distribution"]
 
@@ -42,7 +43,7 @@ def call_length_distribution(
     duration: str = "duration_s",
     kind: str = "hist",
     label: str = "You",
-    min_team: int = 3,
+    min_team: int = MIN_TEAM,
     bins: int = 30,
     ax: Axes | None = None,
     **kwargs,
@@ -69,7 +70,7 @@ def call_length_distribution(
     label : str, default "You"
         How the focus manager is named in the legend and title. Only this manager is ever
         named; the team is anonymous. A manager's own report may pass the manager's name.
-    min_team : int, default 3
+    min_team : int, default :data:`workbench.privacy.MIN_TEAM` (3)
         Draw the team only when at least this many other managers have connected calls, so
         that no colleague's calls can be read off the plot.
     bins : int, default 30

@@ -31,6 +31,7 @@ from workbench.plots._base import (
     _require,
     _wall_time,
 )
+from workbench.privacy import MIN_BAND, MIN_TEAM
 
 __all__ = [
     "metric_over_time",
@@ -109,7 +110,7 @@ def metric_over_time(
     metric: str,
     targets: pd.DataFrame | None = None,
     label: str = "You",
-    min_team: int = 3,
+    min_team: int = MIN_BAND,
     title: str | None = None,
     ax: Axes | None = None,
     **kwargs,
@@ -133,8 +134,8 @@ def metric_over_time(
     label : str, default "You"
         How the focus manager is named in the legend and title. Only this manager is ever
         named; the team is anonymous. A manager's own report may pass the manager's name.
-    min_team : int, default 3
-        Draw the team's figure for a period only when at least this many other managers have
+    min_team : int, default :data:`workbench.privacy.MIN_BAND` (5)
+        Draw the team's band for a period only when at least this many other managers have
         a value there, so that no colleague's number can be read off the plot.
     title : str, optional
         Axes title; by default "<metric>: <label> vs team".
@@ -202,7 +203,7 @@ def delinquency_over_time(
     targets: pd.DataFrame | None = None,
     metric: str = "delinquency_rate",
     label: str = "You",
-    min_team: int = 3,
+    min_team: int = MIN_BAND,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -232,7 +233,7 @@ def results_over_time(
     metric: str = "leads",
     targets: pd.DataFrame | None = None,
     label: str = "You",
-    min_team: int = 3,
+    min_team: int = MIN_BAND,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -311,7 +312,7 @@ def calls_over_time(
     *,
     manager: str,
     label: str = "You",
-    min_team: int = 3,
+    min_team: int = MIN_TEAM,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -327,9 +328,9 @@ def calls_over_time(
     label : str, default "You"
         How the focus manager is named in the legend and title. Only this manager is ever
         named; the team is anonymous. A manager's own report may pass the manager's name.
-    min_team : int, default 3
-        Draw the team's figure for a period only when at least this many other managers have
-        a value there, so that no colleague's number can be read off the plot.
+    min_team : int, default :data:`workbench.privacy.MIN_TEAM` (3)
+        Draw the team's median for a period only when at least this many other managers
+        have a value there, so that no colleague's number can be read off the plot.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` means ``plt.gca()``.
     **kwargs
