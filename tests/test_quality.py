@@ -529,3 +529,36 @@ def test_quality_by_manager_of_no_tasks_has_the_columns_and_no_rows():
     empty = quality_by_manager(score_descriptions(tasks.iloc[:0]))
     full = quality_by_manager(score_descriptions(tasks.iloc[:40]))
     assert empty.empty and list(empty.columns) == list(full.columns)
+
+
+def test_frequent_descriptions_and_written_only_weakest():
+    import pandas as pd
+
+    from workbench.quality import (
+        frequent_descriptions,
+        quality_definitions,
+        score_descriptions,
+        weakest_examples,
+    )
+
+    due = pd.Timestamp("2026-03-02 18:00", tz="UTC")
+    texts = ["Contact the client", "Contact the client", "Follow up", "", "Call {{name}} today"]
+    tasks = pd.DataFrame(
+        {
+            "task_id": [f"t{i}" for i in range(5)],
+            "manager": "A",
+            "description": texts,
+            "due_at": [due] * 5,
+        }
+    )
+    scored = score_descriptions(tasks)
+    vague = frequent_descriptions(scored, flag="flag_vague_action")
+    # "Contact the client" twice, "Follow up" once; the empty and the template text are not vague
+    assert vague.to_dict("list") == {
+        "description": ["Contact the client", "Follow up"],
+        "tasks": [2, 1],
+    }
+    worst = weakest_examples(scored, n=5, written_only=True)
+    assert "t3" not in set(worst["task_id"]) and len(worst) == 4  # the empty one is left out
+    assert weakest_examples(scored, n=1)["task_id"].tolist() == ["t3"]  # empty scores 0
+    assert set(quality_definitions()["name"]) >= {"flag_vague_action", "score", "band"}

@@ -57,13 +57,15 @@ import numpy as np
 import pandas as pd
 
 from workbench import quality_rules as rules
-from workbench.definitions import Definition, register_definition
+from workbench.definitions import Definition, definitions, register_definition
 from workbench.statistics import compare_proportions, wilson_interval
 
 __all__ = [
     "score_descriptions",
     "quality_by_manager",
     "weakest_examples",
+    "frequent_descriptions",
+    "quality_definitions",
     "quality_vs_on_time",
     "quality_on_time_verdict",
     "to_html_table",
@@ -273,12 +275,14 @@ def quality_by_manager(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def weakest_examples(
-    scored: pd.DataFrame, *, manager: str | None = None, n: int = 5
+    scored: pd.DataFrame, *, manager: str | None = None, n: int = 5, written_only: bool = False
 ) -> pd.DataFrame:
     """The ``n`` lowest-scoring descriptions, ties broken by ``task_id`` (ascending).
 
-    The text is returned raw: render it with :func:`to_html_table` (which escapes it), never
-    by pasting it into HTML. An unknown ``manager`` gives an empty table.
+    ``written_only`` leaves out tasks with no description at all (they would fill the list
+    with identical empty rows). The text is returned raw: render it with
+    :func:`to_html_table` (which escapes it), never by pasting it into HTML. An unknown
+    ``manager`` gives an empty table.
 
     Returns
     -------
@@ -288,8 +292,26 @@ def weakest_examples(
     cols = ["manager", "task_id", "description", "score", "band", "explanation"]
     _require(scored, cols, "weakest_examples")
     rows = scored if manager is None else scored[scored["manager"] == manager]
+    if written_only:
+        rows = rows.loc[~rows["flag_empty"].astype(bool)]
     rows = rows.sort_values(["score", "task_id"], kind="stable")
     return rows.loc[:, cols].head(n).reset_index(drop=True)
+
+
+def frequent_descriptions(scored: pd.DataFrame, *, flag: str, n: int = 6) -> pd.DataFrame:
+    """The ``n`` most frequent texts among descriptions that raise ``flag`` (e.g.
+    ``"flag_vague_action"``): the patterns worth fixing first. Columns ``description``,
+    ``tasks``; the text is raw (render it with :func:`to_html_table`)."""
+    _require(scored, ["description", flag], "frequent_descriptions")
+    counts = scored.loc[scored[flag].astype(bool), "description"].value_counts().head(n)
+    return counts.rename("tasks").rename_axis("description").reset_index()
+
+
+def quality_definitions() -> pd.DataFrame:
+    """The written definitions of the flags, the score and the bands."""
+    names = {d.name for d in QUALITY_DEFINITIONS}
+    table = definitions()
+    return table.loc[table["name"].isin(names)].reset_index(drop=True)
 
 
 def escape(text: object) -> str:

@@ -256,7 +256,7 @@ def weakest_table(view: Any, n: int = 5):
     scored = view.quality
     empty = int(scored["flag_empty"].sum()) if len(scored) else 0
     note = f"<p>{empty} of {len(scored)} tasks created in the period had no description.</p>"
-    worst = weakest_examples(scored.loc[~scored["flag_empty"]], manager=view.manager, n=n)
+    worst = weakest_examples(scored, manager=view.manager, n=n, written_only=True)
     if worst.empty:
         return HTML(note + "<p>No task with a written description was created in the period.</p>")
     table = html_table(worst[["description", "score", "explanation"]], digits=0)
