@@ -28,11 +28,13 @@ setup: $(STAMP)
 ## test: set everything up and run the whole test suite (lint included)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 ## lint: ruff check and format check
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check src tests benchmarks
 
 ## format: apply ruff's formatting

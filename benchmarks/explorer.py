@@ -1,4 +1,4 @@
-"""Update latency of the analysts' explorer (:class:`workbench.explorer.Explorer`).
+"""Update latency of the analysts' explorer (:class:`workbench.explore.explorer.Explorer`).
 
 Loads a department (default: the sample), builds the explorer and times each kind of control
 change, as an analyst would make it: the wall time from setting the widget's value to the
@@ -30,7 +30,7 @@ matplotlib.use("Agg")  # this script only; never for kernels
 
 from workbench import load_dataset  # noqa: E402
 from workbench.config import resolve_data_path  # noqa: E402
-from workbench.explorer import Explorer  # noqa: E402
+from workbench.explore.explorer import Explorer  # noqa: E402
 
 __all__ = ["measure", "main"]
 

@@ -92,7 +92,7 @@ def generate_tasks(n: int, n_managers: int, seed: int = 2) -> pd.DataFrame:
 
 
 def duckdb_calls(calls: pd.DataFrame, *, period: str, conversation_s=60, long_call_s=1200):
-    """The call metrics of ``workbench.call_metrics`` in DuckDB SQL (business tz UTC)."""
+    """The call metrics of ``workbench.metrics.calls`` in DuckDB SQL (business tz UTC)."""
     import duckdb
 
     con = duckdb.connect()
@@ -119,7 +119,7 @@ def duckdb_calls(calls: pd.DataFrame, *, period: str, conversation_s=60, long_ca
 
 
 def duckdb_tasks(tasks: pd.DataFrame, *, period: str):
-    """The task metrics of ``workbench.task_metrics`` in DuckDB SQL (default as_of, tz UTC)."""
+    """The task metrics of ``workbench.metrics.tasks`` in DuckDB SQL (default as_of, tz UTC)."""
     import duckdb
 
     con = duckdb.connect()
@@ -202,8 +202,8 @@ def duckdb_tasks(tasks: pd.DataFrame, *, period: str):
 
 
 def _workbench(kind: str, df: pd.DataFrame, period: str) -> pd.DataFrame:
-    from workbench.call_metrics import call_metrics
-    from workbench.task_metrics import task_metrics
+    from workbench.metrics.calls import call_metrics
+    from workbench.metrics.tasks import task_metrics
 
     fn = call_metrics if kind == "calls" else task_metrics
     return fn(df, period=period, tz="UTC")
@@ -237,8 +237,8 @@ def _child(args: argparse.Namespace) -> None:
         def fn():
             return (duckdb_calls if args.kind == "calls" else duckdb_tasks)(df, period=args.period)
     else:
-        import workbench.call_metrics  # noqa: F401
-        import workbench.task_metrics  # noqa: F401
+        import workbench.metrics.calls  # noqa: F401
+        import workbench.metrics.tasks  # noqa: F401
 
         def fn():
             return _workbench(args.kind, df, args.period)

@@ -89,7 +89,7 @@ def _current_mb() -> float:
 
 def _child(n: int, n_managers: int, repeat: int) -> None:
     """Measure one size in this process and print one JSON line."""
-    from workbench.quality import quality_by_manager, score_descriptions
+    from workbench.quality.score import quality_by_manager, score_descriptions
 
     tasks = generate_tasks(n, n_managers)
     data_mb, before_mb = _current_mb(), _peak_mb()

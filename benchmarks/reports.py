@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.config import SAMPLE_DIR
-from workbench.reports import TEMPLATE, render_reports
+from workbench.reports.runner import TEMPLATE, render_reports
 
 BIN = Path(sys.executable).parent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_reports import ANNA, write_department
 
-from workbench.reports import render_reports
+from workbench.reports.runner import render_reports
 
 
 @pytest.fixture(scope="module")

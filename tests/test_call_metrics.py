@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.call_metrics import CALL_COLUMNS, call_metrics
+from workbench.metrics.calls import CALL_COLUMNS, call_metrics
 
 
 def _calls(rows: list[tuple]) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """The coaches' case notebooks run on the sample department and show the article's figures.
 
 The expected figures are computed here with plain pandas from the sample rows, not with
-``workbench.cases``, so the notebook and an independent reading of the data check each other.
+``workbench.cases.study``, so the notebook and an independent reading of the data check each other.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from workbench import load_dataset
 from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
-from workbench.notebook_refresh import run_notebook
+from workbench.reports.notebooks import run_notebook
 
 CASES = NOTEBOOKS_DIR / "cases"
 NOTEBOOKS = ["overdue_tasks", "call_length"]

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench import load_dataset, task_metrics
-from workbench.cases import (
-    before_after_plot,
+from workbench.cases.study import (
     call_length_case,
     conclusion_text,
     connected_call_units,
@@ -23,8 +22,8 @@ from workbench.cases import (
     untreated_colleagues,
     whole_periods,
 )
+from workbench.catalogue import definitions
 from workbench.config import SAMPLE_DIR
-from workbench.definitions import definitions
 
 UTC = "UTC"
 
@@ -427,7 +426,7 @@ def test_case_errors(sample):
 def test_before_after_plot(case_b):
     case_b.manager = "B$ss"  # CRM text must not switch matplotlib to mathtext
     try:
-        ax = before_after_plot(case_b)
+        ax = case_b.plot()
     finally:
         case_b.manager = "Boris Ivanov"
     assert "B\\$ss" in ax.get_title()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.comparison import MAD_SCALE, compare_to_team, trend
+from workbench.stats.team import MAD_SCALE, compare_to_team, trend
 
 P1 = pd.Timestamp("2026-01-01", tz="UTC")
 P2 = pd.Timestamp("2026-02-01", tz="UTC")
@@ -206,7 +206,7 @@ def test_trend_requires_direction(series):
 
 
 def test_definitions_registered():
-    from workbench.definitions import definitions
+    from workbench.catalogue import definitions
 
     names = set(definitions()["name"])
     assert {"team_median", "percentile", "robust_z", "trend"} <= names

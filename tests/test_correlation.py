@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.correlation import spearman, tasks_results_correlation
+from workbench.stats.correlation import spearman, tasks_results_correlation
 
 
 def test_spearman_by_hand():
@@ -136,14 +136,14 @@ def test_deterministic_with_seed():
 
 
 def test_definitions_registered():
-    from workbench.definitions import definitions
+    from workbench.catalogue import definitions
 
     assert "rho" in set(definitions()["name"])
 
 
 def test_bootstrap_weights_equal_explicit_resamples():
     # the weighted-rank shortcut must give exactly the rho of the concatenated resample
-    from workbench.correlation import _cluster_bootstrap
+    from workbench.stats.correlation import _cluster_bootstrap
 
     panel = _simulated(0.5, seed=5).iloc[::7]  # uneven months per manager, some ties below
     x = panel["tasks_completed"].round(-1).to_numpy()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.deal_metrics import DEAL_COLUMNS, deal_metrics
+from workbench.metrics.deals import DEAL_COLUMNS, deal_metrics
 
 
 def _deals(rows: list[tuple]) -> pd.DataFrame:

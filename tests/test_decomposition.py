@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.decomposition import decompose_sales_change, window_totals
+from workbench.stats.decomposition import decompose_sales_change, window_totals
 
 # Case B per month: leads 23 -> 31, won 5 -> 6, closed 10 -> 12 (win rate 0.5 both),
 # sales 100 000 -> 115 900 (+15.9%).
@@ -161,7 +161,7 @@ def test_window_totals_per_period_and_errors(deal_panel):
 
 
 def test_definitions_registered():
-    from workbench.definitions import definitions
+    from workbench.catalogue import definitions
 
     names = set(definitions()["name"])
     assert {"lead_conversion", "volume_per_won", "log_share", "contribution_pp"} <= names

@@ -9,11 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.call_metrics import CALL_COLUMNS
-from workbench.deal_metrics import DEAL_COLUMNS
-from workbench.definitions import DEFINITIONS, definitions, register_definition
-from workbench.panel import manager_panel
-from workbench.task_metrics import TASK_COLUMNS
+from workbench import catalogue as catalogue_module
+from workbench.catalogue import SOURCES, catalogue, definitions
+from workbench.metrics.calls import CALL_COLUMNS
+from workbench.metrics.deals import DEAL_COLUMNS
+from workbench.metrics.definition import Definition
+from workbench.metrics.panel import manager_panel
+from workbench.metrics.tasks import TASK_COLUMNS
 
 FIELDS = ["name", "population", "time_anchor", "numerator", "denominator", "exclusions",
           "unit", "description"]  # fmt: skip
@@ -50,18 +52,25 @@ def test_every_metric_column_is_defined():
     assert (table.map(len) > 0).all().all(), "every field of every definition is filled in"
 
 
-def test_register_definition_adds_and_replaces():
-    before = len(DEFINITIONS)
+def test_a_name_declared_twice_is_rejected(monkeypatch):
+    twice = (Definition("tasks_new", population="p", time_anchor="t", numerator="n"),)
+    monkeypatch.setattr(catalogue_module, "SOURCES", {**SOURCES, "twice": twice})
+    catalogue.cache_clear()
     try:
-        register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
-                                 unit="u", description="first")  # fmt: skip
-        register_definition("kpi_gap", population="p", time_anchor="t", numerator="n",
-                                 unit="u", description="second")  # fmt: skip
-        table = definitions()
-        assert len(table) == before + 1
-        assert table.loc[table["name"] == "kpi_gap", "description"].item() == "second"
+        with pytest.raises(ValueError, match="'tasks_new' is defined twice"):
+            catalogue()
     finally:
-        DEFINITIONS[:] = [d for d in DEFINITIONS if d.name != "kpi_gap"]
+        monkeypatch.undo()
+        catalogue.cache_clear()
+    assert catalogue()["tasks_new"].time_anchor == "created_at"
+
+
+def test_definitions_picks_names_in_order_and_rejects_unknown():
+    table = definitions(["conversion", "tasks_new"])
+    assert table["name"].tolist() == ["conversion", "tasks_new"]
+    assert table.loc[0, "numerator"] == "won" and table.loc[0, "denominator"] == "closed"
+    with pytest.raises(KeyError, match="no_such_metric"):
+        definitions(["no_such_metric"])
 
 
 def test_panel_joins_all_columns_on_one_grid():
@@ -158,8 +167,8 @@ def test_sample_case_b(sample_panel):
 
 
 def test_docs_metrics_page_is_the_generated_one():
+    from workbench.catalogue import definitions, definitions_markdown
     from workbench.config import PROJECT_ROOT
-    from workbench.definitions import definitions, definitions_markdown
 
     page = (PROJECT_ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
     assert page == definitions_markdown(), "docs/metrics.md is stale: run `make docs`"

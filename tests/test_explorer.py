@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from workbench import load_dataset
 from workbench.config import SAMPLE_DIR
-from workbench.explorer import Explorer
+from workbench.explore.explorer import Explorer
 from workbench.plots import managers_over_time, set_theme
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.definitions import definitions
-from workbench.guardrails import (
+from workbench.catalogue import definitions
+from workbench.metrics.guardrails import (
     GUARDRAIL_COLUMNS,
     RESULT_GUARDRAILS,
     TASK_GUARDRAILS,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.kpi import kpi_attainment
+from workbench.metrics.kpi import kpi_attainment
 
 NAT = pd.NaT
 
@@ -192,6 +192,6 @@ def test_empty_inputs(panel, targets):
 
 
 def test_definitions_registered():
-    from workbench.definitions import definitions
+    from workbench.catalogue import definitions
 
     assert {"met", "gap_to_target", "target_step_in_period"} <= set(definitions()["name"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.ladder import target_ladder
+from workbench.metrics.ladder import target_ladder
 
 CALLS = [20.0, 25.0, 30.0, 33.0, 40.0, 44.0]  # minutes; mean = 192 / 6 = 32
 

@@ -1,4 +1,4 @@
-"""Tests for workbench.loading: formats, values, time rules, mappings, presets, accounting."""
+"""Tests for workbench.data.loading: formats, values, time rules, mappings, presets, accounting."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from workbench import load_dataset
-from workbench.loading import Dataset
-from workbench.schema import TABLES
+from workbench.data.loading import Dataset
+from workbench.data.schema import TABLES
 
 FIXTURES = Path(__file__).parent / "data" / "loading"
 
@@ -388,7 +388,7 @@ def test_excel_float_ids_exact_below_2_53_else_set_aside(tmp_path):
 
 
 def test_excel_cell_text_of_integral_floats():
-    from workbench.loading import _excel_cell
+    from workbench.data.loading import _excel_cell
 
     assert _excel_cell(1234567890123456.0) == "1234567890123456"  # 1.2e15 < 2**53: exact
     assert _excel_cell(float(2**53 - 1)) == "9007199254740991"

@@ -10,7 +10,7 @@ import pytest
 
 from workbench import load_dataset
 from workbench.config import SAMPLE_DIR
-from workbench.manager_view import (
+from workbench.reports.manager_view import (
     figures_table,
     headline_data,
     headlines,

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
-from workbench.notebook_refresh import run_notebook
+from workbench.reports.notebooks import run_notebook
 
 NOTEBOOKS = sorted(p for p in NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 TEMPLATE = NOTEBOOKS_DIR / "reports" / "manager_report.ipynb"

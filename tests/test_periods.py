@@ -6,14 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.periods import (
-    check_table,
-    make_grid,
-    period_range,
-    period_start,
-    safe_ratio,
-    to_instant,
-)
+from workbench.errors import require_columns
+from workbench.metrics.grid import make_grid, safe_ratio
+from workbench.metrics.periods import period_range, period_start, to_instant
 
 
 def _utc(*values: str) -> pd.Series:
@@ -132,9 +127,9 @@ def test_safe_ratio_nan_on_zero():
 def test_check_table_names_column_and_row():
     df = pd.DataFrame({"manager": ["A", None]}, index=[10, 11])
     with pytest.raises(ValueError, match="calls table: missing column.*started_at"):
-        check_table(df, "calls", ["manager", "started_at"])
+        require_columns(df, table="calls table", columns=["manager", "started_at"])
     with pytest.raises(ValueError, match=r"'manager'.*row \(index label\) 11"):
-        check_table(df, "calls", ["manager"], not_null=["manager"])
+        require_columns(df, table="calls table", columns=["manager"], not_null=["manager"])
 
 
 def test_naive_timestamps_rejected():
@@ -148,7 +143,7 @@ def test_bad_period_rejected():
 
 
 def test_period_end_is_the_next_start_across_dst():
-    from workbench.periods import period_end
+    from workbench.metrics.periods import period_end
 
     tz = "Europe/Berlin"
     starts = pd.Series(pd.to_datetime(["2026-03-01", "2026-10-01", "2026-03-23"]).tz_localize(tz))

@@ -1,13 +1,14 @@
-"""Tests for workbench.quality: flags on hand-written descriptions, scores worked out by hand."""
+"""Tests for workbench.quality.score: flags on hand-written descriptions, hand-worked scores."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from workbench.definitions import definitions
-from workbench.quality import escape as html_escape
-from workbench.quality import (
+from workbench.catalogue import definitions
+from workbench.quality.rules import DEFAULT_WEIGHTS, FLAGS
+from workbench.quality.score import escape as html_escape
+from workbench.quality.score import (
     quality_by_manager,
     quality_on_time_verdict,
     quality_vs_on_time,
@@ -15,7 +16,6 @@ from workbench.quality import (
     to_html_table,
     weakest_examples,
 )
-from workbench.quality_rules import DEFAULT_WEIGHTS, FLAGS
 
 UTC = "UTC"
 DUE = pd.Timestamp("2026-01-10 18:00", tz=UTC)
@@ -523,7 +523,7 @@ def test_definitions_registered():
 def test_quality_by_manager_of_no_tasks_has_the_columns_and_no_rows():
     from workbench import load_dataset
     from workbench.config import SAMPLE_DIR
-    from workbench.quality import quality_by_manager, score_descriptions
+    from workbench.quality.score import quality_by_manager, score_descriptions
 
     tasks = load_dataset(SAMPLE_DIR).tasks
     empty = quality_by_manager(score_descriptions(tasks.iloc[:0]))
@@ -534,7 +534,7 @@ def test_quality_by_manager_of_no_tasks_has_the_columns_and_no_rows():
 def test_frequent_descriptions_and_written_only_weakest():
     import pandas as pd
 
-    from workbench.quality import (
+    from workbench.quality.score import (
         frequent_descriptions,
         quality_definitions,
         score_descriptions,

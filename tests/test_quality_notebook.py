@@ -11,7 +11,7 @@ import pytest
 
 import workbench as wb
 from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
-from workbench.notebook_refresh import run_notebook
+from workbench.reports.notebooks import run_notebook
 
 NOTEBOOK = NOTEBOOKS_DIR / "explore" / "description_quality.ipynb"
 INJECTED = "<script>alert(1)</script> contact {{contact.name}}"

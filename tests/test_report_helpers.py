@@ -9,15 +9,15 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-import workbench.slugs
-from workbench.fingerprint import (
+import workbench.reports.slugs
+from workbench.reports.fingerprints import (
     cache_key,
     frame_fingerprint,
     manager_fingerprint,
     manager_fingerprints,
 )
-from workbench.rendering import start_kernel
-from workbench.slugs import manager_slug, unique_slugs
+from workbench.reports.renderer import start_kernel
+from workbench.reports.slugs import manager_slug, unique_slugs
 
 SAFE = re.compile(r"^[a-z0-9][a-z0-9-]*-[0-9a-f]{6}$")
 
@@ -50,7 +50,7 @@ def test_names_that_read_alike_get_distinct_slugs():
 
 
 def test_slug_collision_is_an_error(monkeypatch):
-    monkeypatch.setattr(workbench.slugs, "manager_slug", lambda name: "same-000000")
+    monkeypatch.setattr(workbench.reports.slugs, "manager_slug", lambda name: "same-000000")
     with pytest.raises(ValueError, match="'a' and 'b' share the slug"):
         unique_slugs(["a", "b"])
 
@@ -134,7 +134,7 @@ def test_kernel_runs_this_interpreter(tmp_path):
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
     import io
 
-    from workbench.reports import ReportOutcome, _Progress
+    from workbench.reports.runner import ReportOutcome, _Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from workbench.cli import main
-from workbench.reports import (
+from workbench.reports.runner import (
     ParameterError,
     check_parameters,
     latest_full_month,
@@ -267,7 +267,7 @@ def test_cli_report_exit_status(department, tmp_path, capsys):
 def test_latest_full_month_and_period_labels():
     from datetime import date
 
-    from workbench.loading import load_dataset
+    from workbench.data.loading import load_dataset
 
     assert period_label(date(2026, 10, 1), date(2026, 10, 31)) == "2026-10"
     assert period_label(date(2026, 10, 1), date(2026, 10, 15)) == "2026-10-01_2026-10-15"
@@ -321,7 +321,7 @@ def test_team_overview_is_rendered_linked_from_the_index_and_from_no_report(batc
 def test_a_failing_team_overview_is_reported_and_keeps_the_reports(
     department, tmp_path, monkeypatch
 ):
-    import workbench.reports as reports
+    import workbench.reports.runner as reports
 
     broken = tmp_path / "overview.ipynb"
     cells = [

@@ -14,8 +14,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.config import SAMPLE_DIR
-from workbench.sample import MANAGERS, _as_text, _exact_top_k, make_sample, write_sample
-from workbench.schema import TABLES
+from workbench.data.sample import MANAGERS, _as_text, _exact_top_k, make_sample, write_sample
+from workbench.data.schema import TABLES
 
 FILES = [f"{name}.csv" for name in TABLES]
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
@@ -276,7 +276,7 @@ def test_csv_cells_by_hand():
 
 
 def test_loading_the_files_gives_back_make_sample_nothing_set_aside():
-    from workbench.loading import load_dataset
+    from workbench.data.loading import load_dataset
 
     data = load_dataset(SAMPLE_DIR)
     assert data.set_aside.empty

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.statistics import (
+from workbench.stats import (
     before_after,
     compare_proportions,
     describe_change,

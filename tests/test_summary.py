@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.summary import window_summary
+from workbench.metrics.window import window_summary
 
 
 def _panel() -> pd.DataFrame:

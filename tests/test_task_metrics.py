@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.task_metrics import TASK_COLUMNS, task_metrics
+from workbench.metrics.tasks import TASK_COLUMNS, task_metrics
 
 _TS = ["created_at", "due_at", "original_due_at", "completed_at"]
 

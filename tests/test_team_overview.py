@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from workbench.config import NOTEBOOKS_DIR
-from workbench.notebook_refresh import run_notebook
-from workbench.team_overview import (
+from workbench.reports.notebooks import run_notebook
+from workbench.reports.team_overview import (
     bar_data,
     common_target,
     figures_view,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.deal_metrics import deal_metrics
-from workbench.loading import DataContractError, load_dataset
-from workbench.validation import parse_durations, parse_timestamps
+from workbench.data.loading import DataContractError, load_dataset
+from workbench.data.validation import parse_durations, parse_timestamps
+from workbench.metrics.deals import deal_metrics
 
 TASK_HEADER = "task_id,manager,created_at,due_at,completed_at,status\n"
 CALL_HEADER = "call_id,manager,started_at,duration_s,direction\n"

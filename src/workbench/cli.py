@@ -38,7 +38,7 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from workbench.reports import ParameterError, render_reports
+    from workbench.reports.runner import ParameterError, render_reports
 
     try:
         summary = render_reports(
@@ -73,7 +73,7 @@ def _add_sample_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from workbench.sample import DEFAULT_SEED, write_sample
+    from workbench.data.sample import DEFAULT_SEED, write_sample
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     paths = write_sample(args.out, seed=seed)
@@ -88,7 +88,7 @@ def _add_notebooks_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from workbench.notebook_refresh import refresh_notebooks
+    from workbench.reports.notebooks import refresh_notebooks
 
     for path in refresh_notebooks(args.paths):
         print(f"executed {path}")
@@ -104,7 +104,7 @@ def _add_definitions_command(sub: argparse._SubParsersAction) -> None:
 def _definitions(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from workbench.definitions import definitions_markdown
+    from workbench.catalogue import definitions_markdown
 
     text = definitions_markdown()
     if args.out:

@@ -15,6 +15,7 @@ import pandas as pd
 __all__ = [
     "METRIC_INFO",
     "UNITS",
+    "capitalized",
     "format_figure",
     "metric_kind",
     "metric_label",
@@ -100,3 +101,8 @@ def window_words(start: pd.Timestamp, end: pd.Timestamp) -> str:
     if (start.year, start.month) == (last.year, last.month):
         return start.strftime("%B %Y")
     return f"{start:%b %Y} to {last:%b %Y}"
+
+
+def capitalized(text: str) -> str:
+    """First letter upper-case, the rest untouched (``str.capitalize`` lowers names)."""
+    return text[:1].upper() + text[1:]

@@ -59,7 +59,7 @@ def call_length_distribution(
     Parameters
     ----------
     calls : pandas.DataFrame
-        The calls table of :mod:`workbench.schema` (``manager``, ``duration_s``,
+        The calls table of :mod:`workbench.data.schema` (``manager``, ``duration_s``,
         ``answered``), one row per call.
     manager : str
         The focus manager; every other manager's calls are pooled as "rest of team".

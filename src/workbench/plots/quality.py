@@ -116,7 +116,7 @@ def on_time_by_band(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs) ->
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`workbench.quality.quality_vs_on_time`: ``band``, ``n``,
+        Output of :func:`workbench.quality.score.quality_vs_on_time`: ``band``, ``n``,
         ``on_time_rate``, ``ci_low``, ``ci_high``. Bands with ``n == 0`` are labelled but
         get no point.
     ax : matplotlib.axes.Axes, optional

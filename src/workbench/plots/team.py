@@ -60,7 +60,7 @@ def tasks_vs_results(
 
     All points are anonymous grey; only the ``highlight`` manager's points are coloured
     and named (by ``label``). The correlation is computed elsewhere
-    (``workbench.correlation``) and only written here, from ``annotation``.
+    (``workbench.stats.correlation``) and only written here, from ``annotation``.
 
     Parameters
     ----------

@@ -1,0 +1,352 @@
+"""Case studies for coaches: what a KPI change did for one manager, and how sure we are.
+
+A case gathers, for one manager and one KPI change (one or several step dates), the
+tables a coach reads: the unit-level before/after with intervals, the monthly series, the
+comparison with untreated colleagues (difference in differences and placebo dates), the
+output or sales that went with it, a target ladder, the guardrails while the KPI was in
+force, and a plain-language conclusion whose wording follows the intervals.
+
+This module assembles the :class:`Case`; the parts live by responsibility in
+:mod:`workbench.cases.units` (unit tables), :mod:`workbench.cases.windows` (change dates,
+whole periods, control group), :mod:`workbench.cases.comparisons` (count, rate and
+guardrail comparisons), :mod:`workbench.cases.tables` (monthly series, peers, ladder,
+sales), :mod:`workbench.cases.text` (wording) and :mod:`workbench.plots.cases` (the
+figure). Their public functions are re-exported here.
+
+Windows
+-------
+``change_dates`` split time into ``before`` (before the first date), the steps, and the
+last window (from the last date on). Two notions of "after", each used for one purpose:
+
+- *KPI in force*: from the FIRST date on (every step). The guardrails and the count
+  comparisons (:func:`count_change`) use it: gaming or a change in output counts from the
+  day a KPI applies.
+- *last step*: from the LAST date on. The metric's before/after verdict, the difference in
+  differences and the sales decomposition judge it, so that 32 -> 27 -> 22 min compares the
+  months before the first step with the months under the final target.
+  :func:`count_change` reports it too when there are several steps.
+
+Monthly tables assign a month to a window by its start (use month-start change dates).
+Per-month figures use whole months only (see :func:`count_change`).
+
+Control group
+-------------
+The colleagues compared with are those with no target on the case's metric in force at any
+instant from the first date to the end of the data (:func:`untreated_colleagues`; a ``*``
+row treats everyone). With fewer than 3 of them there is no comparison: no difference in
+differences, no placebo dates, and the conclusion says so (3, like every team figure here,
+so that no colleague's figures can be read off the pooled control).
+
+Units
+-----
+:func:`due_task_units` (one row per task due, ``overdue`` 0/1) follows the definition of
+``delinquency_rate`` in :mod:`workbench.metrics.tasks`; :func:`connected_call_units` (one row
+per connected call, ``talk_min``) that of ``talk_mean_min`` in :mod:`workbench.metrics.calls`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+from workbench.cases.comparisons import count_change, guardrail_change, rate_test
+from workbench.cases.tables import (
+    before_mean_by_manager,
+    kpi_rows,
+    ladder_to_norm,
+    lower_is_better,
+    monthly_mean_interval,
+    monthly_series,
+    peer_comparison,
+    sales_change,
+)
+from workbench.cases.text import conclusion_text, headline_text
+from workbench.cases.units import connected_call_units, due_task_units
+from workbench.cases.windows import (
+    case_dates,
+    data_span,
+    parse_change_dates,
+    untreated_colleagues,
+    whole_periods,
+)
+from workbench.metrics.calls import call_metrics
+from workbench.metrics.deals import deal_metrics
+from workbench.metrics.guardrails import RESULT_GUARDRAILS, guardrails
+from workbench.metrics.tasks import task_metrics
+from workbench.stats import before_after, rate_before_after, wilson_interval
+
+__all__ = [
+    "Case",
+    "due_task_units",
+    "connected_call_units",
+    "parse_change_dates",
+    "untreated_colleagues",
+    "whole_periods",
+    "count_change",
+    "guardrail_change",
+    "rate_test",
+    "conclusion_text",
+    "overdue_case",
+    "call_length_case",
+]
+
+
+@dataclass
+class Case:
+    """Everything a coach's notebook shows about one manager's KPI change.
+
+    Attributes
+    ----------
+    manager, metric : str
+        Who and which KPI metric (``delinquency_rate`` or ``talk_mean_min``).
+    change_dates : DatetimeIndex
+        The step dates (tz-aware). The case functions take them as ``"2026-04-01,2026-07-01"``
+        or a list; ``""`` takes the ``effective_from`` dates of the manager's (else the
+        ``*``) target rows for the metric.
+    units : DataFrame
+        Unit table of every manager (see :func:`due_task_units`, :func:`connected_call_units`).
+    before_after : DataFrame
+        Per window: ``window``, ``start``, ``end``, ``n``, ``mean``, ``mean_low``,
+        ``mean_high``, ``change``, ``change_low``, ``change_high``, ``p_value``,
+        ``significant``, ``mde`` (in the metric's unit: a fraction or minutes).
+    monthly : DataFrame
+        The manager per month: ``period``, ``window``, ``n``, ``value``, ``low``, ``high``,
+        ``team_median`` (other managers, NaN with fewer than 3), ``target``.
+    peers : DataFrame
+        :func:`workbench.stats.diff_in_diff` at the last date (before vs last window)
+        against the untreated colleagues; no rows when fewer than 3 are untreated.
+    placebo : DataFrame
+        :func:`workbench.stats.placebo_test`; ``attrs["share_as_extreme"]``; no rows
+        without a control group.
+    output : DataFrame
+        :func:`count_change` of the output that should follow (completed tasks, leads):
+        KPI in force, and the last step when there are several.
+    ladder : DataFrame
+        :func:`workbench.metrics.ladder.target_ladder` from the before level to the team norm.
+    guardrails : DataFrame
+        :func:`guardrail_change`: before vs while the KPI was in force.
+    meta : dict
+        How to print the metric, and ``n_controls`` (untreated colleagues compared with),
+        ``data_start`` / ``data_end`` (the span taken as covered by the data).
+    conclusion : str
+        Plain-language verdict (:func:`conclusion_text`).
+    sales, conversion : DataFrame or None
+        Call case: the sales decomposition per month and the win-rate test.
+    kpi : DataFrame
+        KPI attainment rows of this metric (for plots).
+    panel : DataFrame
+        The metric table (manager x month) the monthly series comes from.
+    """
+
+    manager: str
+    metric: str
+    change_dates: pd.DatetimeIndex
+    units: pd.DataFrame
+    before_after: pd.DataFrame
+    monthly: pd.DataFrame
+    peers: pd.DataFrame
+    placebo: pd.DataFrame
+    output: pd.DataFrame
+    ladder: pd.DataFrame
+    guardrails: pd.DataFrame
+    conclusion: str
+    kpi: pd.DataFrame
+    panel: pd.DataFrame
+    sales: pd.DataFrame | None = None
+    conversion: pd.DataFrame | None = None
+    meta: dict = field(default_factory=dict)
+
+    def headline(self) -> str:
+        """The headline figures as short text lines (rounded so that reruns print the same)."""
+        return headline_text(self.before_after, self.output, manager=self.manager, meta=self.meta)
+
+    def plot(self, *, ax: Axes | None = None) -> Axes:
+        """The before/after figure (:func:`workbench.plots.before_after_plot`) of this case."""
+        from workbench.plots.cases import before_after_plot
+
+        return before_after_plot(
+            self.monthly,
+            windows=self.before_after,
+            change_dates=self.change_dates,
+            manager=self.manager,
+            what=self.meta["what"],
+            unit=self.meta["unit"],
+            scale=self.meta["scale"],
+            ax=ax,
+        )
+
+
+_BA_COLUMNS = [
+    "window", "start", "end", "n", "mean", "mean_low", "mean_high",
+    "change", "change_low", "change_high", "p_value", "significant", "mde",
+]  # fmt: skip
+
+
+def _finish(case_kw: dict, *, what, unit, scale, digits, lower, controls, span) -> Case:
+    placebo = case_kw["placebo"]
+    text = conclusion_text(
+        case_kw["before_after"], manager=case_kw["manager"], what=what, unit=unit,
+        scale=scale, digits=digits, lower_is_better=lower, peers=case_kw["peers"],
+        placebo_share=placebo.attrs.get("share_as_extreme"),
+        n_placebo=int((placebo["kind"] == "placebo").sum()), guardrails=case_kw["guardrails"],
+        n_controls=len(controls),
+    )  # fmt: skip
+    meta = {"what": what, "unit": unit, "scale": scale, "digits": 1,
+            "n_controls": len(controls), "data_start": span[0], "data_end": span[1]}  # fmt: skip
+    return Case(conclusion=text, meta=meta, **case_kw)
+
+
+def overdue_case(
+    tasks: pd.DataFrame,
+    targets: pd.DataFrame | None = None,
+    *,
+    manager: str,
+    change_dates,
+    metric: str = "delinquency_rate",
+    tz: str = "UTC",
+    as_of=None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    max_step: float = 0.17,
+    alpha: float = 0.05,
+) -> Case:
+    """Case A: the share of due tasks completed late, before vs after a delinquency KPI.
+
+    Units are due tasks (:func:`due_task_units`); the before/after uses Wilson intervals and
+    Newcombe's interval of the difference (:func:`workbench.stats.rate_before_after`);
+    the peer comparison resamples tasks of the untreated colleagues; the output is completed
+    tasks per whole month (``tasks_completed`` of :func:`workbench.metrics.tasks.task_metrics`);
+    the guardrails are postponed deadlines, last-minute completions and completions with an
+    empty description (and with an empty result, when the export has a ``result`` column).
+    The ladder starts from the pooled before rate and ends at the colleagues' median before
+    rate, in steps of at most ``max_step`` (rates rounded to 0.01, toward the before level).
+    """
+    if metric != "delinquency_rate":
+        raise ValueError(f"overdue_case: metric must be 'delinquency_rate', got {metric!r}")
+    dates = case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
+    units = due_task_units(tasks, as_of=as_of, tz=tz)
+    if not (units["manager"] == manager).any():
+        raise KeyError(f"manager {manager!r} has no due tasks in the tasks table")
+    ba = rate_before_after(
+        units, value="overdue", time="original_due_at", change_dates=dates, manager=manager,
+        alpha=alpha,
+    )  # fmt: skip
+    ba = ba.rename(columns={"rate": "mean", "rate_low": "mean_low", "rate_high": "mean_high"})
+    panel = task_metrics(tasks, tz=tz, as_of=as_of)
+    kpi = kpi_rows(panel, targets, metric, tz)
+    mine = panel.loc[panel["manager"] == manager]
+    low, high = wilson_interval(mine["tasks_overdue"].to_numpy(), mine["tasks_due"].to_numpy())
+    monthly = monthly_series(panel, kpi, manager=manager, metric=metric, n_col="tasks_due",
+                             dates=dates, low=low, high=high)  # fmt: skip
+    span = data_span(
+        [tasks["created_at"], tasks.get("completed_at", tasks["created_at"])], as_of, tz
+    )
+    controls, peers, placebo = peer_comparison(
+        units, targets, value="overdue", time="original_due_at", manager=manager, metric=metric,
+        dates=dates, data_end=span[1], n_boot=n_boot, seed=seed,
+    )  # fmt: skip
+    rates = before_mean_by_manager(units, value="overdue", time="original_due_at", dates=dates)
+    lower = lower_is_better(targets, metric, manager)
+    ladder = ladder_to_norm(monthly.loc[monthly["window"] == "before", "value"], ba.loc[0, "mean"],
+                            rates.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
+                            round_to=0.01)  # fmt: skip
+    gtable = guardrails(tasks=tasks, tz=tz)
+    shares = {
+        "postponed_share": ("postponed_tasks", "deadline_tasks"),
+        "last_minute_share": ("last_minute_completions", "on_time_completions"),
+        "empty_description_share": ("empty_description_completions", "completed_tasks"),
+        "empty_result_share": RESULT_GUARDRAILS[:1] + ("completed_tasks",),
+    }
+    # a share whose count is unknown (no description / result column) is not compared
+    shares = {k: v for k, v in shares.items() if v[0] in gtable and gtable[v[0]].notna().all()}
+    guard = guardrail_change(gtable, manager=manager, change_dates=dates, tz=tz, shares=shares)
+    return _finish(
+        dict(manager=manager, metric=metric, change_dates=dates, units=units,
+             before_after=ba[_BA_COLUMNS], monthly=monthly, peers=peers, placebo=placebo,
+             output=count_change(panel, manager=manager, column="tasks_completed",
+                                 change_dates=dates, data_start=span[0], data_end=span[1],
+                                 tz=tz, alpha=alpha),
+             ladder=ladder, guardrails=guard, kpi=kpi, panel=panel),
+        what="overdue share", unit="%", scale=100.0, digits=0, lower=lower,
+        controls=controls, span=span,
+    )  # fmt: skip
+
+
+def call_length_case(
+    calls: pd.DataFrame,
+    deals: pd.DataFrame,
+    targets: pd.DataFrame | None = None,
+    *,
+    manager: str,
+    change_dates,
+    metric: str = "talk_mean_min",
+    tz: str = "UTC",
+    as_of=None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    max_step: float = 0.2,
+    short_call_s: float = 30.0,
+    alpha: float = 0.05,
+) -> Case:
+    """Case B: mean talk time of connected calls, before vs under a (stepped) talk-time KPI.
+
+    Units are connected calls (:func:`connected_call_units`); the before/after interval
+    resamples calls (:func:`workbench.stats.before_after`); the peer comparison
+    resamples calls of the untreated colleagues. The output is leads per whole month;
+    ``sales`` decomposes sales per whole month, before vs the last step, into leads x close
+    rate x win rate x volume per won deal
+    (:func:`workbench.stats.decomposition.decompose_sales_change`); ``conversion`` tests the win
+    rate (won / closed) with its MDE. The ladder starts at the before mean (rounded to a
+    minute, as a manager would be told it) and ends at the colleagues' median before mean,
+    in steps of at most ``max_step`` (rounded toward the before level); the guardrail is the
+    share of connected calls shorter than ``short_call_s``.
+    """
+    if metric != "talk_mean_min":
+        raise ValueError(f"call_length_case: metric must be 'talk_mean_min', got {metric!r}")
+    dates = case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
+    units = connected_call_units(calls, tz=tz)
+    if not (units["manager"] == manager).any():
+        raise KeyError(f"manager {manager!r} has no connected calls in the calls table")
+    ba = before_after(
+        units, value="talk_min", time="started_at", change_dates=dates, manager=manager,
+        n_boot=n_boot, seed=seed, alpha=alpha,
+    )  # fmt: skip
+    panel = call_metrics(calls, tz=tz)
+    kpi = kpi_rows(panel, targets, metric, tz)
+    low, high = monthly_mean_interval(units, manager=manager, panel=panel, tz=tz)
+    monthly = monthly_series(panel, kpi, manager=manager, metric=metric, n_col="connected",
+                             dates=dates, low=low, high=high)  # fmt: skip
+    span = data_span([calls["started_at"], deals["created_at"], deals["closed_at"]], as_of, tz)
+    controls, peers, placebo = peer_comparison(
+        units, targets, value="talk_min", time="started_at", manager=manager, metric=metric,
+        dates=dates, data_end=span[1], n_boot=n_boot, seed=seed,
+    )  # fmt: skip
+    means = before_mean_by_manager(units, value="talk_min", time="started_at", dates=dates)
+    mine_before = units.loc[(units["manager"] == manager) & (units["started_at"] < dates[0])]
+    lower = lower_is_better(targets, metric, manager)
+    ladder = ladder_to_norm(mine_before["talk_min"], ba.loc[0, "mean"],
+                            means.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
+                            round_to=1.0)  # fmt: skip
+    guard = guardrail_change(
+        guardrails(calls=calls, tz=tz, short_call_s=short_call_s), manager=manager,
+        change_dates=dates, tz=tz, shares={"short_call_share": ("short_calls", "connected_calls")},
+    )  # fmt: skip
+    dpanel = deal_metrics(deals, tz=tz, as_of=as_of)
+    sales, conversion = sales_change(
+        dpanel, manager=manager, dates=dates, alpha=alpha, span=span, tz=tz
+    )
+    return _finish(
+        dict(manager=manager, metric=metric, change_dates=dates, units=units,
+             before_after=ba[_BA_COLUMNS], monthly=monthly, peers=peers, placebo=placebo,
+             output=count_change(dpanel, manager=manager, column="leads", change_dates=dates,
+                                 data_start=span[0], data_end=span[1], tz=tz, alpha=alpha),
+             ladder=ladder, guardrails=guard, kpi=kpi, panel=panel, sales=sales,
+             conversion=conversion),
+        what="mean call length", unit="min", scale=1.0, digits=0, lower=lower,
+        controls=controls, span=span,
+    )  # fmt: skip

@@ -1,0 +1,173 @@
+"""The tables of a case besides the before/after: monthly series, peers, ladder, sales.
+
+Each function builds one table of :class:`workbench.cases.study.Case` from the unit tables and
+the metric tables; the case functions put them together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.cases.comparisons import rate_test
+from workbench.cases.windows import untreated_colleagues, whole_periods
+from workbench.metrics.kpi import kpi_attainment
+from workbench.metrics.ladder import target_ladder
+from workbench.metrics.periods import period_start
+from workbench.privacy import MIN_TEAM
+from workbench.stats import diff_in_diff, placebo_test
+from workbench.stats.decomposition import decompose_sales_change, window_totals
+from workbench.stats.resampling import window_codes, window_labels
+
+__all__ = [
+    "kpi_rows",
+    "lower_is_better",
+    "monthly_series",
+    "monthly_mean_interval",
+    "control_group",
+    "peer_comparison",
+    "before_mean_by_manager",
+    "ladder_to_norm",
+    "sales_change",
+]
+
+_Z95 = 1.959963984540054
+
+
+def _window_of(periods: pd.Series, dates: pd.DatetimeIndex) -> pd.Series:
+    """The window label ("before", "after" or "step k") of each period start."""
+    labels = np.asarray(window_labels(len(dates)), dtype=object)
+    return pd.Series(labels[window_codes(periods, dates)], index=periods.index, dtype="str")
+
+
+def kpi_rows(panel: pd.DataFrame, targets: pd.DataFrame | None, metric: str, tz: str):
+    """KPI attainment rows of ``metric`` (empty when no target names it)."""
+    if targets is None or targets.empty or not (targets["metric"] == metric).any():
+        return pd.DataFrame(columns=["manager", "period", "metric", "target", "direction"])
+    return kpi_attainment(panel, targets.loc[targets["metric"] == metric], tz=tz)
+
+
+def lower_is_better(targets: pd.DataFrame | None, metric: str, manager: str) -> bool:
+    if targets is None or targets.empty:
+        return True
+    rows = targets.loc[(targets["metric"] == metric) & targets["manager"].isin([manager, "*"])]
+    return rows.empty or (rows["direction"] == "at_most").all()
+
+
+def monthly_series(panel, kpi, *, manager, metric, n_col, dates, low, high) -> pd.DataFrame:
+    """The manager's metric per month, its interval, the team median and the target."""
+    others = panel.loc[(panel["manager"] != manager) & panel[metric].notna()]
+    g = others.groupby("period")[metric]
+    team = g.median().where(g.count() >= MIN_TEAM)
+    mine = panel.loc[panel["manager"] == manager].reset_index(drop=True)
+    target = kpi.loc[kpi["manager"] == manager].set_index("period")["target"] if len(kpi) else None
+    out = pd.DataFrame(
+        {
+            "period": mine["period"],
+            "window": _window_of(mine["period"], dates),
+            "n": mine[n_col].astype("int64"),
+            "value": mine[metric].astype("float64"),
+            "low": np.asarray(low, dtype="float64"),
+            "high": np.asarray(high, dtype="float64"),
+            "team_median": mine["period"].map(team).astype("float64"),
+        }
+    )
+    out["target"] = out["period"].map(target).astype("float64") if target is not None else np.nan
+    return out
+
+
+_DID_COLUMNS = [
+    "change_date", "n_treated_before", "n_treated_after", "n_control_before",
+    "n_control_after", "treated_before", "treated_after", "treated_change", "control_before",
+    "control_after", "control_change", "did", "did_low", "did_high", "p_value", "significant",
+]  # fmt: skip
+_PLACEBO_COLUMNS = [
+    "change_date", "kind", "n_treated_before", "n_treated_after", "n_control_before",
+    "n_control_after", "treated_change", "control_change", "did", "as_extreme",
+]  # fmt: skip
+
+
+def peer_comparison(
+    units, targets, *, value, time, manager, metric, dates, data_end, n_boot, seed
+) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    """The untreated colleagues (:func:`control_group`), and the DiD and placebo at the last
+    date against them, the middle steps left out: ``(controls, did, placebo)``. Empty tables
+    (no fake comparison) with fewer than ``MIN_TEAM`` controls."""
+    controls = control_group(targets, units, metric=metric, manager=manager, dates=dates,
+                             data_end=data_end)  # fmt: skip
+    if len(controls) < MIN_TEAM:
+        placebo = pd.DataFrame(columns=_PLACEBO_COLUMNS)
+        placebo.attrs["share_as_extreme"] = np.nan
+        return controls, pd.DataFrame(columns=_DID_COLUMNS), placebo
+    t = units[time]
+    keep = ((t < dates[0]) | (t >= dates[-1])) & units["manager"].isin([manager, *controls])
+    data = units.loc[keep]
+    kw = dict(value=value, time=time, group="manager", treated=manager)
+    did = diff_in_diff(data, change_date=dates[-1], n_boot=n_boot, seed=seed, **kw)
+    placebo = placebo_test(data, change_date=dates[-1], **kw)
+    return controls, did, placebo
+
+
+def control_group(targets, units, *, metric, manager, dates, data_end) -> list[str]:
+    end = dates[-1] if data_end is None else max(data_end, dates[-1])
+    return untreated_colleagues(
+        targets,
+        metric=metric,
+        manager=manager,
+        managers=units["manager"].unique(),
+        start=dates[0],
+        end=end,
+    )
+
+
+def ladder_to_norm(
+    values, current, others: pd.Series, *, max_step, lower, round_to
+) -> pd.DataFrame:
+    """Target ladder from the rounded before level to the colleagues' median before level.
+
+    Empty (same columns) when the manager or the colleagues have no before data.
+    """
+    norm = others.median()
+    if not (np.isfinite(current) and np.isfinite(norm)):
+        return pd.DataFrame(columns=["step", "target", "step_size", "share_breaching", "n_units"])
+    return target_ladder(
+        values, current=float(np.round(current / round_to) * round_to),
+        team_norm=float(np.round(norm / round_to) * round_to), max_step=max_step,
+        direction="at_most" if lower else "at_least", round_to=round_to,
+    )  # fmt: skip
+
+
+def before_mean_by_manager(units, *, value, time, dates) -> pd.Series:
+    before = units.loc[units[time] < dates[0]]
+    return before.groupby("manager")[value].mean()
+
+
+def monthly_mean_interval(units, *, manager, panel, tz):
+    """Per-month normal interval of the mean talk time: mean +- 1.96 sd / sqrt(n)."""
+    mine = units.loc[units["manager"] == manager]
+    g = mine.groupby(period_start(mine["started_at"], period="month", tz=tz))["talk_min"]
+    stats = pd.DataFrame({"mean": g.mean(), "half": _Z95 * g.std(ddof=1) / np.sqrt(g.count())})
+    periods = panel.loc[panel["manager"] == manager, "period"]
+    stats = stats.reindex(pd.Index(periods))
+    return (stats["mean"] - stats["half"]).to_numpy(), (stats["mean"] + stats["half"]).to_numpy()
+
+
+def sales_change(dpanel, *, manager, dates, alpha, span, tz):
+    """Per-month sales decomposition and the win-rate test, before vs the last window, on
+    whole months only (a partial first or last month would bias the per-month figures)."""
+    whole = whole_periods(dpanel["period"], data_start=span[0], data_end=span[1], tz=tz)
+    periods = dpanel.loc[whole, "period"]
+    if periods.empty:
+        raise ValueError("deals: no whole month of data to compare sales on")
+    first = periods.min()
+    after_end = periods.max() + pd.Timedelta(days=1)
+    before = window_totals(dpanel, manager, first, dates[0], per_period=True)
+    after = window_totals(dpanel, manager, dates[-1], after_end, per_period=True)
+    sales = decompose_sales_change(before, after, split_conversion=True)
+    nb, na = before["n_periods"], after["n_periods"]
+    test = rate_test(
+        before["won"] * nb, before["closed"] * nb, after["won"] * na, after["closed"] * na,
+        alpha=alpha,
+    )  # fmt: skip
+    conversion = pd.DataFrame([{"measure": "conversion (won / closed)", **test}])
+    return sales, conversion.astype({"measure": "str", "text": "str"})

@@ -1,0 +1,460 @@
+"""Load a CRM export (CSV, Parquet, Excel) into the four contract tables.
+
+This is the only module that knows file formats and source column names. It reads every
+cell as text (so a 19-digit ID never becomes a float), applies a mapping
+(:mod:`workbench.data.mappings`), converts and checks the values (:mod:`workbench.data.validation`)
+and returns a :class:`Dataset`: the canonical tables plus a record of every row it set
+aside. For every table, rows read = rows loaded + rows set aside.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from workbench.data.mappings import Mapping, TableMapping, resolve_mapping
+from workbench.data.schema import DEFAULT_TZ, TABLE_NAMES, TABLES
+from workbench.data.validation import (
+    REASONS,
+    SET_ASIDE_COLUMNS,
+    DataContractError,
+    DateOrderError,
+    RowProblems,
+    convert_table,
+    empty_set_aside,
+    empty_table,
+)
+
+__all__ = ["Dataset", "DataContractError", "load_dataset", "SUPPORTED_SUFFIXES"]
+
+SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xlsm")
+_FILE_COL, _ROW_COL = "__file", "__row"
+
+
+@dataclass
+class Dataset:
+    """The four contract tables, what was set aside, and where it all came from.
+
+    Attributes
+    ----------
+    tasks, calls, deals, targets : pd.DataFrame
+        Canonical tables: exactly the columns of :data:`workbench.data.schema.TABLES`.
+    set_aside : pd.DataFrame
+        One row per source row that could not be used: table, file, row, column, value,
+        reason. ``row`` is where the row is in the file: the physical line where the record
+        starts for CSV (header = line 1; a quoted field may span lines), the sheet row for
+        Excel, and the 1-based position for Parquet.
+    rows_read : dict[str, int]
+        Data rows read per table (header and trailing empty rows excluded).
+    tz : str
+        Business time zone of every timestamp.
+    source : str
+        The ``source`` argument of :func:`load_dataset`.
+    files : dict[str, list[str]]
+        Files read per table (empty list: the table had no file and is empty).
+    """
+
+    tasks: pd.DataFrame
+    calls: pd.DataFrame
+    deals: pd.DataFrame
+    targets: pd.DataFrame
+    set_aside: pd.DataFrame
+    rows_read: dict[str, int]
+    tz: str
+    source: str
+    files: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def managers(self) -> list[str]:
+        """Sorted unique managers over tasks, calls and deals."""
+        names = pd.concat([self.tasks["manager"], self.calls["manager"], self.deals["manager"]])
+        return sorted(names.dropna().unique().tolist())
+
+    @property
+    def rows_loaded(self) -> dict[str, int]:
+        """Rows in each canonical table."""
+        return {t: len(getattr(self, t)) for t in TABLE_NAMES}
+
+    def health(self) -> pd.DataFrame:
+        """Row accounting per table, tidy: one count per row.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns ``table``, ``measure``, ``reason``, ``rows``. For each table, rows
+            with measure ``read``, ``loaded`` and ``set_aside`` (reason NA), then one row
+            with measure ``reason`` per set-aside reason (its count). Invariants:
+            read = loaded + set_aside, and the ``reason`` rows sum to set_aside.
+        """
+        counts = self.set_aside.groupby(["table", "reason"], sort=True).size()
+        loaded = self.rows_loaded
+        records = []
+        for table in TABLE_NAMES:
+            set_aside = int(counts.loc[table].sum()) if table in counts.index else 0
+            records += [
+                (table, "read", pd.NA, self.rows_read.get(table, 0)),
+                (table, "loaded", pd.NA, loaded[table]),
+                (table, "set_aside", pd.NA, set_aside),
+            ]
+            if set_aside:
+                records += [(table, "reason", r, int(n)) for r, n in counts.loc[table].items()]
+        frame = pd.DataFrame(records, columns=["table", "measure", "reason", "rows"])
+        return frame.astype({"table": "str", "measure": "str", "reason": "str", "rows": "int64"})
+
+
+def load_dataset(
+    source: str | Path,
+    mapping: str | Path | dict | None = None,
+    tz: str | None = None,
+) -> Dataset:
+    """Read a CRM export into a :class:`Dataset` of canonical tables.
+
+    Parameters
+    ----------
+    source : str or Path
+        A folder holding the export files, or one file.
+    mapping : None, str, Path or dict
+        ``None`` = canonical files (``tasks``, ``calls``, ``deals``, ``targets`` as .csv,
+        .parquet or .xlsx, each optional); a preset name (``amocrm``, ``bitrix24``,
+        ``hubspot``, ...), a YAML mapping file or a dict (see ``docs/data-contract.md``).
+    tz : str, optional
+        Business time zone; default: the mapping's ``tz``, else ``UTC``.
+
+    Raises
+    ------
+    DataContractError
+        A file lacks a required column (the message names file, table, the missing and
+        the found columns), a timestamp column mixes day/month orders (names file, table,
+        column and a row of each order) or a file cannot be read.
+    """
+    spec = resolve_mapping(mapping)
+    tz = tz or spec.tz or DEFAULT_TZ
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"Unknown time zone {tz!r}") from err
+    source_path = Path(source)
+    if not source_path.exists():
+        raise FileNotFoundError(f"Source not found: {source_path}")
+    tables, aside, rows_read, files = {}, [], {}, {}
+    for table in TABLE_NAMES:
+        paths = _table_files(source_path, spec, table)
+        files[table] = [str(p) for p in paths]
+        if not paths:
+            tables[table], rows_read[table] = empty_table(table, tz), 0
+            continue
+        tmap = spec.tables.get(table, TableMapping())
+        parts = [_read_table_file(p, table, tmap, spec) for p in paths]
+        frame, set_aside = _load_parts(parts, table, tmap, tz)
+        tables[table], rows_read[table] = frame, sum(len(p[0]) for p in parts)
+        aside.append(set_aside)
+    set_aside = pd.concat([empty_set_aside(), *aside], ignore_index=True)
+    return Dataset(
+        **tables,
+        set_aside=set_aside.loc[:, list(SET_ASIDE_COLUMNS)],
+        rows_read=rows_read,
+        tz=tz,
+        source=str(source),
+        files=files,
+    )
+
+
+def _load_parts(parts, table: str, tmap: TableMapping, tz: str):
+    raw = pd.concat([p[0] for p in parts], ignore_index=True)
+    for part, path in parts:  # every file must provide the required columns
+        _derive(part, table, tmap, path)
+    columns, labels = _derive(raw, table, tmap, parts[0][1])
+    problems = RowProblems(raw.index)
+    source_cols = [c for c in raw.columns if c not in (_FILE_COL, _ROW_COL)]
+    empty = raw[source_cols].isna().all(axis=1)
+    problems.flag(empty, "", pd.Series("", index=raw.index), REASONS["empty"])
+    try:
+        frame = convert_table(columns, labels, table, tmap, tz, problems)
+    except DateOrderError as err:
+        files, rows = raw[_FILE_COL], raw[_ROW_COL]
+        message = err.describe(table, lambda i: f"{files.loc[i]} row {rows.loc[i]}")
+        raise DataContractError(message) from None
+    records = problems.records(table, raw[_FILE_COL], raw[_ROW_COL])
+    return frame.loc[problems.ok].reset_index(drop=True), records
+
+
+# --- finding and reading files -------------------------------------------------------
+
+
+def _table_files(source: Path, spec: Mapping, table: str) -> list[Path]:
+    """Files of ``table``: the mapping's glob, else ``<table>.<csv|parquet|xlsx>``."""
+    tmap = spec.tables.get(table)
+    if spec.name != "canonical" and tmap is None:
+        return []
+    pattern = tmap.file if tmap is not None else None
+    if source.is_file():
+        if pattern is None:
+            if spec.name == "canonical" and source.stem != table:
+                return []
+            return [source]
+        if Path(pattern).name == source.name or fnmatch.fnmatch(
+            source.name.casefold(), Path(pattern).name.casefold()
+        ):
+            return [source]
+        folders = [source.parent]
+    else:
+        folders = [source]
+    if spec.folder is not None:
+        folders.append(spec.folder)
+    if pattern is None:
+        found = [
+            source / f"{table}{s}" for s in SUPPORTED_SUFFIXES if (source / f"{table}{s}").is_file()
+        ]
+        if len(found) > 1:
+            raise DataContractError(
+                f"Several {table} files in {source}: {', '.join(p.name for p in found)}; keep one"
+                " or name it in a mapping."
+            )
+        return found
+    for folder in folders:
+        matches = _glob_casefold(folder, pattern)
+        if matches:
+            return matches
+    return []
+
+
+def _glob_casefold(folder: Path, pattern: str) -> list[Path]:
+    """Files matching ``pattern`` (relative to ``folder``), ignoring case in the file name."""
+    target = folder / pattern
+    parent, name = target.parent, target.name.casefold()
+    if not parent.is_dir():
+        return []
+    return sorted(
+        p
+        for p in parent.iterdir()
+        if p.is_file()
+        and fnmatch.fnmatch(p.name.casefold(), name)
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+
+
+def _read_table_file(path: Path, table: str, tmap: TableMapping, spec: Mapping):
+    """Read one file as text cells, add the lookup join, number the rows."""
+    frame, rows = _read_text(path, tmap)
+    frame = _drop_trailing_empty(frame)
+    frame[_FILE_COL] = str(path)
+    frame[_ROW_COL] = rows[: len(frame)]
+    if tmap.join:
+        frame = _join(frame, path, table, tmap, spec)
+    return frame, path
+
+
+def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFrame, np.ndarray]:
+    """All cells of one file as stripped ``str`` (missing = NA) and each row's place in it."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(
+                path,
+                dtype="str",
+                keep_default_na=False,
+                na_values=[""],
+                sep=tmap.sep,
+                encoding=tmap.encoding,
+                skip_blank_lines=False,
+            )
+            rows = _csv_lines(path, tmap, len(frame))
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            frame = frame.apply(_column_text)
+            rows = np.arange(1, len(frame) + 1)
+        elif suffix in (".xlsx", ".xlsm"):
+            frame, header_row = _read_excel(path, tmap.sheet if sheet is None else sheet)
+            rows = np.arange(header_row + 1, header_row + 1 + len(frame))
+        else:
+            raise DataContractError(f"{path}: unsupported file type {suffix!r}")
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        if isinstance(err, DataContractError):
+            raise
+        raise DataContractError(f"{path}: cannot read the file ({err})") from err
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.apply(lambda s: s.str.strip().replace("", pd.NA)).astype("str")
+    return frame, rows
+
+
+def _csv_lines(path: Path, tmap: TableMapping, count: int) -> np.ndarray:
+    """Physical line (header = 1) where each of the ``count`` data records starts.
+
+    A quoted field may span lines, so records are counted again with :mod:`csv`. Should it
+    split the file differently from pandas (e.g. a separator of several characters), the
+    record number (first data record = 2) is used instead.
+    """
+    records = np.arange(2, count + 2)
+    if b'"' not in path.read_bytes() or len(tmap.sep) != 1:
+        return records  # no quotes: one record per line
+    limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        with path.open(newline="", encoding=tmap.encoding) as handle:
+            reader = csv.reader(handle, delimiter=tmap.sep)
+            starts, last = [], 0
+            for _ in reader:
+                starts.append(last + 1)
+                last = reader.line_num
+    except csv.Error:
+        return records
+    finally:
+        csv.field_size_limit(limit)
+    return np.array(starts[1:]) if len(starts) == count + 1 else records
+
+
+def _column_text(col: pd.Series) -> pd.Series:
+    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col):
+        return col.dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z").astype("str")
+    if pd.api.types.is_float_dtype(col):
+        return col.map(repr, na_action="ignore").astype("str")
+    return col.astype("str")
+
+
+def _read_excel(path: Path, sheet) -> tuple[pd.DataFrame, int]:
+    """Excel via openpyxl, cell by cell to text, and the sheet row of the header.
+
+    Ints stay exact, times become h:mm:ss; blank rows above the header are skipped.
+    """
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int):
+            ws = book.worksheets[sheet]
+        else:
+            ws = book[sheet]
+        rows = list(ws.iter_rows(min_row=1, values_only=True))
+    except KeyError as err:
+        raise DataContractError(f"{path}: no sheet {sheet!r}; sheets: {book.sheetnames}") from err
+    finally:
+        book.close()
+    skip = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), len(rows))
+    rows = rows[skip:]
+    if not rows:
+        return pd.DataFrame(), 1
+    width = max(len(r) for r in rows)
+    header = [f"Unnamed: {i}" if h is None else str(h) for i, h in enumerate(rows[0])]
+    header += [f"Unnamed: {i}" for i in range(len(header), width)]
+    body = [r if len(r) == width else (*r, *([None] * (width - len(r)))) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    return frame.apply(lambda s: s.map(_excel_cell, na_action="ignore").astype("str")), skip + 1
+
+
+def _excel_cell(value) -> str:
+    # Excel stores dates as numbers; openpyxl hands back datetime/time/timedelta by format.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # exact; larger floats keep their float text (an ID check)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()  # a date cell: date-only rules apply
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        total = value.total_seconds()
+        return f"{int(total // 3600)}:{int(total % 3600 // 60):02d}:{total % 60:09.6f}"
+    return str(value)
+
+
+def _drop_trailing_empty(frame: pd.DataFrame) -> pd.DataFrame:
+    """Trailing all-empty rows (formatting leftovers) are not data; inner ones are."""
+    filled = frame.notna().any(axis=1).to_numpy()
+    last = filled.nonzero()[0].max() + 1 if filled.any() else 0
+    return frame.iloc[:last].reset_index(drop=True)
+
+
+def _join(frame: pd.DataFrame, path: Path, table: str, tmap: TableMapping, spec: Mapping):
+    """Left-join a lookup file; its columns become source columns for the mapping."""
+    join = tmap.join
+    on, right_on = str(join["key"]), str(join.get("lookup_key", join["key"]))
+    candidates = [path.parent / join["file"]]
+    if spec.folder is not None:
+        candidates.append(spec.folder / join["file"])
+    lookup_path = next((p for p in candidates if p.is_file()), None)
+    if lookup_path is None:
+        raise DataContractError(
+            f"{table}: join file {join['file']!r} not found next to {path} or the mapping"
+        )
+    lookup, _ = _read_text(lookup_path, TableMapping(sheet=join.get("sheet")))
+    for name, cols, where in ((on, frame.columns, path), (right_on, lookup.columns, lookup_path)):
+        if name not in cols:
+            raise DataContractError(
+                f"{where}: join column {name!r} missing for table {table}; "
+                f"columns found: {', '.join(map(str, cols))}"
+            )
+    lookup = lookup.drop_duplicates(subset=right_on, keep="first")
+    lookup = lookup.rename(
+        columns={c: f"{c}_joined" for c in lookup.columns if c in frame.columns and c != right_on}
+    )
+    merged = frame.merge(lookup, how="left", left_on=on, right_on=right_on, suffixes=("", "_r"))
+    return merged.drop(columns=[right_on + "_r"] if right_on + "_r" in merged else [])
+
+
+# --- mapping source columns to contract columns --------------------------------------
+
+
+def _derive(raw: pd.DataFrame, table: str, tmap: TableMapping, path: Path):
+    """Contract column -> text Series (NA where missing), and a label naming its source."""
+    found = [c for c in raw.columns if c not in (_FILE_COL, _ROW_COL)]
+    columns, labels, missing = {}, {}, []
+    for col in TABLES[table]:
+        spec = tmap.columns.get(col.name, col.name)
+        needed = _source_names(spec)
+        absent = [n for n in needed if n not in raw.columns]
+        if absent:
+            if col.required:
+                missing.append(f"{col.name} (source column {', '.join(map(repr, absent))})")
+            continue
+        columns[col.name], labels[col.name] = _derive_one(raw, spec, col.name)
+    if missing:
+        raise DataContractError(
+            f"{path}: table {table} lacks required column(s): {'; '.join(missing)}. "
+            f"Columns found: {', '.join(map(str, found))}"
+        )
+    return columns, labels
+
+
+def _source_names(spec) -> list[str]:
+    if isinstance(spec, str):
+        return [spec]
+    if "combine" in spec:
+        return [str(c) for c in spec["combine"]]
+    if "from" in spec:
+        return [str(spec["from"])]
+    return []
+
+
+def _derive_one(raw: pd.DataFrame, spec, name: str) -> tuple[pd.Series, str]:
+    if isinstance(spec, str):
+        return raw[spec], name if spec == name else f"{name} ({spec})"
+    if "constant" in spec:
+        value = "" if spec["constant"] is None else str(spec["constant"])
+        return pd.Series(value, index=raw.index, dtype="str"), f"{name} (constant)"
+    if "combine" in spec:
+        parts = [raw[str(c)] for c in spec["combine"]]
+        values = parts[0].str.cat(parts[1:], sep=" ")
+        return values, f"{name} ({' + '.join(map(str, spec['combine']))})"
+    source = str(spec["from"])
+    values, label = raw[source], f"{name} ({source})"
+    if "map" in spec:
+        value_map = {str(k).casefold(): str(v) for k, v in spec["map"].items()}
+        mapped = values.str.casefold().map(value_map)
+        values = mapped.where(mapped.notna(), values).astype("str")
+    default = spec.get("default_from")
+    if default is not None and str(default) in raw.columns:
+        values = values.fillna(raw[str(default)])
+        label = f"{name} ({source}, else {default})"
+    return values, label

@@ -1,0 +1,361 @@
+"""Guardrails: counter-metrics that reveal gaming while a KPI is in force.
+
+A KPI on mean talk time can be met by hanging up early; a KPI on overdue tasks by moving
+deadlines, closing tasks in the last minute or closing them without doing them. These
+counts, per manager x period, are read next to the KPI metric: a KPI "met" while a
+guardrail jumps is not a success.
+
+Definitions (period = calendar week from Monday or month, in the business tz ``tz``)
+-------------------------------------------------------------------------------------
+short_call_share
+    ``short_calls / connected_calls``, anchored on ``started_at``. Connected = answered
+    (when the ``answered`` column exists; missing counts as not answered) and
+    ``duration_s > 0``, as in :mod:`workbench.metrics.calls`. Short = connected and
+    ``duration_s < short_call_s`` (default 30 s).
+postponed_share
+    ``postponed_tasks / deadline_tasks``, anchored on ``original_due_at`` (the deadline as
+    first set; ``due_at`` when the column is absent or empty). Population: tasks with a
+    deadline, any status. Postponed = ``due_at > original_due_at``.
+last_minute_share
+    ``last_minute_completions / on_time_completions``, anchored on ``completed_at``.
+    On time = status completed and ``completed_at <= due_at`` (the deadline in force).
+    Last minute = on time and ``due_at - completed_at <= last_minute_hours`` (default 1 h).
+    A date-only deadline means 23:59:59 local, so this is then "closed after 23:00".
+empty_description_share
+    ``empty_description_completions / completed_tasks``, anchored on ``completed_at``:
+    completed tasks whose ``description`` is missing or whitespace only. The contract has
+    no result column, so this is about the task's description, not its outcome: a task
+    closed with no description says nothing about what was done. NaN counts and share when
+    the table has no ``description`` column.
+empty_result_share (only when the tasks table has a ``result`` column; not in the contract)
+    ``empty_result_completions / completed_tasks``: completed tasks whose result text is
+    missing or whitespace only (a CRM export with an outcome field, mapped to ``result``).
+kpi_in_force
+    With ``targets``: whether a target row for the manager (or for ``*``) applies at any
+    instant of the period.
+
+Shares are NaN when their denominator is 0. Rows without manager or without the anchor
+timestamp they need are set aside and counted in ``attrs["set_aside"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import require_columns
+from workbench.metrics.definition import Definition
+from workbench.metrics.periods import period_end, period_range, period_start
+
+__all__ = [
+    "CALL_GUARDRAILS",
+    "TASK_GUARDRAILS",
+    "RESULT_GUARDRAILS",
+    "GUARDRAIL_COLUMNS",
+    "call_guardrails",
+    "task_guardrails",
+    "guardrails",
+]
+
+CALL_GUARDRAILS = ("connected_calls", "short_calls", "short_call_share")
+TASK_GUARDRAILS = (
+    "deadline_tasks",
+    "postponed_tasks",
+    "postponed_share",
+    "on_time_completions",
+    "last_minute_completions",
+    "last_minute_share",
+    "completed_tasks",
+    "empty_description_completions",
+    "empty_description_share",
+)
+RESULT_GUARDRAILS = ("empty_result_completions", "empty_result_share")
+GUARDRAIL_COLUMNS = CALL_GUARDRAILS + TASK_GUARDRAILS
+
+_CONN = "connected calls of the manager (answered and duration_s > 0)"
+_DL = "tasks of the manager with a deadline, any status"
+_DONE = "tasks of the manager with status completed and a completed_at"
+_ONTIME = "completed tasks with completed_at <= due_at (the deadline in force)"
+_NO_TIME = "completed tasks without completed_at or manager (set aside, counted)"
+_DEFS = [
+    ("connected_calls", _CONN, "started_at", "connected calls", "-", "calls without "
+     "started_at, manager or duration_s (set aside)", "calls", "Denominator of "
+     "short_call_share."),
+    ("short_calls", _CONN, "started_at", "connected calls with duration_s < short_call_s "
+     "(default 30 s)", "-", "not connected", "calls", "Very short connected calls: hanging "
+     "up early would meet a talk-time KPI."),
+    ("short_call_share", _CONN, "started_at", "short_calls", "connected_calls",
+     "not connected", "fraction 0..1", "Guardrail of a talk-time KPI."),
+    ("deadline_tasks", _DL, "original_due_at (due_at where empty)", "tasks with a deadline",
+     "-", "tasks without a deadline or manager", "tasks", "Denominator of postponed_share."),
+    ("postponed_tasks", _DL, "original_due_at (due_at where empty)", "tasks whose due_at is "
+     "later than original_due_at", "-", "tasks without a deadline or manager", "tasks",
+     "Deadlines moved later: moving deadlines would hide misses from a CRM overdue count."),
+    ("postponed_share", _DL, "original_due_at (due_at where empty)", "postponed_tasks",
+     "deadline_tasks", "tasks without a deadline or manager", "fraction 0..1",
+     "Guardrail of an overdue KPI."),
+    ("on_time_completions", _ONTIME, "completed_at", "completed tasks with completed_at <= "
+     "due_at", "-", _NO_TIME + "; tasks without a deadline", "tasks",
+     "Denominator of last_minute_share."),
+    ("last_minute_completions", _ONTIME, "completed_at", "on-time completions with due_at - "
+     "completed_at <= last_minute_hours (default 1 h)", "-", _NO_TIME, "tasks",
+     "Tasks closed just before the deadline: closing to beat the clock."),
+    ("last_minute_share", _ONTIME, "completed_at", "last_minute_completions",
+     "on_time_completions", _NO_TIME, "fraction 0..1", "Guardrail of an overdue KPI."),
+    ("completed_tasks", _DONE, "completed_at", "completed tasks", "-", _NO_TIME, "tasks",
+     "Denominator of empty_description_share (and empty_result_share)."),
+    ("empty_description_completions", _DONE, "completed_at", "completed tasks whose "
+     "description is missing or whitespace only", "-", _NO_TIME + "; NaN without a "
+     "description column", "tasks", "Completions with nothing written about the task."),
+    ("empty_description_share", _DONE, "completed_at", "empty_description_completions",
+     "completed_tasks", _NO_TIME, "fraction 0..1", "Guardrail of an overdue KPI: tasks "
+     "closed with an empty description. It is about the description, not the outcome "
+     "(the contract has no result column)."),
+    ("empty_result_completions", _DONE, "completed_at", "completed tasks whose result text "
+     "is missing or whitespace only", "-", _NO_TIME + "; only when the export has a result "
+     "column (not in the contract)", "tasks", "Completions with no outcome written down."),
+    ("empty_result_share", _DONE, "completed_at", "empty_result_completions",
+     "completed_tasks", _NO_TIME + "; only with a result column", "fraction 0..1",
+     "Tasks closed without a result: closing without doing."),
+    ("kpi_in_force", "manager-periods of the guardrails table", "the period [start, end)",
+     "true when a target row for the manager or for '*' (on kpi_metrics, default any "
+     "metric) applies at some instant of the period", "-", "target rows of other managers",
+     "yes/no", "Whether the manager worked under a KPI in the period."),
+]  # fmt: skip
+DEFINITIONS = tuple(
+    Definition(n, population=p, time_anchor=a, numerator=num, denominator=den, exclusions=ex,
+               unit=u, description=d)
+    for n, p, a, num, den, ex, u, d in _DEFS
+)  # fmt: skip
+
+
+def _tally(keys: pd.DataFrame, flags: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Sum 0/1 flags per (manager, period) over the rows where the anchor exists."""
+    frame = keys.assign(**{k: v.astype("int64") for k, v in flags.items()})
+    frame = frame.loc[frame["period"].notna()]
+    return frame.groupby(["manager", "period"]).sum()
+
+
+def _grid(parts: list[pd.DataFrame], period: str, tz: str) -> pd.MultiIndex:
+    """Every manager x every period between the first and last period seen."""
+    managers = sorted(set().union(*(p.index.get_level_values(0) for p in parts)))
+    starts = pd.concat([p.index.get_level_values(1).to_series() for p in parts])
+    if len(starts) == 0:
+        return pd.MultiIndex.from_arrays([[], []], names=["manager", "period"])
+    periods = period_range(starts.min(), starts.max(), period=period, tz=tz)
+    return pd.MultiIndex.from_product([managers, periods], names=["manager", "period"])
+
+
+def _finish(parts: list[pd.DataFrame], shares, period: str, tz: str) -> pd.DataFrame:
+    grid = _grid(parts, period, tz)
+    counts = pd.concat([p.reindex(grid, fill_value=0) for p in parts], axis=1)
+    for share, (num, den) in shares.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            counts[share] = np.where(counts[den] > 0, counts[num] / counts[den], np.nan)
+    out = counts.reset_index()
+    out["manager"] = out["manager"].astype("str")
+    return out
+
+
+def call_guardrails(
+    calls: pd.DataFrame, *, period: str = "month", tz: str = "UTC", short_call_s: float = 30.0
+) -> pd.DataFrame:
+    """Short connected calls per manager x period (columns ``CALL_GUARDRAILS``).
+
+    Parameters
+    ----------
+    calls : canonical calls table (``manager``, ``started_at``, ``duration_s``, optional
+        ``answered``).
+    period : ``"week"`` or ``"month"``, in ``tz``.
+    short_call_s : a connected call shorter than this many seconds is short.
+    """
+    require_columns(
+        calls, ["manager", "started_at", "duration_s"], table="calls table", tz_aware=["started_at"]
+    )
+    duration = calls["duration_s"].to_numpy(dtype="float64", na_value=np.nan)
+    usable = calls["manager"].notna().to_numpy() & calls["started_at"].notna().to_numpy()
+    usable &= ~np.isnan(duration)
+    if "answered" in calls.columns:
+        answered = calls["answered"].fillna(False).to_numpy(dtype=bool)
+    else:
+        answered = np.ones(len(calls), dtype=bool)
+    connected = usable & answered & (duration > 0)
+    keys = pd.DataFrame(
+        {
+            "manager": calls["manager"],
+            "period": period_start(calls["started_at"], period=period, tz=tz).where(usable),
+        }
+    )
+    part = _tally(
+        keys,
+        {"connected_calls": connected, "short_calls": connected & (duration < short_call_s)},
+    )
+    out = _finish([part], {"short_call_share": ("short_calls", "connected_calls")}, period, tz)
+    out = out[["manager", "period", *CALL_GUARDRAILS]]
+    out.attrs["set_aside"] = {"calls_unusable": int((~usable).sum())}
+    return out
+
+
+def task_guardrails(
+    tasks: pd.DataFrame,
+    *,
+    period: str = "month",
+    tz: str = "UTC",
+    last_minute_hours: float = 1.0,
+    result_column: str = "result",
+) -> pd.DataFrame:
+    """Postponed deadlines, last-minute and empty completions per manager x period.
+
+    Parameters
+    ----------
+    tasks : canonical tasks table (``manager``, ``status``, ``due_at``, ``completed_at``;
+        ``original_due_at``, ``description`` and a non-contract ``result`` column are used
+        when present).
+    period : ``"week"`` or ``"month"``, in ``tz``.
+    last_minute_hours : an on-time completion at most this long before the deadline is
+        "last minute".
+    result_column : name of a result/outcome text column (not in the contract); when the
+        table has it, ``RESULT_GUARDRAILS`` are added after ``TASK_GUARDRAILS``.
+
+    Returns
+    -------
+    DataFrame with ``manager``, ``period``, ``TASK_GUARDRAILS`` and, with a result column,
+    ``RESULT_GUARDRAILS`` (see the module notes).
+    """
+    optional = [c for c in ("original_due_at",) if c in tasks.columns]
+    require_columns(
+        tasks,
+        ["manager", "status", "due_at", "completed_at", *optional],
+        table="tasks table",
+        tz_aware=["due_at", "completed_at", *optional],
+    )
+    due = tasks["due_at"]
+    original = tasks["original_due_at"].fillna(due) if "original_due_at" in tasks else due
+    has_manager = tasks["manager"].notna().to_numpy()
+    completed = (tasks["status"] == "completed").fillna(False).to_numpy(dtype=bool)
+    done_at = tasks["completed_at"]
+    completed_unusable = completed & (done_at.isna().to_numpy() | ~has_manager)
+    completed = completed & ~completed_unusable
+
+    empty_description = _empty_text(tasks, "description")
+    empty_result = _empty_text(tasks, result_column)
+    with_deadline = due.notna().to_numpy() & has_manager
+    on_time = completed & with_deadline & (done_at <= due).fillna(False).to_numpy(dtype=bool)
+    margin_h = ((due - done_at).dt.total_seconds() / 3600).to_numpy(dtype="float64", na_value=0)
+    last_minute = on_time & (margin_h <= last_minute_hours)
+
+    by_deadline = pd.DataFrame(
+        {
+            "manager": tasks["manager"],
+            "period": period_start(original, period=period, tz=tz).where(with_deadline),
+        }
+    )
+    by_completion = pd.DataFrame(
+        {
+            "manager": tasks["manager"],
+            "period": period_start(done_at, period=period, tz=tz).where(completed),
+        }
+    )
+    postponed = with_deadline & (due > original).fillna(False).to_numpy(dtype=bool)
+    parts = [
+        _tally(by_deadline, {"deadline_tasks": with_deadline, "postponed_tasks": postponed}),
+        _tally(
+            by_completion,
+            {
+                "on_time_completions": on_time,
+                "last_minute_completions": last_minute,
+                "completed_tasks": completed,
+                "empty_description_completions": completed & _or_false(empty_description),
+                "empty_result_completions": completed & _or_false(empty_result),
+            },
+        ),
+    ]
+    shares = {
+        "postponed_share": ("postponed_tasks", "deadline_tasks"),
+        "last_minute_share": ("last_minute_completions", "on_time_completions"),
+        "empty_description_share": ("empty_description_completions", "completed_tasks"),
+        "empty_result_share": ("empty_result_completions", "completed_tasks"),
+    }
+    columns = [*TASK_GUARDRAILS, *(RESULT_GUARDRAILS if empty_result is not None else ())]
+    out = _finish(parts, shares, period, tz)[["manager", "period", *columns]]
+    if empty_description is None:
+        out["empty_description_completions"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["empty_description_share"] = np.nan
+    out.attrs["set_aside"] = {
+        "completed_without_time_or_manager": int(completed_unusable.sum()),
+        "deadline_without_manager": int((due.notna().to_numpy() & ~has_manager).sum()),
+    }
+    out.attrs["result_text_column"] = result_column if empty_result is not None else None
+    return out
+
+
+def _empty_text(tasks: pd.DataFrame, column: str) -> np.ndarray | None:
+    """Whether each row's ``column`` is missing or whitespace only; None without the column."""
+    if column not in tasks.columns:
+        return None
+    text = tasks[column].astype("str")
+    return (tasks[column].isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+
+
+def _or_false(flags: np.ndarray | None) -> np.ndarray | bool:
+    return False if flags is None else flags
+
+
+def guardrails(
+    tasks: pd.DataFrame | None = None,
+    calls: pd.DataFrame | None = None,
+    *,
+    targets: pd.DataFrame | None = None,
+    kpi_metrics: Sequence[str] | None = None,
+    period: str = "month",
+    tz: str = "UTC",
+    short_call_s: float = 30.0,
+    last_minute_hours: float = 1.0,
+) -> pd.DataFrame:
+    """All guardrails in one table, manager x period, with ``kpi_in_force`` when targets given.
+
+    Columns: ``manager``, ``period``, then ``CALL_GUARDRAILS`` (if ``calls``), then
+    ``TASK_GUARDRAILS`` (if ``tasks``), then ``kpi_in_force`` (if ``targets``).
+    ``kpi_metrics`` limits ``kpi_in_force`` to targets on these metrics (e.g.
+    ``["talk_mean_min"]`` when reading short calls); default: any target.
+    """
+    tables = []
+    if calls is not None:
+        tables.append(call_guardrails(calls, period=period, tz=tz, short_call_s=short_call_s))
+    if tasks is not None:
+        tables.append(
+            task_guardrails(tasks, period=period, tz=tz, last_minute_hours=last_minute_hours)
+        )
+    if not tables:
+        raise ValueError("guardrails: give tasks, calls or both")
+    out = tables[0]
+    for other in tables[1:]:
+        out = out.merge(other, on=["manager", "period"], how="outer")
+    set_aside = {k: v for t in tables for k, v in t.attrs["set_aside"].items()}
+    for col in out.columns:
+        if col.endswith(("_calls", "_tasks", "_completions")) and out[col].dtype != "Int64":
+            out[col] = out[col].fillna(0).astype("int64")
+    if targets is not None:
+        if kpi_metrics is not None:
+            require_columns(targets, ["metric"], table="targets table")
+            targets = targets.loc[targets["metric"].isin(list(kpi_metrics))]
+        out["kpi_in_force"] = _kpi_in_force(out, targets, period, tz)
+    out = out.sort_values(["manager", "period"], ignore_index=True)
+    out.attrs["set_aside"] = set_aside
+    return out
+
+
+def _kpi_in_force(table: pd.DataFrame, targets: pd.DataFrame, period: str, tz: str) -> np.ndarray:
+    """Whether some target row (manager-specific or ``*``) overlaps each row's period."""
+    require_columns(targets, ["manager", "effective_from", "effective_to"], table="targets table")
+    starts = table["period"]
+    ends = period_end(starts, period=period, tz=tz)
+    result = np.zeros(len(table), dtype=bool)
+    for row in targets.itertuples(index=False):
+        who = (table["manager"] == row.manager) | (row.manager == "*")
+        to = row.effective_to
+        overlaps = (starts < to) if pd.notna(to) else np.ones(len(table), dtype=bool)
+        result |= (who & (ends > row.effective_from) & overlaps).to_numpy(dtype=bool)
+    return result

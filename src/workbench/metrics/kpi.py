@@ -1,0 +1,233 @@
+"""KPI attainment: did each manager meet the target in force, period by period.
+
+A target row (see ``workbench.data.schema``, table ``targets``) applies to instants t with
+``effective_from <= t < effective_to`` (``effective_to`` NaT = open-ended); a row for a named
+manager overrides a ``*`` (all managers) row. A period is judged against the target in force
+at the period START, so a KPI that changes mid-period takes effect from the next period;
+such periods are flagged in ``target_step_in_period`` rather than hidden.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.data.schema import ALL_MANAGERS, TARGET_DIRECTIONS
+from workbench.errors import require_columns
+from workbench.metrics.definition import Definition
+
+__all__ = ["PERIOD_OFFSETS", "kpi_attainment"]
+
+PERIOD_OFFSETS = {"month": pd.DateOffset(months=1), "week": pd.DateOffset(weeks=1)}
+
+_POP = "manager x period rows of the panel with a target in force at the period start"
+DEFINITIONS = (
+    Definition(
+        "met",
+        population=_POP,
+        time_anchor="period start (the target in force then applies to the whole period)",
+        numerator="actual <= target (at_most) or actual >= target (at_least)",
+        exclusions="NA when actual is NaN (e.g. no task was due)",
+        unit="bool",
+        description="Whether the manager met her KPI in the period.",
+    ),
+    Definition(
+        "gap_to_target",
+        population=_POP,
+        time_anchor="period start",
+        numerator="actual - target (at_most) or target - actual (at_least)",
+        exclusions="NaN when actual is NaN",
+        unit="the metric's unit",
+        description="Distance on the wrong side of the target: positive = missed by that much, "
+        "zero or negative = met with that margin; met == (gap_to_target <= tol, default 1e-9).",
+    ),
+    Definition(
+        "target_step_in_period",
+        population=_POP,
+        time_anchor="(period start, period end)",
+        numerator="an applicable target row (personal or '*') starts or ends strictly inside "
+        "the period",
+        unit="bool",
+        description="The KPI changed mid-period; the period was judged on the target at its start.",
+    ),
+    Definition(
+        "kpi_periods_met",
+        population="periods (months) of the window with a target for the metric in force at "
+        "the period start, for the manager (personal target, else the '*' one)",
+        time_anchor="period start (see 'met')",
+        numerator="periods met (kpi_<metric>_met)",
+        denominator="periods with a target (kpi_<metric>_periods)",
+        exclusions="periods without a value (e.g. no task due) count in the denominator as "
+        "neither met nor missed",
+        unit="periods",
+        description="KPI attainment over the window, shown as 'met / with a target'.",
+    ),
+)
+
+_OUTPUT_COLUMNS = [
+    "manager",
+    "period",
+    "metric",
+    "target",
+    "direction",
+    "actual",
+    "met",
+    "gap_to_target",
+    "target_scope",
+    "target_from",
+    "target_step_in_period",
+]
+
+
+def _in_tz(values: pd.Series, tz: str) -> pd.Series:
+    """Timestamps in ``tz``: aware ones converted, naive ones read as ``tz`` local time."""
+    ts = pd.to_datetime(values)
+    if ts.dt.tz is None:
+        return ts.dt.tz_localize(tz)
+    return ts.dt.tz_convert(tz)
+
+
+def _clean_targets(targets: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Validate the targets table; raise naming the row and column of the first bad value."""
+    required = ["manager", "metric", "target", "direction", "effective_from"]
+    require_columns(targets, required, table="targets")
+    t = targets.copy()
+    if "effective_to" not in t.columns:
+        t["effective_to"] = pd.NaT
+    t["target"] = pd.to_numeric(t["target"], errors="coerce")
+    t["effective_from"] = _in_tz(t["effective_from"], tz)
+    t["effective_to"] = _in_tz(t["effective_to"], tz)
+    checks = [
+        ("direction", ~t["direction"].isin(TARGET_DIRECTIONS), f"not one of {TARGET_DIRECTIONS}"),
+        ("target", t["target"].isna(), "not a number"),
+        ("effective_from", t["effective_from"].isna(), "missing"),
+        ("manager", t["manager"].isna(), "missing"),
+        ("metric", t["metric"].isna(), "missing"),
+        ("effective_to", t["effective_to"] <= t["effective_from"], "not after effective_from"),
+    ]
+    for column, bad, problem in checks:
+        if bad.any():
+            row = bad.idxmax()
+            raise ValueError(
+                f"targets row {row!r}, column {column!r}: {targets.loc[row, column]!r} is "
+                f"{problem} ({int(bad.sum())} such row(s))"
+            )
+    # two rows of the same scope in force at once would make the target ambiguous
+    t = t.sort_values(["manager", "metric", "effective_from"])
+    nxt_from = t.groupby(["manager", "metric"])["effective_from"].shift(-1)
+    nxt_row = pd.Series(t.index, index=t.index).groupby([t["manager"], t["metric"]]).shift(-1)
+    overlap = nxt_from.notna() & (t["effective_to"].isna() | (nxt_from < t["effective_to"]))
+    if overlap.any():
+        row = overlap.idxmax()
+        raise ValueError(
+            f"targets rows {row!r} and {nxt_row[row]!r} overlap: both set {t.loc[row, 'metric']!r} "
+            f"for manager {t.loc[row, 'manager']!r} at {nxt_from[row]}"
+        )
+    return t
+
+
+def _check_period_starts(periods: pd.Series, period: str) -> None:
+    midnight = periods.dt.normalize() == periods
+    start = periods.dt.day == 1 if period == "month" else periods.dt.day_of_week == 0
+    bad = periods.notna() & ~(midnight & start)
+    if bad.any():
+        row = bad.idxmax()
+        raise ValueError(
+            f"panel row {row!r}, column 'period': {periods[row]} is not the start of a "
+            f"{period}; pass the matching period= ('month' or 'week')"
+        )
+
+
+def kpi_attainment(
+    panel: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    period: str = "month",
+    tz: str = "UTC",
+    tol: float = 1e-9,
+) -> pd.DataFrame:
+    """Compare each manager x period x KPI metric with the target in force at the period start.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Metric panel: ``manager``, ``period`` (period start) and one column per metric named
+        by ``targets.metric``.
+    targets : DataFrame
+        The canonical targets table (``workbench.data.schema``).
+    period : {"month", "week"}
+        Length of the panel's periods (weeks start on Monday); used to check the period
+        starts and to find target steps inside a period.
+    tz : str
+        Business time zone in which periods start.
+    tol : float
+        A gap up to ``tol`` still counts as met, so that 27.000000000000004 minutes meets a
+        27-minute target (float rounding, not performance).
+
+    Returns
+    -------
+    DataFrame
+        ``manager``, ``period``, ``metric``, ``target``, ``direction``, ``actual``, ``met``
+        (nullable bool, NA when actual is NaN), ``gap_to_target`` (positive = worse than the
+        target), ``target_scope`` (``personal`` / ``team``), ``target_from`` (effective_from
+        of the applied row), ``target_step_in_period``. Periods without a target in force do
+        not appear.
+
+    Raises
+    ------
+    KeyError
+        When the panel lacks a metric the targets name, or required columns are missing.
+    ValueError
+        On a bad targets row (named) or overlapping target rows of the same scope.
+    """
+    if period not in PERIOD_OFFSETS:
+        raise ValueError(f"period must be one of {list(PERIOD_OFFSETS)}, got {period!r}")
+    require_columns(panel, ["manager", "period"], table="panel")
+    t = _clean_targets(targets, tz)
+    metrics = list(dict.fromkeys(t["metric"]))
+    missing = [m for m in metrics if m not in panel.columns]
+    if missing:
+        raise KeyError(
+            f"targets name metric(s) {missing} that the panel lacks; pass a panel with these "
+            "columns or filter the targets"
+        )
+    periods = _in_tz(panel["period"], tz)
+    _check_period_starts(periods, period)
+
+    long = (
+        panel[["manager", *metrics]]
+        .assign(period=periods)
+        .melt(id_vars=["manager", "period"], var_name="metric", value_name="actual")
+    )
+    long["actual"] = long["actual"].astype("float64")
+    rules = t.rename(columns={"manager": "scope"})
+    cand = long.merge(rules, on="metric")
+    applies = (cand["scope"] == cand["manager"]) | (cand["scope"] == ALL_MANAGERS)
+    cand = cand.loc[applies]
+    period_end = cand["period"] + PERIOD_OFFSETS[period]
+
+    starts_inside = (cand["effective_from"] > cand["period"]) & (
+        cand["effective_from"] < period_end
+    )
+    ends_inside = (cand["effective_to"] > cand["period"]) & (cand["effective_to"] < period_end)
+    keys = ["manager", "period", "metric"]
+    step = (starts_inside | ends_inside).groupby([cand[k] for k in keys]).any()
+    step = step.rename("target_step_in_period")
+
+    in_force = (cand["effective_from"] <= cand["period"]) & (
+        cand["effective_to"].isna() | (cand["period"] < cand["effective_to"])
+    )
+    cand = cand.loc[in_force].assign(personal=lambda d: d["scope"] != ALL_MANAGERS)
+    # a personal row wins over '*'; overlaps within one scope were rejected above
+    out = cand.sort_values("personal", ascending=False, kind="stable").drop_duplicates(keys)
+    out = out.join(step, on=keys)
+
+    at_most = out["direction"] == "at_most"
+    gap = (out["actual"] - out["target"]).where(at_most, out["target"] - out["actual"])
+    out = out.assign(
+        gap_to_target=gap,
+        met=(gap <= tol).astype("boolean").mask(out["actual"].isna()),
+        target_scope=out["personal"].map({True: "personal", False: "team"}).astype("str"),
+        target_from=out["effective_from"],
+    )
+    out = out[_OUTPUT_COLUMNS].sort_values(["metric", "manager", "period"], ignore_index=True)
+    return out

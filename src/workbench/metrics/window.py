@@ -1,0 +1,107 @@
+"""One row per manager over a window of periods, with rates recomputed from pooled counts.
+
+A window's rate is never the mean of monthly rates: a month with 2 tasks due would weigh as
+much as one with 200. Counts are summed over the window's periods first; each rate is then
+the same ratio as its per-period definition (see :func:`workbench.catalogue.definitions`),
+over the pooled numerator and denominator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.metrics.definition import Definition
+
+__all__ = ["window_summary", "SUMMED_COLUMNS"]
+
+SUMMED_COLUMNS = (
+    "tasks_new",
+    "tasks_completed",
+    "tasks_due",
+    "tasks_overdue",
+    "tasks_overdue_late",
+    "tasks_overdue_open",
+    "tasks_no_deadline",
+    "tasks_postponed",
+    "dials",
+    "connected",
+    "conversations",
+    "missed_inbound",
+    "talk_time_total_s",
+    "leads",
+    "won",
+    "lost",
+    "closed",
+    "sales_volume",
+    "won_no_amount",
+)
+
+
+# rate -> (numerator, denominator columns: one, or two meaning the first minus the second);
+# a panel without a rate's columns (e.g. deal metrics alone) just lacks that rate.
+_RATES = {
+    "delinquency_rate": ("tasks_overdue", ("tasks_due",)),
+    "talk_mean_min": ("talk_time_total_s", ("connected",)),
+    "conversion": ("won", ("closed",)),
+    "lead_conversion": ("won", ("leads",)),
+    "avg_deal": ("sales_volume", ("won", "won_no_amount")),
+}
+
+
+DEFINITIONS = (
+    Definition(
+        "window_figure",
+        population="the manager's periods inside the window [start, end)",
+        time_anchor="the window",
+        numerator="counts summed over the window's periods; rates recomputed from the sums "
+        "(delinquency_rate = sum tasks_overdue / sum tasks_due, talk_mean_min = sum "
+        "talk_time_total_s / sum connected / 60, conversion = sum won / sum closed)",
+        exclusions="a rate is NaN when its summed denominator is 0",
+        unit="the metric's unit",
+        description="A window's rate is never a mean of monthly rates, so a quiet month does "
+        "not weigh as much as a busy one.",
+    ),
+)
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    num, den = num.astype("float64"), den.astype("float64")
+    return (num / den).where(den > 0, np.nan)
+
+
+def window_summary(
+    panel: pd.DataFrame, *, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Per manager: counts summed over periods in ``[start, end)`` and rates from the sums.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The manager panel (:func:`workbench.manager_panel`).
+    start, end : Timestamp, optional
+        Keep periods with ``start <= period < end``; default all.
+
+    Returns
+    -------
+    DataFrame: ``manager``, ``n_periods``, the summed counts, then ``delinquency_rate``
+    (tasks_overdue / tasks_due), ``talk_mean_min`` (talk_time_total_s / connected / 60),
+    ``conversion`` (won / closed), ``lead_conversion`` (won / leads) and ``avg_deal``
+    (sales_volume / (won - won_no_amount)); a rate is NaN when its denominator is 0 and
+    missing when the panel lacks its columns (a deal panel alone has no delinquency).
+    """
+    rows = panel
+    if start is not None:
+        rows = rows.loc[rows["period"] >= start]
+    if end is not None:
+        rows = rows.loc[rows["period"] < end]
+    summed = [c for c in SUMMED_COLUMNS if c in rows.columns]
+    out = rows.groupby("manager", sort=True)[summed].sum()
+    out.insert(0, "n_periods", rows.groupby("manager", sort=True)["period"].nunique())
+    # a manager with no period in the window has summed nothing: zeros, and no rates
+    out = out.reindex(sorted(panel["manager"].unique())).fillna(0)
+    for name, (num, den) in _RATES.items():
+        if num in out.columns and all(c in out.columns for c in den):
+            d = out[den[0]] - out[den[1]] if len(den) == 2 else out[den[0]]
+            out[name] = _ratio(out[num], d) / (60 if name == "talk_mean_min" else 1)
+    return out.reset_index()

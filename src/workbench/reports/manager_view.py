@@ -1,0 +1,563 @@
+"""What one manager's report may show: that manager's figures and anonymous team figures.
+
+:func:`prepare_manager_view` is the privacy boundary of the manager report. It computes the
+department's metrics, then keeps the manager's own rows and replaces every other manager's
+name with a pseudonym ("Colleague 01", ...) whose order says nothing about the real names.
+The report notebook holds only the :class:`ManagerView`, never the loaded dataset, so no
+later cell can print a colleague's name or rows by mistake.
+
+The report window is whole calendar months in the business time zone: a delinquency rate
+or a conversion over "the 3rd to the 17th" would need definitions the metrics do not have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from workbench.catalogue import definitions
+from workbench.data.loading import Dataset
+from workbench.formatting import format_figure, window_words
+from workbench.metrics.kpi import kpi_attainment
+from workbench.metrics.panel import data_end, manager_panel
+from workbench.metrics.periods import to_instant
+from workbench.metrics.window import window_summary
+from workbench.privacy import MIN_BAND, MIN_TEAM
+from workbench.quality.score import quality_by_manager, score_descriptions
+
+__all__ = [
+    "ManagerView",
+    "Department",
+    "department_figures",
+    "department_panel",
+    "prepare_manager_view",
+    "view_for",
+    "report_window",
+    "headlines",
+    "headline_data",
+    "figures_table",
+    "quality_table",
+    "shown_definitions",
+    "MIN_BAND",
+    "MIN_TEAM",
+    "REPORT_METRICS",
+]
+
+#: Metrics the report shows, in its order: (column, plain name, better when "lower"/"higher").
+REPORT_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("tasks_new", "New tasks", "higher"),
+    ("tasks_completed", "Tasks completed", "higher"),
+    ("tasks_due", "Tasks due", "higher"),
+    ("tasks_overdue", "Tasks overdue", "lower"),
+    ("delinquency_rate", "Overdue share of tasks due", "lower"),
+    ("dials", "Calls (dials)", "higher"),
+    ("connected", "Connected calls", "higher"),
+    ("talk_mean_min", "Mean connected call, min", "lower"),
+    ("leads", "Leads handled", "higher"),
+    ("won", "Deals won", "higher"),
+    ("conversion", "Conversion (won / closed)", "higher"),
+    ("sales_volume", "Sales volume", "higher"),
+)
+
+
+@dataclass
+class ManagerView:
+    """One manager's report data; colleagues appear only under pseudonyms.
+
+    Attributes
+    ----------
+    manager : the report's manager (the only real name anywhere in the view).
+    start, end : the report window, ``[start, end)``, whole months in ``tz``.
+    as_of : the instant "now" is evaluated at.
+    panel : monthly manager panel over the history months up to ``end``, all managers,
+        pseudonymised.
+    window : :func:`workbench.metrics.window.window_summary` of the report window, pseudonymised.
+    calls : calls of the report window (all managers, pseudonymised), for distributions.
+    kpi : KPI attainment of the manager (and pseudonymised colleagues) per month.
+    quality : the manager's tasks created in the window, scored; ``quality_team``: flag shares
+        per (pseudonymised) manager.
+    open_overdue : the manager's own tasks not completed by ``as_of`` (not cancelled) whose
+        current deadline had passed by then.
+    own_rows : the manager's loaded rows per table (tasks, calls, deals).
+    health : what loading read, loaded and set aside, as counts per table and reason (never
+        the values); None with fewer than :data:`MIN_TEAM` colleagues, where the department's
+        totals minus the manager's own would give the colleagues' volumes.
+    """
+
+    manager: str
+    tz: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: pd.Timestamp
+    n_colleagues: int
+    panel: pd.DataFrame
+    window: pd.DataFrame
+    calls: pd.DataFrame
+    kpi: pd.DataFrame
+    quality: pd.DataFrame
+    quality_team: pd.DataFrame
+    open_overdue: pd.DataFrame
+    own_rows: dict
+    health: pd.DataFrame | None
+    params: dict = field(default_factory=dict)
+
+    @property
+    def own(self) -> pd.Series:
+        """The manager's row of the window summary."""
+        return self.window.set_index("manager").loc[self.manager]
+
+    @property
+    def others(self) -> pd.DataFrame:
+        """The colleagues' rows of the window summary (pseudonymised)."""
+        return self.window.loc[self.window["manager"] != self.manager]
+
+
+def report_window(period_start: str, period_end: str, *, tz: str) -> tuple[pd.Timestamp, ...]:
+    """``[start, end)`` instants of a report covering whole months ``period_start..period_end``.
+
+    Raises ``ValueError`` unless ``period_start`` is the first day of a month and
+    ``period_end`` the last day of a month, not before it.
+    """
+    first, last = date.fromisoformat(period_start), date.fromisoformat(period_end)
+    if first.day != 1:
+        raise ValueError(f"period_start {period_start}: a report starts on the 1st of a month")
+    after_last = pd.Timestamp(last) + pd.Timedelta(days=1)
+    if after_last.day != 1:
+        raise ValueError(f"period_end {period_end}: a report ends on the last day of a month")
+    if after_last <= pd.Timestamp(first):
+        raise ValueError(f"period_end {period_end} is before period_start {period_start}")
+    return pd.Timestamp(first).tz_localize(tz), after_last.tz_localize(tz)
+
+
+def _data_salt(dataset: Dataset) -> str:
+    """A salt only the whole dataset can reproduce (knowing the roster is not enough)."""
+    parts = [
+        pd.util.hash_pandas_object(dataset.calls["duration_s"], index=False).sum(),
+        pd.util.hash_pandas_object(dataset.deals["amount"], index=False).sum(),
+        pd.util.hash_pandas_object(dataset.tasks["created_at"], index=False).sum(),
+    ]
+    return ":".join(str(int(p)) for p in parts)
+
+
+def _pseudonyms(managers: list[str], keep: str, *, salt: str) -> dict[str, str]:
+    """Other managers -> "Colleague NN", ordered by a salted hash (not by name or volume).
+
+    The salt comes from the data, so someone who knows the team's names but not all of its
+    rows cannot work out which colleague is which number; the same data gives the same
+    numbering, so a report rendered alone equals the one rendered in a batch.
+    """
+    others = sorted(
+        (m for m in managers if m != keep),
+        key=lambda m: hashlib.sha256(f"{salt}:{m}".encode()).hexdigest(),
+    )
+    width = max(2, len(str(len(others))))
+    names = {m: f"Colleague {i + 1:0{width}d}" for i, m in enumerate(others)}
+    return names | {keep: keep}
+
+
+def _rename(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    out = frame.copy()
+    out["manager"] = out["manager"].map(names).astype("str")
+    return out
+
+
+def department_panel(
+    dataset: Dataset,
+    *,
+    period_start: str,
+    period_end: str,
+    as_of: str | None = None,
+    history_months: int = 6,
+    conversation_s: float = 60,
+    long_call_s: float = 1200,
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.DataFrame]:
+    """The report window, its as-of instant, and the monthly panel of every manager.
+
+    Shared by the manager report and the team overview so that both show the same figures:
+    ``as_of`` defaults to the end of the window or the last event in the data
+    (:func:`workbench.metrics.panel.data_end`), whichever is earlier; the panel covers
+    ``history_months`` months up to the window's end.
+
+    Returns
+    -------
+    (start, end, as_of, panel) with the window ``[start, end)`` in the business time zone.
+    """
+    tz = dataset.tz
+    start, end = report_window(period_start, period_end, tz=tz)
+    history_start = min(start, end - pd.DateOffset(months=history_months))
+    if as_of:
+        now = to_instant(as_of, tz=tz)
+    else:
+        last = data_end(dataset.tasks, dataset.calls, dataset.deals)
+        now = min(end, last.tz_convert(tz)) if last is not None else end
+    panel = manager_panel(
+        dataset.tasks,
+        dataset.calls,
+        dataset.deals,
+        period="month",
+        tz=tz,
+        as_of=now,
+        start=history_start,
+        end=end - pd.Timedelta(microseconds=1),
+        managers=dataset.managers,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    return start, end, now, panel
+
+
+@dataclass(frozen=True)
+class Department:
+    """Every manager's figures for one report window: computed once, never shown as such.
+
+    The runner renders many managers of one window on a reused kernel; what does not depend
+    on the manager is computed here once (:func:`department_figures`) and each report then
+    takes its pseudonymised slice (:func:`view_for`).
+    """
+
+    tz: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: pd.Timestamp
+    managers: tuple[str, ...]
+    salt: str
+    panel: pd.DataFrame
+    window: pd.DataFrame
+    kpi: pd.DataFrame
+    calls: pd.DataFrame
+    scored: pd.DataFrame
+    quality_team: pd.DataFrame
+    health: pd.DataFrame
+    rows_by_manager: pd.DataFrame
+    params: dict = field(default_factory=dict)
+
+
+def department_figures(
+    dataset: Dataset,
+    *,
+    period_start: str,
+    period_end: str,
+    as_of: str | None = None,
+    history_months: int = 6,
+    conversation_s: float = 60,
+    long_call_s: float = 1200,
+) -> Department:
+    """Compute the window's department-wide figures (see :func:`prepare_manager_view`)."""
+    tz = dataset.tz
+    start, end, now, panel = department_panel(
+        dataset,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        history_months=history_months,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    calls = dataset.calls.loc[
+        (dataset.calls["started_at"] >= start) & (dataset.calls["started_at"] < end),
+        ["manager", "started_at", "duration_s", "answered", "direction"],
+    ]
+    tasks = dataset.tasks
+    scored = score_descriptions(
+        tasks.loc[(tasks["created_at"] >= start) & (tasks["created_at"] < end)]
+    )
+    health = dataset.health()
+    return Department(
+        tz=tz,
+        start=start,
+        end=end,
+        as_of=now,
+        managers=tuple(dataset.managers),
+        salt=_data_salt(dataset),
+        panel=panel,
+        window=window_summary(panel, start=start, end=end),
+        kpi=kpi_attainment(panel, dataset.targets, period="month", tz=tz),
+        calls=calls,
+        scored=scored.drop(columns=["creator"], errors="ignore"),
+        quality_team=quality_by_manager(scored),
+        health=health.drop(columns=[c for c in health.columns if c == "value"]),
+        rows_by_manager=pd.DataFrame(
+            {t: getattr(dataset, t)["manager"].value_counts() for t in ("tasks", "calls", "deals")}
+        )
+        .fillna(0)
+        .astype("int64"),
+        params={"conversation_s": conversation_s, "long_call_s": long_call_s},
+    )
+
+
+def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> ManagerView:
+    """One manager's slice of the department: own rows, colleagues under pseudonyms.
+
+    ``tasks`` is the dataset's tasks table (for the manager's open overdue tasks).
+    """
+    if manager not in department.managers:
+        raise LookupError(f"no tasks, calls or deals of manager {manager!r} in the data")
+    d, now = department, department.as_of
+    names = _pseudonyms(list(d.managers), manager, salt=d.salt)
+    mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] != "cancelled")]
+    still_open = mine["completed_at"].isna() | (mine["completed_at"] > now)
+    late = mine.loc[still_open & (mine["due_at"] < now) & (mine["created_at"] <= now)]
+    late = late.sort_values("due_at")
+    open_overdue = pd.DataFrame(
+        {
+            "due": late["due_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "days late": ((now - late["due_at"]).dt.total_seconds() / 86400).round(1),
+            "description": late["description"].fillna(""),
+        }
+    ).reset_index(drop=True)
+    return ManagerView(
+        manager=manager,
+        tz=d.tz,
+        start=d.start,
+        end=d.end,
+        as_of=now,
+        n_colleagues=len(names) - 1,
+        panel=_rename(d.panel, names),
+        window=_rename(d.window, names),
+        calls=_rename(d.calls, names),
+        kpi=_rename(d.kpi, names),
+        quality=d.scored.loc[d.scored["manager"] == manager],
+        quality_team=_rename(d.quality_team, names),
+        open_overdue=open_overdue,
+        own_rows=d.rows_by_manager.loc[manager].to_dict(),
+        # department-wide counts minus the manager's own would be a small team's totals
+        health=d.health.copy() if len(names) - 1 >= MIN_TEAM else None,
+        params=dict(d.params),
+    )
+
+
+def prepare_manager_view(
+    dataset: Dataset,
+    manager: str,
+    *,
+    period_start: str,
+    period_end: str,
+    as_of: str | None = None,
+    history_months: int = 6,
+    conversation_s: float = 60,
+    long_call_s: float = 1200,
+) -> ManagerView:
+    """Compute everything a manager's report shows, keeping colleagues anonymous.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        What :func:`workbench.load_dataset` returned.
+    manager : str
+        The report's manager; must have at least one row in tasks, calls or deals.
+    period_start, period_end : str
+        ISO dates: the first and last day of the report's whole months.
+    as_of : str, optional
+        ISO instant for "now"; default the end of the window or the last event, if earlier.
+    history_months : int
+        Months of history drawn in the trends, ending with the window.
+    conversation_s, long_call_s : float
+        Call thresholds, seconds (see ``call_metrics``).
+    """
+    department = department_figures(
+        dataset,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        history_months=history_months,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    return view_for(department, dataset.tasks, manager)
+
+
+def _team(view: ManagerView, metric: str) -> tuple[float, int, int]:
+    """Median of the colleagues' window values, how many are below the manager, and n.
+
+    n is 0 (and the median NaN) when fewer than :data:`MIN_TEAM` colleagues have a value.
+    """
+    others = view.others[metric].astype("float64").dropna()
+    if len(others) < MIN_TEAM:
+        return np.nan, 0, 0
+    mine = float(view.own[metric])
+    below = int((others < mine).sum()) if not np.isnan(mine) else 0
+    return float(others.median()), below, len(others)
+
+
+def _kpi_in_window(view: ManagerView, metric: str) -> pd.DataFrame:
+    k = view.kpi
+    return k.loc[
+        (k["manager"] == view.manager)
+        & (k["metric"] == metric)
+        & (k["period"] >= view.start)
+        & (k["period"] < view.end)
+    ]
+
+
+def _pct(value: float, target: float | None = None) -> str:
+    """A share in whole percent, or to one decimal where rounding would hide a miss."""
+    text = f"{value:.0%}"
+    if target is not None and text == f"{target:.0%}" and abs(value - target) > 1e-9:
+        text = f"{value:.1%}"
+    return text
+
+
+def headlines(view: ManagerView) -> list[str]:
+    """Three to five plain-language findings about the manager's window, from the data."""
+    own, when, out = view.own, window_words(view.start, view.end), []
+    if own["connected"] > 0:
+        team, below, n = _team(view, "talk_mean_min")
+        text = f"Your average connected call lasted {own['talk_mean_min']:.1f} min"
+        if n:
+            text += (
+                f"; the team's median is {team:.1f} min (you are above {below} of {n} colleagues)"
+            )
+        out.append(text + ".")
+    else:
+        out.append(f"You had no connected calls in {when}.")
+    if own["tasks_due"] > 0:
+        kpi = _kpi_in_window(view, "delinquency_rate")
+        target = kpi["target"].iloc[-1] if len(kpi) else None
+        text = (
+            f"{_pct(own['delinquency_rate'], target)} of your tasks due in {when} were late "
+            f"({own['tasks_overdue']:.0f} of {own['tasks_due']:.0f})"
+        )
+        if target is not None:
+            text += "; " + _kpi_verdict(kpi, lambda t: f"at most {t:.0%}")
+        else:
+            team, _, n = _team(view, "delinquency_rate")
+            if n:
+                text += f"; the team's median is {team:.0%}"
+        out.append(text + ".")
+    else:
+        out.append(f"None of your tasks was due in {when}.")
+    out.append(
+        f"You received {own['tasks_new']:.0f} new tasks and completed {own['tasks_completed']:.0f}."
+    )
+    team_leads, _, n = _team(view, "leads")
+    text = f"You handled {own['leads']:.0f} leads"
+    if n:
+        text += f" (team median {team_leads:.0f})"
+    if own["closed"] > 0:
+        text += (
+            f"; {own['won']:.0f} of {own['closed']:.0f} closed deals were won "
+            f"({own['conversion']:.0%}), sales volume {own['sales_volume']:,.0f}"
+        )
+    out.append(text + ".")
+    talk = _kpi_in_window(view, "talk_mean_min")
+    if len(talk) and own["connected"] > 0:
+        verdict = _kpi_verdict(talk, lambda t: f"at most {t:g} min")
+        out.append("Your call-length " + verdict.removeprefix("your ") + ".")
+    return out
+
+
+def _kpi_verdict(rows: pd.DataFrame, target_words) -> str:
+    """The KPI verdict in words, read from the KPI attainment rows of the window.
+
+    Each month is judged against the target in force at its start (see ``kpi_attainment``),
+    never recomputed from the window's pooled figure.
+    """
+    judged = rows.loc[rows["met"].notna()]
+    if len(rows) == 1:
+        words = target_words(rows["target"].iloc[0])
+        if judged.empty:
+            return f"your KPI is {words}: not judged (no value)"
+        return f"your KPI is {words}: " + ("met" if bool(judged["met"].iloc[0]) else "not met")
+    targets = ", then ".join(target_words(t) for t in rows["target"].drop_duplicates())
+    met = int(judged["met"].astype(bool).sum())
+    return f"your KPI ({targets}) was met in {met} of {len(judged)} months"
+
+
+def headline_data(view: ManagerView) -> dict:
+    """The figures the runner's index page shows, as JSON-ready plain values.
+
+    ``kpis`` holds the KPI status of the window's last month, by metric.
+    """
+    own = view.own
+
+    def num(x) -> float | None:
+        return None if pd.isna(x) else round(float(x), 4)
+
+    k = view.kpi
+    last = k.loc[(k["manager"] == view.manager) & (k["period"] == k["period"].max())]
+    last = last.loc[last["period"] >= view.start]
+    kpis = {
+        row.metric: {
+            "target": num(row.target),
+            "direction": row.direction,
+            "met": None if pd.isna(row.met) else bool(row.met),
+        }
+        for row in last.itertuples()
+    }
+    return {
+        "manager": view.manager,
+        "delinquency_rate": num(own["delinquency_rate"]),
+        "tasks_due": int(own["tasks_due"]),
+        "talk_mean_min": num(own["talk_mean_min"]),
+        "connected": int(own["connected"]),
+        "leads": int(own["leads"]),
+        "won": int(own["won"]),
+        "conversion": num(own["conversion"]),
+        "sales_volume": num(own["sales_volume"]),
+        "kpis": kpis,
+        "headlines": headlines(view),
+    }
+
+
+def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame:
+    """The manager's window figures beside the team median and the number of colleagues below.
+
+    With ``formatted=True`` values are display strings (percentages, minutes, thousands);
+    "–" marks a figure that is undefined or has too few colleagues to compare with.
+    """
+    rows = []
+    for metric, name, better in REPORT_METRICS:
+        team, below, n = _team(view, metric)
+        mine = float(view.own[metric])
+        rows.append(
+            {
+                "figure": name,
+                "you": format_figure(metric, mine) if formatted else mine,
+                "team median": format_figure(metric, team) if formatted else team,
+                "colleagues below you": f"{below} of {n}" if formatted else below,
+                "colleagues": n,
+                "better when": better,
+                "definition": metric,
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out.drop(columns="colleagues") if formatted else out
+
+
+_FLAGS = (
+    ("vague_action", "Vague action (no channel or step)"),
+    ("no_method", "No method (script, checklist, template)"),
+    ("no_link", "Material named but not linked"),
+    ("template_trouble", "Template placeholder or empty field"),
+    ("too_short", "Too short to act on"),
+    ("too_long", "Too long to read at a glance"),
+    ("no_deadline", "No deadline"),
+)
+
+
+def quality_table(view: ManagerView) -> pd.DataFrame:
+    """Share of the manager's new tasks with each description flag, beside the team median."""
+    team = view.quality_team
+    mine = team.loc[team["manager"] == view.manager]
+    others = team.loc[team["manager"] != view.manager]
+    rows = []
+    for flag, name in _FLAGS:
+        col = f"share_{flag}"
+        own = float(mine[col].iloc[0]) if len(mine) else np.nan
+        med = float(others[col].median()) if len(others) >= MIN_TEAM else np.nan
+        rows.append(
+            {"flag": name, "your tasks": own, "team median": med, "definition": f"flag_{flag}"}
+        )
+    return pd.DataFrame(rows)
+
+
+def shown_definitions() -> pd.DataFrame:
+    """Written definitions of the figures the report shows."""
+    names = [m for m, _, _ in REPORT_METRICS] + ["met", "gap_to_target", "score", "band"]
+    names += [f"flag_{flag}" for flag, _ in _FLAGS]
+    d = definitions()
+    return d.loc[d["name"].isin(names)].reset_index(drop=True)

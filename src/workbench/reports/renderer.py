@@ -1,0 +1,216 @@
+"""Execute the report template for one manager after another on ONE reused kernel.
+
+A kernel start costs ~0.8 s and importing pandas/matplotlib another ~0.7 s; a report
+costs ~0.3 s. So a :class:`ReportRenderer` starts one kernel, runs many notebooks on it
+with nbclient (``%reset -f`` between managers) and exports HTML with one in-process
+``HTMLExporter``. Reuse must not leak: the template resets matplotlib itself, and a kernel
+that raised is shut down and replaced before the next manager.
+
+The kernel always runs this interpreter (``sys.executable``), whatever a globally
+registered ``python3`` kernelspec says.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+
+from workbench.reports.index_page import failure_page
+
+__all__ = [
+    "HEADLINE_TAG",
+    "REMOVED_TAGS",
+    "ReportRenderer",
+    "build_exporter",
+    "read_headline",
+    "start_kernel",
+]
+
+HEADLINE_TAG = "headline-data"
+REMOVED_TAGS = ("parameters", "injected-parameters", HEADLINE_TAG)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+# The lab template without the CDN scripts (require.js, MathJax, mermaid, widgets): a report
+# opens from disk with no network. Images are embedded as data URIs by nbconvert already.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}
+<style>
+img, svg { max-width: 100%; height: auto; }
+body { margin: 0 auto; max-width: 960px; }
+.jp-OutputArea-output { overflow-x: auto; }
+@media (max-width: 600px) { body { padding: 4px; } table { font-size: 12px; } }
+</style>
+{%- endblock extra_css -%}
+"""
+
+
+def build_exporter() -> HTMLExporter:
+    """An HTML exporter with no code, no prompts, no parameter/headline cells, no CDN scripts."""
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file="workbench_report.html.j2",
+        extra_loaders=[jinja2.DictLoader({"workbench_report.html.j2": _TEMPLATE})],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    remover = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
+    exporter.register_preprocessor(remover, enabled=True)
+    return exporter
+
+
+def _kernel_spec() -> KernelSpec:
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        spec = KernelSpec(display_name="Python 3", language="python")
+    spec.argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    return spec
+
+
+def start_kernel(workdir: Path) -> KernelManager:
+    """Start a kernel running ``sys.executable`` in ``workdir`` (inline plots, no MPLBACKEND)."""
+    km = KernelManager(kernel_name="python3", transport_encryption="auto")
+    km._kernel_spec = _kernel_spec()  # pin the interpreter; see the module docstring
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    km.start_kernel(cwd=str(workdir), env=env)
+    return km
+
+
+def read_headline(nb: nbformat.NotebookNode) -> dict | None:
+    """The JSON displayed by the cell tagged ``headline-data``, or None if it never ran."""
+    for cell in nb.cells:
+        if HEADLINE_TAG in cell.get("metadata", {}).get("tags", []):
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "application/json" in data:
+                    return dict(data["application/json"])
+    return None
+
+
+def _without_template_defaults(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Blank the template's own ``parameters`` cell once values are injected below it.
+
+    Its defaults name the sample's manager; the kept ``report.ipynb`` goes to another
+    manager, and the injected cell already holds every value that ran.
+    """
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.source = "# Template defaults removed: the values used are in the next cell."
+            cell.outputs = []
+    return nb
+
+
+def _error_text(exc: BaseException) -> tuple[str, str]:
+    """(one line for the summary, full text for the failure page), without ANSI colours."""
+    full = _ANSI.sub("", str(exc))
+    ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+    short = _ANSI.sub("", f"{ename}: {evalue}").strip().splitlines()
+    return (short[0] if short else ename), full
+
+
+class ReportRenderer:
+    """Render the template for one manager at a time on a kernel it owns.
+
+    Parameters
+    ----------
+    template
+        Path of the template notebook (papermill ``parameters`` cell, ``headline-data`` cell).
+    timeout
+        Seconds one cell may run.
+    """
+
+    def __init__(self, template: Path, *, timeout: int = 600) -> None:
+        self.template = load_notebook_node(str(template))
+        for cell in self.template.cells:  # the committed sample outputs: never rendered
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        self.timeout = timeout
+        self.exporter = build_exporter()
+        self.workdir = Path(tempfile.mkdtemp(prefix="workbench-report-"))
+        self.km: KernelManager | None = None
+        self.kc = None
+        self.kernels_started = 0
+
+    def _ensure_kernel(self) -> None:
+        if self.km is None:
+            self.km = start_kernel(self.workdir)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            self.kc.wait_for_ready(timeout=60)
+            self.kernels_started += 1
+
+    def _drop_kernel(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            self.km.shutdown_kernel(now=True)
+        self.km = self.kc = None
+
+    def render(self, params: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+        """Execute the template with ``params`` and write ``report.ipynb`` and ``report.html``.
+
+        On failure the partially executed notebook is saved, ``report.html`` becomes a
+        failure page naming the error, and the kernel is replaced. Never raises for a
+        notebook error; returns ``status`` (rendered/failed), ``seconds``, ``error``,
+        ``headline``.
+        """
+        began = time.perf_counter()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        nb = _without_template_defaults(parameterize_notebook(copy.deepcopy(self.template), params))
+        error = None
+        try:
+            self._ensure_kernel()
+            client = NotebookClient(nb, km=self.km, timeout=self.timeout, kernel_name="python3")
+            client.kc = self.kc
+            client.execute(cleanup_kc=False)
+            self.kc.execute_interactive("%reset -f", timeout=60)
+        except Exception as exc:  # any failure of this manager: record it, go on
+            error = _error_text(exc)
+            self._drop_kernel()
+        nbformat.write(nb, out_dir / "report.ipynb")
+        html_path = out_dir / "report.html"
+        if error is None:
+            title = f"{params.get('manager', '')} report"
+            body, _ = self.exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+            html_path.write_text(body, encoding="utf-8")
+        else:
+            html_path.write_text(failure_page(params.get("manager", ""), error[1]), "utf-8")
+        return {
+            "status": "rendered" if error is None else "failed",
+            "seconds": round(time.perf_counter() - began, 3),
+            "error": None if error is None else error[0],
+            "headline": read_headline(nb) if error is None else None,
+        }
+
+    def close(self) -> None:
+        """Shut the kernel down and remove the working directory."""
+        self._drop_kernel()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> ReportRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

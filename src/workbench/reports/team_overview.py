@@ -1,0 +1,458 @@
+"""The head of sales' team overview: every manager side by side, named.
+
+Unlike a manager's report (:mod:`workbench.reports.manager_view`, anonymous colleagues), this view
+is for the head of sales and names everybody. It never reaches a manager's report.
+
+:func:`team_table` is pure (panel and targets in, one row per manager out): window figures
+from pooled counts (:func:`workbench.metrics.window.window_summary`), outliers against the other
+managers (:func:`workbench.stats.team.compare_to_team`, robust z), a trend label per metric
+(:func:`workbench.stats.team.trend`) and KPI attainment per KPI metric
+(:func:`workbench.metrics.kpi.kpi_attainment`). :func:`team_findings` turns the table into plain
+sentences. :func:`prepare_overview` assembles everything the notebook shows from a loaded
+dataset, without I/O.
+
+Which direction is "good" is a judgement for two metrics: a lower overdue share is better by
+definition, but a shorter call is better only relative to this team's norm and its KPI (a
+long call may be a good call); the trend labels follow the KPI, and the notebook says so.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.catalogue import definitions
+from workbench.formatting import format_figure, metric_kind, window_words
+from workbench.metrics.kpi import kpi_attainment
+from workbench.metrics.periods import to_instant
+from workbench.metrics.window import window_summary
+from workbench.privacy import MIN_TEAM
+from workbench.reports.manager_view import department_panel
+from workbench.stats.correlation import tasks_results_correlation
+from workbench.stats.team import compare_to_team, trend
+
+__all__ = [
+    "TEAM_METRICS",
+    "TeamOverview",
+    "team_table",
+    "team_findings",
+    "figures_view",
+    "trends_view",
+    "bar_data",
+    "common_target",
+    "correlation_annotation",
+    "heading_html",
+    "prepare_overview",
+    "shown_definitions",
+]
+
+#: Columns of the overview, in order: (column, plain name, good direction or None).
+#: ``tasks_due`` has no good direction (more due tasks is neither better nor worse), so it
+#: gets no trend label. "lower" for ``talk_mean_min`` is a judgement relative to the team
+#: norm and the KPI, not a law: see the module docstring.
+TEAM_METRICS: tuple[tuple[str, str, str | None], ...] = (
+    ("tasks_due", "Tasks due", None),
+    ("delinquency_rate", "Overdue share", "lower"),
+    ("tasks_completed", "Tasks completed", "higher"),
+    ("talk_mean_min", "Mean connected call", "lower"),
+    ("dials", "Calls (dials)", "higher"),
+    ("leads", "Leads handled", "higher"),
+    ("conversion", "Conversion", "higher"),
+    ("sales_volume", "Sales volume", "higher"),
+)
+_WORDS = {m: n.lower() for m, n, _ in TEAM_METRICS} | {"won": "deals won"}
+
+
+def _fmt(metric: str, value: float) -> str:
+    """The shared display text, with "min" after minutes (the findings are sentences)."""
+    text = format_figure(metric, value)
+    return f"{text} min" if metric_kind(metric) == "minutes" and text != "–" else text
+
+
+def _kpi_summary(
+    panel: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    period: str,
+    tz: str,
+) -> pd.DataFrame:
+    """Per manager and KPI metric: periods with a target, met, missed, last target."""
+    k = kpi_attainment(panel, targets, period=period, tz=tz)
+    k = k.loc[(k["period"] >= start) & (k["period"] < end)].sort_values("period")
+    if k.empty:
+        return pd.DataFrame(index=pd.Index([], name="manager"))
+    met = k["met"]
+    k = k.assign(is_met=met.eq(True).fillna(False), is_missed=met.eq(False).fillna(False))
+    g = k.groupby(["manager", "metric"])
+    out = pd.DataFrame(
+        {
+            "periods": g["period"].size(),
+            "met": g["is_met"].sum(),
+            "missed": g["is_missed"].sum(),
+            "target": g["target"].last(),
+            "direction": g["direction"].last(),
+        }
+    ).unstack("metric")
+    out.columns = [f"kpi_{metric}_{stat}" for stat, metric in out.columns]
+    return out
+
+
+def team_table(
+    panel: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    start,
+    end,
+    period: str = "month",
+    tz: str = "UTC",
+    trend_periods: int = 3,
+    threshold: float = 3.5,
+    min_others: int = MIN_TEAM,
+    rel_tol: float = 0.05,
+) -> pd.DataFrame:
+    """All managers side by side over the window ``[start, end)``.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        The manager panel (:func:`workbench.manager_panel`) covering the window and, for the
+        trends, the ``2 x trend_periods`` periods before ``end``.
+    targets : DataFrame
+        The canonical targets table.
+    start, end : Timestamp or ISO string
+        The window; a naive value is wall-clock time in ``tz``.
+    period, tz : the panel's period kind and business time zone (for the KPI check).
+    trend_periods : int
+        Trend = the last ``trend_periods`` periods before ``end`` vs the ones before them.
+    threshold : float
+        ``|robust_z|`` above which a window figure is an outlier.
+    min_others : int
+        Fewer other managers with a value than this and the outlier flag is NA: the median
+        absolute deviation of one or two colleagues is noise (the same rule as the team
+        figures of a manager's report, :data:`workbench.privacy.MIN_TEAM`).
+    rel_tol : float
+        A trend change within ``rel_tol`` of the previous level is ``flat``.
+
+    Returns
+    -------
+    DataFrame
+        One row per manager of the panel: ``manager``, ``n_periods``, the window figures of
+        :data:`TEAM_METRICS`; per metric ``<m>_team_median`` (median of the OTHER managers),
+        ``<m>_robust_z``, ``<m>_outlier`` (nullable bool) and, for metrics with a good
+        direction, ``<m>_trend`` (improving / worsening / flat / insufficient data); per KPI
+        metric of ``targets`` ``kpi_<m>_periods``, ``kpi_<m>_met``, ``kpi_<m>_missed``
+        (ints) and ``kpi_<m>_target``, ``kpi_<m>_direction`` (of the window's last period
+        with a target). ``attrs`` hold ``start``, ``end``, ``period``, ``trend_periods``.
+    """
+    start, end = to_instant(start, tz=tz), to_instant(end, tz=tz)
+    if not start < end:
+        raise ValueError(f"team_table: start {start} must be before end {end}")
+    metrics = [m for m, _, _ in TEAM_METRICS]
+    window = window_summary(panel, start=start, end=end)
+    out = window[["manager", "n_periods", *metrics]].set_index("manager")
+    history = panel.loc[panel["period"] < end]
+    for metric, _, good in TEAM_METRICS:
+        cmp = compare_to_team(window, metric, by=None, threshold=threshold).set_index("manager")
+        out[f"{metric}_team_median"] = cmp["team_median"]
+        out[f"{metric}_robust_z"] = cmp["robust_z"]
+        out[f"{metric}_outlier"] = cmp["outlier"].mask(cmp["n_others"] < min_others)
+        if good is not None:
+            tr = trend(history, metric, good=good, periods=trend_periods, rel_tol=rel_tol)
+            labels = tr.set_index("manager")["trend"].reindex(out.index)
+            out[f"{metric}_trend"] = labels.fillna("insufficient data").astype("str")
+    kpi = _kpi_summary(panel, targets, start=start, end=end, period=period, tz=tz)
+    out = out.join(kpi)
+    for col in kpi.columns:
+        if col.endswith(("_periods", "_met", "_missed")):
+            out[col] = out[col].fillna(0).astype("int64")
+    out = out.reset_index()
+    out.attrs = {"start": start, "end": end, "period": period, "trend_periods": trend_periods}
+    return out
+
+
+def _kpi_metrics(table: pd.DataFrame) -> list[str]:
+    """KPI metrics of the table, in the order of TEAM_METRICS, then the others by name."""
+    found = [c[4 : -len("_periods")] for c in table.columns if c.startswith("kpi_")
+             and c.endswith("_periods")]  # fmt: skip
+    order = {m: i for i, (m, _, _) in enumerate(TEAM_METRICS)}
+    return sorted(found, key=lambda m: (order.get(m, len(order)), m))
+
+
+def _names(names) -> str:
+    names = list(names)
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _target_words(metric: str, target: float, direction: str) -> str:
+    word = "at most" if direction == "at_most" else "at least"
+    return f"{word} {_fmt(metric, target)}"
+
+
+def _kpi_findings(table: pd.DataFrame, when: str, multi: bool) -> list[str]:
+    out = []
+    for metric in _kpi_metrics(table):
+        rows = table.loc[table[f"kpi_{metric}_periods"] > 0]
+        if rows.empty:
+            continue
+        targets = rows[[f"kpi_{metric}_target", f"kpi_{metric}_direction"]].drop_duplicates()
+        kpi = f"the {_WORDS.get(metric, metric)} KPI"
+        if len(targets) == 1:
+            t, d = targets.iloc[0]
+            kpi += f" ({_target_words(metric, t, d)})"
+        missed = rows.loc[rows[f"kpi_{metric}_missed"] > 0, "manager"].tolist()
+        judged = rows[f"kpi_{metric}_met"] + rows[f"kpi_{metric}_missed"]
+        unjudged = int((judged == 0).sum())
+        scope = f"in at least one month of {when}" if multi else f"in {when}"
+        n = len(rows)
+        verb = "missed" if missed else "met"
+        if n == 1:
+            text = f"{rows['manager'].iloc[0]}, the only manager with {kpi}, {verb} it {scope}"
+        elif missed:
+            text = f"{len(missed)} of {n} managers with {kpi} missed it {scope}: {_names(missed)}"
+        else:
+            text = f"{n - unjudged} of {n} managers with {kpi} met it {scope}, none missed it"
+        if unjudged:
+            text += f" ({unjudged} had no value to judge)"
+        out.append(text + ".")
+    return out
+
+
+def _outlier_findings(table: pd.DataFrame) -> list[str]:
+    out = []
+    for metric, *_ in TEAM_METRICS:
+        flagged = table.loc[table[f"{metric}_outlier"].eq(True).fillna(False)]
+        for row in flagged.to_dict("records"):
+            value, med = row[metric], row[f"{metric}_team_median"]
+            side = "above" if value > med else "below"
+            out.append(
+                f"{row['manager']}'s {_WORDS[metric]}, {_fmt(metric, value)}, is an "
+                f"outlier ({side} the team): the other managers' median is {_fmt(metric, med)}."
+            )
+    return out
+
+
+def _trend_findings(table: pd.DataFrame, n: int) -> list[str]:
+    out = []
+    for metric, name, good in TEAM_METRICS:
+        if good is None:
+            continue
+        col = table[f"{metric}_trend"]
+        parts = [
+            f"{label} for {_names(table.loc[col == label, 'manager'])}"
+            for label in ("worsening", "improving")
+            if (col == label).any()
+        ]
+        if parts:
+            out.append(
+                f"{name} ({good} is better), last {n} months vs the {n} before: "
+                + "; ".join(parts)
+                + "."
+            )
+    return out
+
+
+def team_findings(table: pd.DataFrame, *, correlation: pd.DataFrame | None = None) -> list[str]:
+    """Plain-language findings for the head of sales, computed from :func:`team_table`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        What :func:`team_table` returned (its ``attrs`` name the window).
+    correlation : DataFrame, optional
+        :func:`workbench.stats.correlation.tasks_results_correlation` rows; each adds a sentence.
+
+    Returns
+    -------
+    list of str
+        The team's totals, KPI misses by name, outliers with the others' median, who is
+        trending which way, and the tasks-vs-results correlation.
+    """
+    start, end = table.attrs.get("start"), table.attrs.get("end")
+    when = window_words(start, end) if start is not None else "the window"
+    multi = start is not None and (end - pd.Timedelta(days=1)).month != start.month
+    n = len(table)
+    totals = table[["tasks_due", "leads", "sales_volume"]].sum()
+    out = [
+        f"{when}: {n} managers; {totals['tasks_due']:,.0f} tasks due, {totals['leads']:,.0f} "
+        f"leads handled, sales volume {totals['sales_volume']:,.0f}."
+    ]
+    out += _kpi_findings(table, when, multi)
+    out += _outlier_findings(table)
+    out += _trend_findings(table, int(table.attrs.get("trend_periods", 3)))
+    if correlation is not None:
+        for row in correlation.itertuples(index=False):
+            level = {"pooled": "manager-months pooled", "within": "within each manager",
+                     "between": "between managers"}[row.level]  # fmt: skip
+            x, y = _WORDS.get(row.x, row.x), _WORDS.get(row.y, row.y)
+            out.append(f"{x.capitalize()} vs {y} ({level}): {row.verdict}.")
+    return out
+
+
+def figures_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The table for reading: one row per manager, formatted values, ``*`` marks an outlier.
+
+    KPI columns read ``met / with a target`` (e.g. ``2 / 3``; ``–`` when no target applied).
+    """
+    out = pd.DataFrame({"manager": table["manager"]})
+    for metric, name, _ in TEAM_METRICS:
+        flag = table[f"{metric}_outlier"].eq(True).fillna(False)
+        text = table[metric].map(lambda v, m=metric: _fmt(m, v)).astype("str")
+        out[name] = text.where(~flag, text + " *")
+    for metric in _kpi_metrics(table):
+        periods, met = table[f"kpi_{metric}_periods"], table[f"kpi_{metric}_met"]
+        text = met.astype("str") + " / " + periods.astype("str")
+        out[f"KPI {_WORDS.get(metric, metric)}: met"] = text.where(periods > 0, "–")
+    return out
+
+
+def trends_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Trend labels per manager and metric (only metrics with a good direction)."""
+    out = pd.DataFrame({"manager": table["manager"]})
+    for metric, name, good in TEAM_METRICS:
+        if good is not None:
+            out[f"{name} ({good} is better)"] = table[f"{metric}_trend"]
+    return out
+
+
+def bar_data(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """``manager``, ``metric`` and ``outlier`` for :func:`workbench.plots.metric_by_manager`."""
+    return pd.DataFrame(
+        {
+            "manager": table["manager"],
+            metric: table[metric],
+            "outlier": table[f"{metric}_outlier"],
+        }
+    )
+
+
+def common_target(table: pd.DataFrame, metric: str) -> float | None:
+    """The KPI target every manager shares in the window's last period, else None.
+
+    A line for a personal target (e.g. one manager's call-length KPI) would read as if it
+    applied to everybody, so it is drawn only when all managers have the same one.
+    """
+    col = f"kpi_{metric}_target"
+    if col not in table.columns or table[col].isna().any():
+        return None
+    values = table[col].unique()
+    return float(values[0]) if len(values) == 1 else None
+
+
+def correlation_annotation(correlation: pd.DataFrame, *, level: str = "pooled") -> dict | None:
+    """The ``annotation`` dict of :func:`workbench.plots.tasks_vs_results` for one level."""
+    rows = correlation.loc[correlation["level"] == level]
+    if rows.empty or np.isnan(rows["rho"].iloc[0]):
+        return None
+    r = rows.iloc[0]
+    ci = not np.isnan(r["ci_low"])
+    return {
+        "method": "Spearman ρ",
+        "rho": float(r["rho"]),
+        "ci_low": float(r["ci_low"]) if ci else None,
+        "ci_high": float(r["ci_high"]) if ci else None,
+        "level": 1 - float(r["alpha"]),
+        "n": int(r["n_rows"]),
+    }
+
+
+@dataclass
+class TeamOverview:
+    """Everything the team overview shows (managers named: head of sales only)."""
+
+    tz: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: pd.Timestamp
+    panel: pd.DataFrame
+    table: pd.DataFrame
+    kpi: pd.DataFrame
+    correlation: pd.DataFrame
+    health: pd.DataFrame
+
+
+def prepare_overview(
+    dataset,
+    *,
+    period_start: str,
+    period_end: str,
+    as_of: str = "",
+    history_months: int = 6,
+    conversation_s: float = 60,
+    long_call_s: float = 1200,
+    n_boot: int = 2000,
+) -> TeamOverview:
+    """Compute the team overview of whole months ``period_start..period_end`` (no I/O).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        What :func:`workbench.load_dataset` returned.
+    period_start, period_end : str
+        ISO dates: the first and last day of the window's whole months.
+    as_of : str
+        ISO instant for "now"; ``""`` = the window's end or the last event, if earlier
+        (as in the managers' reports, so the figures agree).
+    history_months : int
+        Months of history up to the window's end, for trends and the correlation; the trend
+        compares the last ``history_months // 2`` months with the ones before.
+    conversation_s, long_call_s : call thresholds (see ``call_metrics``).
+    n_boot : bootstrap resamples of the correlation's interval.
+    """
+    tz = dataset.tz
+    # the same window, as-of and panel as the managers' reports, so the figures agree
+    start, end, now, panel = department_panel(
+        dataset,
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of or None,
+        history_months=history_months,
+        conversation_s=conversation_s,
+        long_call_s=long_call_s,
+    )
+    table = team_table(
+        panel,
+        dataset.targets,
+        start=start,
+        end=end,
+        tz=tz,
+        trend_periods=max(1, history_months // 2),
+    )
+    correlation = tasks_results_correlation(panel, level="pooled", n_boot=n_boot)
+    health = dataset.health()
+    return TeamOverview(
+        tz=tz,
+        start=start,
+        end=end,
+        as_of=now,
+        panel=panel,
+        table=table,
+        kpi=kpi_attainment(panel, dataset.targets, period="month", tz=tz),
+        correlation=correlation,
+        health=health.drop(columns=[c for c in health.columns if c == "value"]),
+    )
+
+
+def heading_html(overview: TeamOverview):
+    """The overview's heading as HTML (window and as-of instant)."""
+    from IPython.display import HTML
+
+    when = html.escape(window_words(overview.start, overview.end))
+    return HTML(
+        f"<h1>Team overview: {when}</h1><p>{len(overview.table)} managers; figures as of "
+        f"{overview.as_of:%Y-%m-%d %H:%M %Z}. Managers are named: for the head of sales only."
+        "</p>"
+    )
+
+
+def shown_definitions() -> pd.DataFrame:
+    """Written definitions of every figure the overview shows."""
+    names = [m for m, _, _ in TEAM_METRICS] + [
+        "window_figure", "team_median", "robust_z", "trend", "met", "kpi_periods_met", "rho",
+    ]  # fmt: skip
+    d = definitions()
+    return d.loc[d["name"].isin(names)].reset_index(drop=True)

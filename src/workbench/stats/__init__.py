@@ -1,0 +1,49 @@
+"""Statistics for before/after case studies: intervals, bootstrap, DiD and placebo checks.
+
+This module gathers the public API of three modules: closed-form intervals and tests
+(:mod:`workbench.stats.intervals`), before/after estimates per window
+(:mod:`workbench.stats.before_after`) and peer comparisons (:mod:`workbench.stats.peers`),
+which share the input checks and bootstrap of :mod:`workbench.stats.resampling`.
+
+Every estimate here works on *units* (one row per call, per due task, ...), not on period
+averages, so that a month with 300 calls weighs more than a month with 3. Bootstraps are
+seeded and vectorised with numpy: the same inputs and seed always give the same table.
+
+Conventions shared by the functions below
+-----------------------------------------
+units
+    A DataFrame with one row per unit, a numeric ``value`` column and a tz-aware ``time``
+    column (the anchor that decides the window, e.g. ``started_at`` of a call or ``due_at``
+    of a task). Rows whose value or time is missing are set aside and counted in
+    ``result.attrs["set_aside"]``; they never enter an estimate.
+windows
+    ``change_dates`` split the timeline into half-open windows ``[d_k, d_{k+1})``: the first
+    window (``before``) runs from the first unit, the last one to the last unit. A unit at
+    exactly a change date belongs to the later window.
+change
+    Always "window minus first window" (or "after minus before"), in the unit of ``value``.
+alpha
+    Two-sided level: the intervals are ``1 - alpha`` intervals (95 % by default).
+"""
+
+from __future__ import annotations
+
+from workbench.stats.before_after import before_after, rate_before_after
+from workbench.stats.intervals import (
+    compare_proportions,
+    describe_change,
+    minimum_detectable_effect,
+    wilson_interval,
+)
+from workbench.stats.peers import diff_in_diff, placebo_test
+
+__all__ = [
+    "wilson_interval",
+    "compare_proportions",
+    "minimum_detectable_effect",
+    "describe_change",
+    "before_after",
+    "rate_before_after",
+    "diff_in_diff",
+    "placebo_test",
+]

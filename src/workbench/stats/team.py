@@ -1,0 +1,244 @@
+"""Where a manager stands against the rest of the team, and which way each manager is heading.
+
+Both functions read a metric panel (one row per manager x period, see
+``workbench.metrics.panel.manager_panel``) and compare a manager only with the *other* managers, so
+that a manager never pulls the reference towards their own value. Robust statistics (median,
+MAD) keep one extreme colleague from moving the reference for everybody else.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import require_columns
+from workbench.metrics.definition import Definition
+
+__all__ = ["MAD_SCALE", "compare_to_team", "trend"]
+
+# 1.4826 * MAD estimates the standard deviation of normally distributed values.
+MAD_SCALE = 1.4826
+
+_POP = "managers of the panel with a non-NaN value in the same period (or window)"
+DEFINITIONS = (
+    Definition(
+        "team_median",
+        population=_POP + ", the manager excluded",
+        time_anchor="the panel's period",
+        numerator="median of the other managers' values",
+        exclusions="the manager; NaN values",
+        unit="the metric's unit",
+        description="Leave-one-out team reference: a manager never pulls it towards their own "
+        "value.",
+    ),
+    Definition(
+        "percentile",
+        population=_POP + ", the manager excluded",
+        time_anchor="the panel's period",
+        numerator="100 x (others with a lower value + 0.5 x others with an equal value)",
+        denominator="n_others",
+        exclusions="NaN values; NaN when the manager's value is NaN or n_others == 0",
+        unit="0..100",
+        description="Position among colleagues. 'Lower', not 'better': for a metric where lower "
+        "is good, a small percentile is good.",
+    ),
+    Definition(
+        "robust_z",
+        population=_POP + ", the manager excluded",
+        time_anchor="the panel's period",
+        numerator="value - team_median",
+        denominator="1.4826 x median absolute deviation (MAD) of the others from team_median",
+        exclusions="NaN when MAD == 0 (most of the others share one value) or no others",
+        unit="robust standard deviations",
+        description="Distance from the team in robust standard deviations; outlier = |robust_z| "
+        "> threshold (default 3.5, Iglewicz & Hoaglin), NA when robust_z is NaN.",
+    ),
+    Definition(
+        "trend",
+        population="one manager's period values",
+        time_anchor="the panel's last `periods` periods vs the `periods` before them",
+        numerator="recent_mean - previous_mean (unweighted means of non-NaN period values)",
+        exclusions="NaN period values; 'insufficient data' when a window has no value",
+        unit="label",
+        description="'flat' when |change| <= rel_tol x |previous_mean|, otherwise improving or "
+        "worsening given the direction that is good.",
+    ),
+)
+
+
+def _leave_one_out(values: np.ndarray) -> np.ndarray:
+    """Per value: median, count, MAD, #lower and #equal of the OTHER non-NaN values.
+
+    A value that is NaN itself is compared with all non-NaN values of the group.
+    """
+    out = np.full((len(values), 5), np.nan)
+    valid = ~np.isnan(values)
+    v = values[valid]
+    k = len(v)
+    out[:, 1] = np.where(valid, k - 1, k)
+    if k:
+        med = np.median(v)
+        out[~valid, 0] = med
+        out[~valid, 2] = np.median(np.abs(v - med))
+    if k >= 2:
+        # row i of `others` holds v without its i-th element
+        j = np.arange(k - 1)
+        others = v[j[None, :] + (j[None, :] >= np.arange(k)[:, None])]
+        med = np.median(others, axis=1)
+        out[valid, 0] = med
+        out[valid, 2] = np.median(np.abs(others - med[:, None]), axis=1)
+        out[valid, 3] = (others < v[:, None]).sum(axis=1)
+        out[valid, 4] = (others == v[:, None]).sum(axis=1)
+    return out
+
+
+def compare_to_team(
+    panel: pd.DataFrame,
+    metric: str,
+    *,
+    by: str | None = "period",
+    threshold: float = 3.5,
+) -> pd.DataFrame:
+    """Compare every manager with the other managers, period by period.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        One row per manager x ``by`` value, with columns ``manager``, ``by`` and ``metric``.
+        With ``by=None`` it must be a per-manager summary (one row per manager, e.g. the
+        metrics of a whole window), and everybody is compared with everybody.
+    metric : str
+        Column to compare.
+    by : str or None
+        Grouping column (usually ``period``); ``None`` for a whole-window comparison.
+    threshold : float
+        ``|robust_z|`` above which a value is flagged as an outlier.
+
+    Returns
+    -------
+    DataFrame
+        ``manager``, [``by``], ``metric``, ``value``, ``team_median``, ``n_others``,
+        ``percentile`` (0..100, ties count half), ``robust_z`` (NaN when the others' MAD is
+        0), ``outlier`` (nullable bool). Defined in ``workbench.catalogue``.
+    """
+    keys = [by] if by is not None else []
+    require_columns(panel, ["manager", *keys, metric], table="panel")
+    base = panel[["manager", *keys, metric]].rename(columns={metric: "value"})
+    base = base.astype({"value": "float64"})
+    dup = base.duplicated(subset=["manager", *keys], keep=False)
+    if dup.any():
+        first = base.index[dup][0]
+        hint = "" if keys else " (summarise the window first: one row per manager)"
+        raise ValueError(
+            f"panel has {int(dup.sum())} rows sharing manager{' and ' + by if by else ''}, "
+            f"first at row {first!r}{hint}"
+        )
+
+    base = base.reset_index(drop=True)
+    values = base["value"].to_numpy()
+    stats = np.full((len(base), 5), np.nan)  # team_median, n_others, mad, n_lower, n_tie
+    groups = base.groupby(keys, sort=False).indices.values() if keys else [np.arange(len(base))]
+    for rows in groups:
+        stats[rows] = _leave_one_out(values[rows])
+    names = ["team_median", "n_others", "mad", "n_lower", "n_tie"]
+    stats = pd.DataFrame(stats, columns=names)
+    group_keys = ["manager", *keys]
+    out = pd.concat([base, stats], axis=1)
+    out["n_others"] = out["n_others"].fillna(0).astype("int64")
+    has_ref = out["value"].notna() & (out["n_others"] > 0)
+    out["percentile"] = (100.0 * (out["n_lower"] + 0.5 * out["n_tie"]) / out["n_others"]).where(
+        has_ref
+    )
+    scale = MAD_SCALE * out["mad"]
+    out["robust_z"] = ((out["value"] - out["team_median"]) / scale).where(scale > 0)
+    outlier = (out["robust_z"].abs() > threshold).astype("boolean")
+    out["outlier"] = outlier.mask(out["robust_z"].isna())
+    out.insert(len(group_keys), "metric", metric)
+    columns = [*group_keys, "metric", "value", "team_median", "n_others", "percentile"]
+    out = out[[*columns, "robust_z", "outlier"]]
+    return out.sort_values([*keys, "manager"], ignore_index=True)
+
+
+def trend(
+    panel: pd.DataFrame,
+    metric: str,
+    *,
+    good: Literal["lower", "higher"],
+    periods: int = 3,
+    rel_tol: float = 0.05,
+) -> pd.DataFrame:
+    """Label each manager improving / worsening / flat: the last ``periods`` vs the ones before.
+
+    The windows are the panel's last ``periods`` distinct periods and the ``periods`` before
+    them, the same calendar for every manager. Each window's figure is the unweighted mean of
+    the manager's non-NaN period values (for a rate, the average period, not the pooled rate).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Columns ``manager``, ``period`` and ``metric``.
+    metric : str
+        Column to follow.
+    good : {"lower", "higher"}
+        Which direction is an improvement (``lower`` for ``delinquency_rate``,
+        ``talk_mean_min`` under an at_most KPI; ``higher`` for ``won``). Required on purpose.
+    periods : int
+        Length of each window, in periods.
+    rel_tol : float
+        A change within ``rel_tol x |previous_mean|`` is ``flat``.
+
+    Returns
+    -------
+    DataFrame
+        One row per manager: ``manager``, ``metric``, ``good``, ``previous_from``,
+        ``recent_from``, ``previous_mean``, ``recent_mean``, ``n_previous``, ``n_recent``,
+        ``change`` (recent - previous), ``pct_change``, ``trend`` (``improving``,
+        ``worsening``, ``flat`` or ``insufficient data``).
+    """
+    if good not in ("lower", "higher"):
+        raise ValueError(f"good must be 'lower' or 'higher', got {good!r}")
+    if periods < 1:
+        raise ValueError(f"periods must be >= 1, got {periods}")
+    require_columns(panel, ["manager", "period", metric], table="panel")
+    all_periods = pd.Series(panel["period"].dropna().unique()).sort_values().tolist()
+    enough = len(all_periods) >= 2 * periods
+    recent = all_periods[-periods:] if enough else []
+    previous = all_periods[-2 * periods : -periods] if enough else []
+
+    window = pd.Series(pd.NA, index=panel.index, dtype="str")
+    window = window.mask(panel["period"].isin(previous), "previous")
+    window = window.mask(panel["period"].isin(recent), "recent")
+    values = panel[metric].astype("float64")
+    stats = values.groupby([panel["manager"], window]).agg(["mean", "count"]).unstack()
+    managers = pd.Index(panel["manager"].dropna().unique(), name="manager")
+    stats = stats.reindex(index=managers)
+
+    def _col(stat: str, win: str) -> pd.Series:
+        if (stat, win) in stats.columns:
+            return stats[(stat, win)]
+        return pd.Series(np.nan, index=stats.index)
+
+    out = pd.DataFrame(
+        {
+            "manager": managers,
+            "metric": metric,
+            "good": good,
+            "previous_from": previous[0] if previous else pd.NaT,
+            "recent_from": recent[0] if recent else pd.NaT,
+            "previous_mean": _col("mean", "previous").to_numpy(),
+            "recent_mean": _col("mean", "recent").to_numpy(),
+            "n_previous": _col("count", "previous").fillna(0).astype("int64").to_numpy(),
+            "n_recent": _col("count", "recent").fillna(0).astype("int64").to_numpy(),
+        }
+    )
+    out["change"] = out["recent_mean"] - out["previous_mean"]
+    out["pct_change"] = (out["change"] / out["previous_mean"]).where(out["previous_mean"] != 0)
+    sign = 1.0 if good == "higher" else -1.0
+    improving = sign * out["change"] > 0
+    label = np.where(improving, "improving", "worsening")
+    label = np.where(out["change"].abs() <= rel_tol * out["previous_mean"].abs(), "flat", label)
+    label = np.where(out["change"].isna(), "insufficient data", label)
+    out["trend"] = pd.Series(label, index=out.index, dtype="str")
+    return out.sort_values("manager", ignore_index=True)
