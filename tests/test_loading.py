@@ -464,3 +464,55 @@ def test_set_aside_row_is_the_excel_sheet_row(tmp_path):
     assert aside == [[5, "manager", "missing value"], [6, "", "empty row"]]
     assert data.deals["deal_id"].tolist() == ["d1", "d3"]
     _assert_accounting(data)
+
+
+def _openpyxl_cells(path):
+    """Reference reader: every cell as openpyxl (the former engine) hands it back."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def test_calamine_reads_the_same_cells_as_openpyxl(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    from workbench.data.loading import _excel_cell, _read_excel
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([])  # a blank row above the header
+    ws.append(["id", "when", "day", "time", "duration", "amount", "flag", "text"])
+    ws.append([1, dt.datetime(2026, 3, 1, 10, 30), dt.datetime(2026, 3, 2), dt.time(9, 15, 30),
+               dt.timedelta(minutes=5, seconds=3), 12.5, True, " Call the client "])  # fmt: skip
+    ws.append([2, None, dt.date(2026, 3, 3), None, None, 3.0, False, None])
+    ws.append([9007199254740991, dt.datetime(2026, 3, 4, 23, 59, 59), None, None,
+               dt.timedelta(hours=1, seconds=1), -0.25, None, "Звонок"])  # fmt: skip
+    path = tmp_path / "calls.xlsx"
+    wb.save(path)
+
+    frame, header_row = _read_excel(path, None)
+    reference = _openpyxl_cells(path)[1:]
+    assert header_row == 2
+    assert list(frame.columns) == reference[0]
+    expected = [[pd.NA if v is None else _excel_cell(v) for v in r] for r in reference[1:]]
+    got = frame.astype(object).where(frame.notna(), pd.NA).values.tolist()
+    assert got == expected
+    # worked out by hand: exact ints, date-only cells as dates, times and durations as text
+    assert got[0][:6] == ["1", "2026-03-01 10:30:00", "2026-03-02", "09:15:30",
+                          "0:05:03.000000", "12.5"]  # fmt: skip
+    assert got[2][0] == "9007199254740991"
+
+
+def test_a_file_that_is_not_a_workbook_is_a_contract_error(tmp_path):
+    from workbench.data.loading import _read_excel
+    from workbench.errors import DataContractError
+
+    path = tmp_path / "calls.xlsx"
+    path.write_text("id,manager\n1,Anna\n")
+    with pytest.raises(DataContractError, match="calls.xlsx: not a readable Excel workbook"):
+        _read_excel(path, None)
