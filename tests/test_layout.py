@@ -63,3 +63,23 @@ def test_import_layering_holds():
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "2 kept, 0 broken" in out.stdout
+
+
+def test_the_wheel_ships_the_templates_and_presets(tmp_path):
+    """A non-editable install (``pip install .``) must be able to render reports anywhere."""
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    (wheel,) = tmp_path.glob("sales_workbench-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "workbench/reports/templates/manager_report.ipynb",
+        "workbench/reports/templates/team_overview.ipynb",
+        "workbench/data/presets/canonical.yaml",
+        "workbench/data/presets/bitrix24.yaml",
+    } <= names
