@@ -35,7 +35,9 @@ from workbench.data.validation import (
 
 __all__ = ["Dataset", "DataContractError", "load_dataset", "SUPPORTED_SUFFIXES"]
 
-SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx", ".xlsm", ".xls")
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+_SNIFFED_SEPARATORS = ",;\t|"
 _FILE_COL, _ROW_COL = "__file", "__row"
 
 
@@ -60,6 +62,9 @@ class Dataset:
         The ``source`` argument of :func:`load_dataset`.
     files : dict[str, list[str]]
         Files read per table (empty list: the table had no file and is empty).
+    unused_files : list[str]
+        Table-like files in the source folder that fed no table (a misspelt name, say):
+        shown as a warning, so that a calls export is never skipped without a word.
     """
 
     tasks: pd.DataFrame
@@ -71,6 +76,7 @@ class Dataset:
     tz: str
     source: str
     files: dict[str, list[str]] = field(default_factory=dict)
+    unused_files: list[str] = field(default_factory=list)
 
     @property
     def managers(self) -> list[str]:
@@ -157,6 +163,12 @@ def load_dataset(
         tables[table], rows_read[table] = frame, sum(len(p[0]) for p in parts)
         aside.append(set_aside)
     set_aside = pd.concat([empty_set_aside(), *aside], ignore_index=True)
+    used = {f for paths in files.values() for f in paths}
+    folder = source_path if source_path.is_dir() else None
+    unused = [] if folder is None else [
+        str(p) for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and str(p) not in used
+    ]  # fmt: skip
     return Dataset(
         **tables,
         set_aside=set_aside.loc[:, list(SET_ASIDE_COLUMNS)],
@@ -164,6 +176,7 @@ def load_dataset(
         tz=tz,
         source=str(source),
         files=files,
+        unused_files=unused,
     )
 
 
@@ -190,7 +203,7 @@ def _load_parts(parts, table: str, tmap: TableMapping, tz: str):
 
 
 def _table_files(source: Path, spec: Mapping, table: str) -> list[Path]:
-    """Files of ``table``: the mapping's glob, else ``<table>.<csv|parquet|xlsx>``."""
+    """Files of ``table``: the mapping's glob, else ``<table>[_part].<ext>`` (any case)."""
     tmap = spec.tables.get(table)
     if spec.name != "canonical" and tmap is None:
         return []
@@ -210,20 +223,28 @@ def _table_files(source: Path, spec: Mapping, table: str) -> list[Path]:
     if spec.folder is not None:
         folders.append(spec.folder)
     if pattern is None:
-        found = [
-            source / f"{table}{s}" for s in SUPPORTED_SUFFIXES if (source / f"{table}{s}").is_file()
-        ]
-        if len(found) > 1:
-            raise DataContractError(
-                f"Several {table} files in {source}: {', '.join(p.name for p in found)}; keep one"
-                " or name it in a mapping."
-            )
-        return found
+        return _canonical_files(source, table)
     for folder in folders:
         matches = _glob_casefold(folder, pattern)
         if matches:
             return matches
     return []
+
+
+def _canonical_files(folder: Path, table: str) -> list[Path]:
+    """``<table>.<ext>`` and monthly parts ``<table>_2025-11.<ext>``, ignoring case.
+
+    Several files of one table are read together (rows are counted per file, and a row
+    whose ID another file already has is set aside as a duplicate).
+    """
+    name = table.casefold()
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and (p.stem.casefold() == name or p.stem.casefold().startswith((f"{name}_", f"{name}-")))
+    )
 
 
 def _glob_casefold(folder: Path, pattern: str) -> list[Path]:
@@ -256,17 +277,18 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
     """All cells of one file as stripped ``str`` (missing = NA) and each row's place in it."""
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
+        if suffix in _TEXT_SUFFIXES:
+            encoding, sep = _text_dialect(path, tmap)
             frame = pd.read_csv(
                 path,
                 dtype="str",
                 keep_default_na=False,
                 na_values=[""],
-                sep=tmap.sep,
-                encoding=tmap.encoding,
+                sep=sep,
+                encoding=encoding,
                 skip_blank_lines=False,
             )
-            rows = _csv_lines(path, tmap, len(frame))
+            rows = _csv_lines(path, sep, encoding, len(frame))
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
             frame = frame.apply(_column_text)
@@ -285,7 +307,58 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
     return frame, rows
 
 
-def _csv_lines(path: Path, tmap: TableMapping, count: int) -> np.ndarray:
+def _text_dialect(path: Path, tmap: TableMapping) -> tuple[str, str]:
+    """The encoding and the field separator of a text table: the mapping's, else found.
+
+    Encoding: a byte-order mark, else UTF-8 when the bytes decode as UTF-8, else what
+    charset-normalizer finds (cp1251, how many Russian CRMs export). Separator: tab for
+    ``.tsv``, else what :class:`csv.Sniffer` reads in the header and first lines among
+    ``, ; tab |``, else a comma. A file that fits none says which mapping option to set.
+    """
+    head = path.read_bytes()[:65_536]
+    encoding = tmap.encoding or _detect_encoding(path, head)
+    try:
+        text = head.decode(encoding, errors="strict" if len(head) < 65_536 else "ignore")
+    except (UnicodeDecodeError, LookupError) as err:
+        raise DataContractError(
+            f"{path}: cannot decode as {encoding} ({err}); set `encoding:` for this table in "
+            "the mapping (for example cp1251 or utf-16)"
+        ) from err
+    if tmap.sep:
+        return encoding, tmap.sep
+    if path.suffix.lower() == ".tsv":
+        return encoding, "\t"
+    lines = text.splitlines()[:20]
+    try:
+        sep = csv.Sniffer().sniff("\n".join(lines), delimiters=_SNIFFED_SEPARATORS).delimiter
+    except csv.Error:
+        sep = ","
+    return encoding, sep
+
+
+def _detect_encoding(path: Path, head: bytes) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as err:
+        if err.start > len(head) - 4:  # a character cut at the sample's end
+            return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(path.read_bytes()).best()
+    if best is None:
+        raise DataContractError(
+            f"{path}: the text encoding cannot be recognised; set `encoding:` for this table "
+            "in the mapping (for example cp1251 or utf-16)"
+        )
+    return best.encoding
+
+
+def _csv_lines(path: Path, sep: str, encoding: str, count: int) -> np.ndarray:
     """Physical line (header = 1) where each of the ``count`` data records starts.
 
     A quoted field may span lines, so records are counted again with :mod:`csv`. Should it
@@ -293,13 +366,13 @@ def _csv_lines(path: Path, tmap: TableMapping, count: int) -> np.ndarray:
     record number (first data record = 2) is used instead.
     """
     records = np.arange(2, count + 2)
-    if b'"' not in path.read_bytes() or len(tmap.sep) != 1:
+    if b'"' not in path.read_bytes() or len(sep) != 1:
         return records  # no quotes: one record per line
     limit = csv.field_size_limit()
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
-        with path.open(newline="", encoding=tmap.encoding) as handle:
-            reader = csv.reader(handle, delimiter=tmap.sep)
+        with path.open(newline="", encoding=encoding) as handle:
+            reader = csv.reader(handle, delimiter=sep)
             starts, last = [], 0
             for _ in reader:
                 starts.append(last + 1)

@@ -6,7 +6,7 @@ A mapping is a small dict (usually a YAML file, see ``docs/data-contract.md``)::
     tasks:                       # one entry per contract table; unlisted tables are empty
       file: "Задачи*.xlsx"       # path or glob (default: tasks.csv / .parquet / .xlsx)
       sheet: Sheet1              # Excel only (default: first sheet)
-      sep: ";"                   # CSV only (default ","); also `encoding`
+      sep: ";"                   # CSV/TSV only (default: sniffed); `encoding` (default: detected)
       columns:                   # contract column -> source column or a derivation
         manager: Ответственный
       datetime: {dayfirst: true, format: null}   # dayfirst: for columns the values leave open
@@ -54,8 +54,8 @@ class TableMapping:
 
     file: str | None = None
     sheet: str | int | None = None
-    sep: str = ","
-    encoding: str = "utf-8-sig"
+    sep: str | None = None  # None: sniffed from the file (tab for .tsv)
+    encoding: str | None = None  # None: detected (BOM, UTF-8, else charset-normalizer)
     columns: dict[str, Any] = field(default_factory=dict)
     dayfirst: bool = True
     datetime_format: str | None = None
@@ -166,8 +166,8 @@ def _parse_table(raw: dict, table: str, name: str) -> TableMapping:
     return TableMapping(
         file=raw.get("file"),
         sheet=raw.get("sheet"),
-        sep=raw.get("sep", ","),
-        encoding=raw.get("encoding", "utf-8-sig"),
+        sep=raw.get("sep"),
+        encoding=raw.get("encoding"),
         columns=columns,
         dayfirst=bool(dt.get("dayfirst", True)),
         datetime_format=dt.get("format"),
