@@ -86,3 +86,61 @@ def test_a_calls_file_in_two_formats_is_read_once_per_row(tmp_path):
     ds = load_dataset(tmp_path)
     assert ds.rows_read["calls"] == 6 and len(ds.calls) == 3
     assert (ds.set_aside["reason"] == "duplicate id").sum() == 3
+
+
+def test_null_words_are_missing_values(tmp_path):
+    rows = [
+        "c1,Анна Петрова,2025-11-03T10:00:00Z,300,outbound,NULL",
+        "c2,NULL,2025-11-04T11:00:00Z,60,inbound,true",
+        "c3,Борис Иванов,#N/A,0,outbound,false",
+        "c4,Борис Иванов,2025-12-01T09:30:00Z, - ,outbound,false",
+    ]
+    _write(tmp_path / "calls.csv", [HEADER, *rows])
+    ds = load_dataset(tmp_path)
+    # answered and duration_s are optional: c1 loads with answered taken from its duration
+    # (300 s > 0: answered), c4 with no duration; c2 (manager) and c3 (started_at) miss a
+    # required value and are set aside
+    assert ds.calls["call_id"].tolist() == ["c1", "c4"]
+    assert ds.calls.loc[0, "answered"] and pd.isna(ds.calls.loc[1, "duration_s"])
+    assert ds.set_aside["reason"].tolist() == ["missing value"] * 2
+    assert ds.set_aside["column"].tolist() == ["manager", "started_at"]
+    assert ds.set_aside["row"].tolist() == [3, 4]  # physical lines, header = 1
+
+
+def test_a_delimiter_at_the_end_of_every_row_shifts_nothing(tmp_path):
+    _write(tmp_path / "calls.csv", [HEADER, *(r + "," for r in ROWS)])
+    ds = load_dataset(tmp_path)
+    assert ds.calls["call_id"].tolist() == ["c1", "c2", "c3"]
+    assert ds.calls["duration_s"].tolist() == [300, 60, 0] and ds.set_aside.empty
+
+
+def test_a_duplicated_column_name_is_an_error_naming_it(tmp_path):
+    _write(tmp_path / "calls.csv", [HEADER + ",manager", *(r + ",Кто-то" for r in ROWS)])
+    with pytest.raises(
+        DataContractError, match=r"calls\.csv: duplicated column name\(s\) \['manager'\]"
+    ):
+        load_dataset(tmp_path)
+
+
+def test_a_title_above_the_header(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Детализация звонков за ноябрь"])
+    sheet.append([])
+    sheet.append(HEADER.split(","))
+    for r in ROWS:
+        sheet.append(r.split(","))
+    book.save(tmp_path / "calls.xlsx")
+    _write(tmp_path / "tasks.csv", ["Export of 2025-12-01", "task_id,manager,created_at,status",
+                                    "t1,Анна Петрова,2025-11-03T10:00:00Z,open"])  # fmt: skip
+    mapping = {
+        "calls": {"file": "calls.xlsx", "header_row": 3},
+        "tasks": {"file": "tasks.csv", "header_row": 2},
+    }
+    ds = load_dataset(tmp_path, mapping=mapping)
+    assert ds.calls["call_id"].tolist() == ["c1", "c2", "c3"]
+    assert ds.tasks["task_id"].tolist() == ["t1"] and ds.set_aside.empty
+    with pytest.raises(ValueError, match="header_row must be a row number from 1"):
+        load_dataset(tmp_path, mapping={"calls": {"file": "calls.xlsx", "header_row": 0}})

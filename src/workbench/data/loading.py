@@ -37,6 +37,8 @@ __all__ = ["Dataset", "DataContractError", "load_dataset", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+#: Cell texts that mean "no value" in exports (after stripping spaces), in every column.
+MISSING_TOKENS = ("NULL", "null", "Null", "None", "N/A", "n/a", "#N/A", "#REF!", "#VALUE!", "-")
 _SNIFFED_SEPARATORS = ",;\t|"
 _FILE_COL, _ROW_COL = "__file", "__row"
 
@@ -279,6 +281,8 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
     try:
         if suffix in _TEXT_SUFFIXES:
             encoding, sep = _text_dialect(path, tmap)
+            skip = (tmap.header_row or 1) - 1
+            _check_header(path, _csv_header(path, sep, encoding, skip))
             frame = pd.read_csv(
                 path,
                 dtype="str",
@@ -287,14 +291,18 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
                 sep=sep,
                 encoding=encoding,
                 skip_blank_lines=False,
+                skiprows=skip,
+                index_col=False,  # a delimiter at the end of every row is not an index
             )
-            rows = _csv_lines(path, sep, encoding, len(frame))
+            rows = _csv_lines(path, sep, encoding, len(frame), skip=skip)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
             frame = frame.apply(_column_text)
             rows = np.arange(1, len(frame) + 1)
         elif suffix in (".xlsx", ".xlsm", ".xls"):
-            frame, header_row = _read_excel(path, tmap.sheet if sheet is None else sheet)
+            frame, header_row = _read_excel(
+                path, tmap.sheet if sheet is None else sheet, header_row=tmap.header_row
+            )
             rows = np.arange(header_row + 1, header_row + 1 + len(frame))
         else:
             raise DataContractError(f"{path}: unsupported file type {suffix!r}")
@@ -303,8 +311,32 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
             raise
         raise DataContractError(f"{path}: cannot read the file ({err})") from err
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.apply(lambda s: s.str.strip().replace("", pd.NA)).astype("str")
+    _check_header(path, list(frame.columns))
+    missing = dict.fromkeys(("", *MISSING_TOKENS), pd.NA)
+    frame = frame.apply(lambda s: s.str.strip().replace(missing)).astype("str")
     return frame, rows
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    """Two columns of one name would make one of them unreachable: an error, never a guess."""
+    names = [str(c).strip() for c in header]
+    seen = {n for n in names if n and names.count(n) > 1 and not n.startswith("Unnamed:")}
+    if seen:
+        raise DataContractError(
+            f"{path}: duplicated column name(s) {sorted(seen)} in the header; rename one of "
+            "them in the export (each source column must have its own name)"
+        )
+
+
+def _csv_header(path: Path, sep: str, encoding: str, skip: int) -> list[str]:
+    """The header record of a text table (after ``skip`` records), as the csv module reads it."""
+    if len(sep) != 1:
+        return []
+    with path.open(newline="", encoding=encoding) as handle:
+        for i, record in enumerate(csv.reader(handle, delimiter=sep)):
+            if i == skip:
+                return record
+    return []
 
 
 def _text_dialect(path: Path, tmap: TableMapping) -> tuple[str, str]:
@@ -358,14 +390,16 @@ def _detect_encoding(path: Path, head: bytes) -> str:
     return best.encoding
 
 
-def _csv_lines(path: Path, sep: str, encoding: str, count: int) -> np.ndarray:
-    """Physical line (header = 1) where each of the ``count`` data records starts.
+def _csv_lines(path: Path, sep: str, encoding: str, count: int, *, skip: int = 0) -> np.ndarray:
+    """Physical line (first line = 1) where each of the ``count`` data records starts.
+
+    ``skip`` records (a title) stand above the header.
 
     A quoted field may span lines, so records are counted again with :mod:`csv`. Should it
     split the file differently from pandas (e.g. a separator of several characters), the
     record number (first data record = 2) is used instead.
     """
-    records = np.arange(2, count + 2)
+    records = np.arange(skip + 2, skip + count + 2)
     if b'"' not in path.read_bytes() or len(sep) != 1:
         return records  # no quotes: one record per line
     limit = csv.field_size_limit()
@@ -381,7 +415,7 @@ def _csv_lines(path: Path, sep: str, encoding: str, count: int) -> np.ndarray:
         return records
     finally:
         csv.field_size_limit(limit)
-    return np.array(starts[1:]) if len(starts) == count + 1 else records
+    return np.array(starts[skip + 1 :]) if len(starts) == skip + count + 1 else records
 
 
 def _column_text(col: pd.Series) -> pd.Series:
@@ -392,7 +426,7 @@ def _column_text(col: pd.Series) -> pd.Series:
     return col.astype("str")
 
 
-def _read_excel(path: Path, sheet) -> tuple[pd.DataFrame, int]:
+def _read_excel(path: Path, sheet, *, header_row: int | None = None) -> tuple[pd.DataFrame, int]:
     """Excel (.xlsx, .xlsm, .xls) via calamine, cell by cell to text, and the header's sheet row.
 
     python-calamine reads a large sheet several times faster than openpyxl and gives the
@@ -418,7 +452,10 @@ def _read_excel(path: Path, sheet) -> tuple[pd.DataFrame, int]:
     finally:
         book.close()
     rows = [[None if v == "" else v for v in r] for r in rows]  # calamine: blank cell = ""
-    skip = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), len(rows))
+    if header_row is not None:
+        skip = header_row - 1
+    else:
+        skip = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), len(rows))
     rows = rows[skip:]
     if not rows:
         return pd.DataFrame(), 1

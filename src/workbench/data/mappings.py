@@ -6,6 +6,7 @@ A mapping is a small dict (usually a YAML file, see ``docs/data-contract.md``)::
     tasks:                       # one entry per contract table; unlisted tables are empty
       file: "Задачи*.xlsx"       # path or glob (default: tasks.csv / .parquet / .xlsx)
       sheet: Sheet1              # Excel only (default: first sheet)
+      header_row: 3              # the header's row when a title stands above it (default: first)
       sep: ";"                   # CSV/TSV only (default: sniffed); `encoding` (default: detected)
       columns:                   # contract column -> source column or a derivation
         manager: Ответственный
@@ -35,6 +36,7 @@ _TOP_KEYS = {"tz", "description", *TABLES}
 _TABLE_KEYS = {
     "file",
     "sheet",
+    "header_row",
     "sep",
     "encoding",
     "columns",
@@ -54,6 +56,7 @@ class TableMapping:
 
     file: str | None = None
     sheet: str | int | None = None
+    header_row: int | None = None  # 1-based row of the header (a title above it); None: first
     sep: str | None = None  # None: sniffed from the file (tab for .tsv)
     encoding: str | None = None  # None: detected (BOM, UTF-8, else charset-normalizer)
     columns: dict[str, Any] = field(default_factory=dict)
@@ -159,6 +162,9 @@ def _parse_table(raw: dict, table: str, name: str) -> TableMapping:
         col: {_text(k): _text(v) for k, v in (vm or {}).items()}
         for col, vm in (raw.get("value_maps") or {}).items()
     }
+    header_row = raw.get("header_row")
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        raise ValueError(f"{where}: header_row must be a row number from 1, got {header_row!r}")
     join = raw.get("join")
     if join is not None and not ({"file", "key"} <= set(join)):
         # not `on`: YAML reads an unquoted `on` as the boolean true
@@ -166,6 +172,7 @@ def _parse_table(raw: dict, table: str, name: str) -> TableMapping:
     return TableMapping(
         file=raw.get("file"),
         sheet=raw.get("sheet"),
+        header_row=header_row,
         sep=raw.get("sep"),
         encoding=raw.get("encoding"),
         columns=columns,
