@@ -98,10 +98,10 @@ def test_null_words_are_missing_values(tmp_path):
     _write(tmp_path / "calls.csv", [HEADER, *rows])
     ds = load_dataset(tmp_path)
     # answered and duration_s are optional: c1 loads with answered taken from its duration
-    # (300 s > 0: answered), c4 with no duration; c2 (manager) and c3 (started_at) miss a
-    # required value and are set aside
+    # (300 s > 0: answered), c4 unanswered with no duration, so no talk time (0 s); c2
+    # (manager) and c3 (started_at) miss a required value and are set aside
     assert ds.calls["call_id"].tolist() == ["c1", "c4"]
-    assert ds.calls.loc[0, "answered"] and pd.isna(ds.calls.loc[1, "duration_s"])
+    assert ds.calls.loc[0, "answered"] and ds.calls.loc[1, "duration_s"] == 0
     assert ds.set_aside["reason"].tolist() == ["missing value"] * 2
     assert ds.set_aside["column"].tolist() == ["manager", "started_at"]
     assert ds.set_aside["row"].tolist() == [3, 4]  # physical lines, header = 1
