@@ -11,12 +11,45 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_check_command(sub)
     _add_report_command(sub)
     _add_sample_command(sub)
     _add_notebooks_command(sub)
     _add_definitions_command(sub)
     args = parser.parse_args(argv)
     return args.func(args)
+
+
+def _add_check_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check",
+        help="load an export and print its data health, coverage and managers",
+        description="Exit status: 0 the export passed, 2 it cannot be read as mapped, "
+        "3 a data guard tripped (a table lost more than --max-loss of its rows).",
+    )
+    p.add_argument("--data", required=True, help="source folder or file")
+    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
+    p.add_argument("--tz", default=None, help="business time zone")
+    p.add_argument(
+        "--max-loss",
+        type=float,
+        default=0.10,
+        help="largest share of a table's rows that may be set aside (default 0.10)",
+    )
+    p.set_defaults(func=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from workbench.data.check import check_export
+    from workbench.errors import WorkbenchError
+
+    try:
+        report = check_export(args.data, mapping=args.mapping, tz=args.tz, max_loss=args.max_loss)
+    except (WorkbenchError, FileNotFoundError, ValueError) as exc:
+        print(f"workbench check: error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(report.text())
+    return 0 if report.ok else 3
 
 
 def _add_report_command(sub: argparse._SubParsersAction) -> None:

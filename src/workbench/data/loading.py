@@ -67,6 +67,8 @@ class Dataset:
     unused_files : list[str]
         Table-like files in the source folder that fed no table (a misspelt name, say):
         shown as a warning, so that a calls export is never skipped without a word.
+    headers : dict[str, list[str]]
+        The column names found in each file read (lookup joins included).
     """
 
     tasks: pd.DataFrame
@@ -79,6 +81,7 @@ class Dataset:
     source: str
     files: dict[str, list[str]] = field(default_factory=dict)
     unused_files: list[str] = field(default_factory=list)
+    headers: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def managers(self) -> list[str]:
@@ -152,7 +155,7 @@ def load_dataset(
     source_path = Path(source)
     if not source_path.exists():
         raise FileNotFoundError(f"Source not found: {source_path}")
-    tables, aside, rows_read, files = {}, [], {}, {}
+    tables, aside, rows_read, files, headers = {}, [], {}, {}, {}
     for table in TABLE_NAMES:
         paths = _table_files(source_path, spec, table)
         files[table] = [str(p) for p in paths]
@@ -161,6 +164,8 @@ def load_dataset(
             continue
         tmap = spec.tables.get(table, TableMapping())
         parts = [_read_table_file(p, table, tmap, spec) for p in paths]
+        for frame, path in parts:
+            headers[str(path)] = [c for c in frame.columns if c not in (_FILE_COL, _ROW_COL)]
         frame, set_aside = _load_parts(parts, table, tmap, tz)
         tables[table], rows_read[table] = frame, sum(len(p[0]) for p in parts)
         aside.append(set_aside)
@@ -179,6 +184,7 @@ def load_dataset(
         source=str(source),
         files=files,
         unused_files=unused,
+        headers=headers,
     )
 
 

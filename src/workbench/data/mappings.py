@@ -67,6 +67,24 @@ class TableMapping:
     value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     join: dict[str, Any] | None = None
 
+    def source_columns(self, table: str) -> dict[str, list[str]]:
+        """Contract column of ``table`` -> the source column names this mapping reads it from.
+
+        A column mapped to a constant reads no source column (an empty list).
+        """
+        out = {}
+        for col in TABLES[table]:
+            spec = self.columns.get(col.name, col.name)
+            if isinstance(spec, str):
+                out[col.name] = [spec]
+            elif "combine" in spec:
+                out[col.name] = [str(c) for c in spec["combine"]]
+            elif "from" in spec:
+                out[col.name] = [str(spec["from"])]
+            else:
+                out[col.name] = []
+        return out
+
 
 @dataclass(frozen=True)
 class Mapping:

@@ -1,0 +1,111 @@
+"""``workbench check``: what an export holds and whether it can be trusted, before reports.
+
+Loads the export with its mapping and prints, as plain text: the files read per table and
+the files that fed nothing, each file's headers against the mapping, rows read / loaded /
+set aside per table with the reasons and example rows, the rows per table and month, the
+managers found, and the data guards. A tripped guard makes the command exit non-zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.data.coverage import DEFAULT_MAX_LOSS, RowLoss, monthly_coverage, row_losses
+from workbench.data.loading import Dataset, load_dataset
+from workbench.data.mappings import resolve_mapping
+from workbench.data.schema import TABLE_NAMES
+from workbench.terminal import safe_text
+
+__all__ = ["CheckReport", "check_export"]
+
+
+@dataclass
+class CheckReport:
+    """The findings of :func:`check_export`; ``text()`` is what the command prints."""
+
+    dataset: Dataset
+    missing_sources: dict[str, list[str]] = field(default_factory=dict)  # file -> columns
+    losses: list[RowLoss] = field(default_factory=list)
+    threshold: float = DEFAULT_MAX_LOSS
+
+    @property
+    def ok(self) -> bool:
+        """No guard tripped."""
+        return not self.losses
+
+    def text(self) -> str:
+        ds = self.dataset
+        out = [f"Export: {safe_text(ds.source)} (time zone {ds.tz})", "", "Files"]
+        for table in TABLE_NAMES:
+            names = ", ".join(safe_text(Path(f).name) for f in ds.files.get(table, []))
+            out.append(f"  {table:<8} {names or '(none: the table is empty)'}")
+        for f in ds.unused_files:
+            out.append(f"  warning: {safe_text(Path(f).name)} fed no table (a misspelt name?)")
+        if self.missing_sources:
+            out += ["", "Optional columns the mapping names but the files lack"]
+            for f, cols in self.missing_sources.items():
+                out.append(f"  {safe_text(Path(f).name)}: {', '.join(map(safe_text, cols))}")
+        out += ["", "Rows (read = loaded + set aside)"]
+        aside = ds.set_aside
+        for table in TABLE_NAMES:
+            read, loaded = ds.rows_read.get(table, 0), len(getattr(ds, table))
+            out.append(f"  {table:<8} {read:>9,} read {loaded:>9,} loaded {read - loaded:>8,} "
+                       "set aside")  # fmt: skip
+            rows = aside.loc[aside["table"] == table]
+            for reason, group in rows.groupby("reason", sort=False):
+                e = group.iloc[0]
+                out.append(
+                    f"           {len(group):>8,} {safe_text(reason)}; e.g. "
+                    f"{safe_text(Path(e['file']).name)} row {e['row']}, "
+                    f"{safe_text(e['column'])} = {safe_text(e['value'])!r}"
+                )
+        out += ["", "Rows per month (by creation / start time)"]
+        cov = monthly_coverage(ds)
+        if cov.empty:
+            out.append("  no dated rows")
+        else:
+            wide = cov.pivot_table(index="month", columns="table", values="rows", fill_value=0)
+            out += ["  " + line for line in wide.astype("int64").to_string().splitlines()]
+        out += ["", f"Managers found: {len(ds.managers)}"]
+        counts = _rows_per_manager(ds)
+        out += ["  " + line for line in counts.to_string().splitlines()] if len(counts) else []
+        out += ["", f"Data guard (at most {self.threshold:.0%} of a table's rows set aside)"]
+        if self.ok:
+            out.append("  passed")
+        else:
+            out += ["  TRIPPED: " + loss.describe() for loss in self.losses]
+        return "\n".join(out) + "\n"
+
+
+def _rows_per_manager(ds: Dataset) -> pd.DataFrame:
+    parts = {t: getattr(ds, t)["manager"].value_counts() for t in ("tasks", "calls", "deals")}
+    frame = pd.DataFrame(parts).fillna(0).astype("int64").sort_index()
+    frame.index = [safe_text(i) for i in frame.index]
+    return frame
+
+
+def check_export(
+    data: str | Path,
+    *,
+    mapping: Any = None,
+    tz: str | None = None,
+    max_loss: float = DEFAULT_MAX_LOSS,
+) -> CheckReport:
+    """Load ``data`` and gather what ``workbench check`` prints (see the module docstring)."""
+    dataset = load_dataset(data, mapping=mapping, tz=tz)
+    spec = resolve_mapping(mapping)
+    missing = {}
+    for table in TABLE_NAMES:
+        tmap = spec.tables.get(table)
+        if tmap is None:
+            continue
+        wanted = [n for names in tmap.source_columns(table).values() for n in names]
+        for f in dataset.files.get(table, []):
+            absent = [n for n in wanted if n not in dataset.headers.get(f, [])]
+            if absent:
+                missing[f] = absent
+    return CheckReport(dataset, missing, row_losses(dataset, threshold=max_loss), max_loss)
