@@ -312,50 +312,105 @@ def test_unknown_mapping_keys_and_presets_are_errors(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("preset", "expected"),
+    ("preset", "read", "loaded"),
     [
-        ("amocrm", {"tasks": 2, "calls": 2, "deals": 3, "targets": 0}),
-        ("bitrix24", {"tasks": 3, "calls": 2, "deals": 2, "targets": 0}),
-        ("hubspot", {"tasks": 2, "calls": 2, "deals": 2, "targets": 0}),
+        ("amocrm", {"tasks": 2, "calls": 2, "deals": 3, "targets": 0}, None),
+        ("hubspot", {"tasks": 2, "calls": 2, "deals": 3, "targets": 0}, None),
+        # Bitrix24 writes call durations as "27 мин, 5 сек": only the 0 s call loads (see below)
+        (
+            "bitrix24",
+            {"tasks": 4, "calls": 3, "deals": 3, "targets": 0},
+            {"tasks": 4, "calls": 1, "deals": 3, "targets": 0},
+        ),
     ],
 )
-def test_presets_load_their_fixture_exports(preset, expected):
+def test_presets_load_their_fixture_exports(preset, read, loaded):
     data = load_dataset(FIXTURES / preset, mapping=preset)
-    assert data.rows_read == expected
-    assert data.rows_loaded == expected
-    assert data.set_aside.empty
+    assert data.rows_read == read
+    assert data.rows_loaded == (loaded or read)
+    if loaded is None:
+        assert data.set_aside.empty
     assert set(data.deals["outcome"]) <= {"open", "won", "lost"}
     assert set(data.tasks["status"]) <= {"open", "completed", "cancelled"}
-    assert set(data.calls["direction"]) == {"inbound", "outbound"}
+    assert set(data.calls["direction"]) <= {"inbound", "outbound"}
     _assert_accounting(data)
 
 
+def _moscow(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="Europe/Moscow")
+
+
 def test_amocrm_preset_values():
+    # headers of amoCRM's lead export: "Дата создания сделки", dates dd-mm-yyyy, integer budget
     data = load_dataset(FIXTURES / "amocrm", mapping="amocrm")
     assert data.tz == "Europe/Moscow"
     deals = data.deals.set_index("deal_id")
-    assert deals.loc["31245678", "amount"] == 150000.5  # "150 000,50", decimal comma
+    assert deals.loc["31245678", "amount"] == 150000.0  # "150000": a plain integer
+    assert pd.isna(deals.loc["31245679", "amount"])
+    assert deals.loc["31245680", "amount"] == 99500.0
     assert deals["outcome"].tolist() == ["won", "open", "lost"]
-    assert deals.loc["31245678", "created_at"] == pd.Timestamp(
-        "2025-11-03 10:15", tz="Europe/Moscow"
-    )
+    assert deals["manager"].tolist() == ["Анна Петрова", "Борис Иванов", "Борис Иванов"]
+    assert deals.loc["31245678", "created_at"] == _moscow("2025-11-03 10:15")
+    assert deals.loc["31245678", "closed_at"] == _moscow("2025-11-12 17:40")
+    assert pd.isna(deals.loc["31245679", "closed_at"])
     tasks = data.tasks.set_index("task_id")
-    assert tasks.loc["901", "due_at"] == pd.Timestamp(
-        "2025-11-05 23:59:59.999999", tz="Europe/Moscow"
-    )
+    assert tasks.loc["901", "due_at"] == _moscow("2025-11-05 23:59:59.999999")
     assert tasks["status"].tolist() == ["completed", "open"]
     assert data.calls["duration_s"].tolist() == [1930.0, 0.0]  # "32:10" = 32*60+10
 
 
-def test_bitrix24_and_hubspot_preset_values():
-    bitrix = load_dataset(FIXTURES / "bitrix24", mapping="bitrix24")
-    assert bitrix.tasks["status"].tolist() == ["completed", "open", "cancelled"]
-    assert bitrix.deals["amount"].tolist() == [99500.0, 1000.0]
-    assert bitrix.calls["duration_s"].tolist() == [1625.0, 0.0]  # 27*60+5
+def test_bitrix24_preset_values():
+    data = load_dataset(FIXTURES / "bitrix24", mapping="bitrix24")
+    assert data.tz == "Europe/Moscow"
+    # deals: the CRM's CSV export (";" after every quoted field, amounts as stored)
+    deals = data.deals.set_index("deal_id")
+    assert deals["amount"].tolist() == [99500.0, 1000.0, 0.0]  # "99500.00" stays 99500
+    assert deals["outcome"].tolist() == ["won", "open", "lost"]
+    assert deals.loc["77", "created_at"] == _moscow("2025-11-01 10:00")
+    # the close date is a date: start of that day; an open deal's expected date is cleared
+    assert deals.loc["77", "closed_at"] == _moscow("2025-11-20 00:00")
+    assert pd.isna(deals.loc["78", "closed_at"])
+    assert deals.loc["79", "closed_at"] == _moscow("2025-11-05 00:00")
+    tasks = data.tasks.set_index("task_id")
+    # "Ждет контроля" has a closing date (the assignee finished): completed
+    assert tasks["status"].tolist() == ["completed", "open", "cancelled", "completed"]
+    assert tasks.loc["1204", "completed_at"] == _moscow("2025-11-06 15:30")
+    assert tasks.loc["1203", "due_at"] == _moscow("2025-11-04 23:59:59.999999")
+    assert tasks["creator"].unique().tolist() == ["Ольга Смирнова"]
+    assert tasks.loc["1201", "description"] == "Подготовить КП"
+    calls = data.calls
+    assert calls["call_id"].tolist() == ["03.11.2025 12:40:00 Борис Иванов +7 495 765-43-21"]
+    assert calls["started_at"].tolist() == [_moscow("2025-11-03 12:40")]
+    assert calls["direction"].tolist() == ["inbound"]
+    assert calls["answered"].tolist() == [False]
+    assert calls["duration_s"].tolist() == [0.0]  # blank "Время звонка" of a missed call
+    aside = data.set_aside
+    assert aside["reason"].tolist() == ["unparseable duration"] * 2
+    assert aside["value"].tolist() == ["27 мин, 5 сек", "45 сек"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the loader does not read Bitrix24's '27 мин, 5 сек' durations yet"
+)
+def test_bitrix24_call_durations_in_words():
+    calls = load_dataset(FIXTURES / "bitrix24", mapping="bitrix24").calls
+    assert calls["duration_s"].tolist() == [1625.0, 45.0, 0.0]  # 27*60+5
+    assert calls["direction"].tolist() == ["outbound", "inbound", "inbound"]
+    assert calls["answered"].tolist() == [True, True, False]
+
+
+def test_hubspot_preset_values():
     hubspot = load_dataset(FIXTURES / "hubspot", mapping="hubspot")
-    assert hubspot.deals["deal_id"].tolist() == ["18734562012", "18734562013"]
+    assert hubspot.tz == "UTC"
+    deals = hubspot.deals
+    assert deals["deal_id"].tolist() == ["18734562012", "18734562013", "18734562014"]
+    assert deals["amount"].tolist()[:2] == [99500.0, 5000.0]
+    assert pd.isna(deals["amount"].iloc[2])
+    assert deals["outcome"].tolist() == ["won", "open", "lost"]
     # an open deal's expected "Close Date" is not a close
-    assert hubspot.deals["closed_at"].isna().tolist() == [False, True]
+    assert deals["closed_at"].isna().tolist() == [False, True, False]
+    assert deals["closed_at"].iloc[0] == pd.Timestamp("2025-11-20 16:00", tz="UTC")
+    assert hubspot.tasks["status"].tolist() == ["completed", "open"]
     assert hubspot.calls["duration_s"].tolist() == [1920.0, 0.0]  # 1,920,000 ms
 
 
@@ -516,3 +571,12 @@ def test_a_file_that_is_not_a_workbook_is_a_contract_error(tmp_path):
     path.write_text("id,manager\n1,Anna\n")
     with pytest.raises(DataContractError, match="calls.xlsx: not a readable Excel workbook"):
         _read_excel(path, None)
+
+
+def test_decimal_comma_amounts(tmp_path):
+    # no preset needs it (the CRMs checked write plain numbers), but a re-saved sheet may
+    text = 'deal_id;manager;created_at;outcome;amount\nd1;A;2025-11-03;open;"1 234,50"\n'
+    text += "d2;A;2025-11-03;open;150 000,50\nd3;A;2025-11-03;open;99500\n"
+    (tmp_path / "deals.csv").write_text(text, encoding="utf-8")
+    data = load_dataset(tmp_path, mapping={"deals": {"decimal": ","}})
+    assert data.deals["amount"].tolist() == [1234.5, 150000.5, 99500.0]
