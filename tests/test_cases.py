@@ -68,11 +68,12 @@ def tiny_tasks() -> pd.DataFrame:
 
 
 def test_due_task_units_by_hand(tiny_tasks):
-    units = due_task_units(tiny_tasks, as_of="2026-02-01", tz=UTC)
+    result = due_task_units(tiny_tasks, as_of="2026-02-01", tz=UTC)
+    units = result.table
     # due by as_of, not cancelled: t1 t2 t3 t7 t8 t9 t10; overdue: t2 t3 t7 t9 (done after as_of)
     assert units["task_id"].tolist() == ["t1", "t2", "t3", "t7", "t8", "t9", "t10"]
     assert units["overdue"].tolist() == [0, 1, 1, 1, 0, 1, 0]
-    assert units.attrs["excluded"] == {
+    assert result.excluded == {
         "not_created_by_as_of": 0,
         "cancelled": 1,
         "no_deadline": 1,
@@ -97,7 +98,10 @@ def sample():
 
 
 def test_due_task_units_monthly_means_equal_task_metrics_on_sample(sample):
-    units = due_task_units(sample.tasks, tz=UTC)
+    result = due_task_units(sample.tasks, tz=UTC)
+    units = result.table
+    # every task is a unit or excluded for one reason
+    assert len(units) + sum(result.excluded.values()) == len(sample.tasks)
     month = units["original_due_at"].dt.tz_localize(None).dt.to_period("M").dt.start_time
     got = units.groupby([units["manager"], month.rename("m")])["overdue"].agg(["sum", "count"])
     metrics = task_metrics(sample.tasks, tz=UTC)
@@ -125,11 +129,12 @@ def test_connected_call_units_by_hand():
             "answered": [True, True, False, True],
         }
     )
-    units = connected_call_units(calls)
+    result = connected_call_units(calls)
+    units = result.table
     # only call 1 is answered and longer than 0 s: 90 s = 1.5 min
     assert units["call_id"].tolist() == ["1"]
     assert units["talk_min"].tolist() == [1.5]
-    assert units.attrs["excluded"] == {"missing_duration": 1, "not_connected": 2}
+    assert result.excluded == {"missing_duration": 1, "not_connected": 2}
 
 
 def test_parse_change_dates():
@@ -373,6 +378,10 @@ def test_case_a_headline(case_a):
     assert 0.40 <= ba.loc[0, "mean"] <= 0.48 and 0.12 <= ba.loc[1, "mean"] <= 0.18
     assert ba.loc[1, "change_high"] < 0 and bool(ba.loc[1, "significant"])
     assert case_a.peers.loc[0, "did_high"] < 0
+    # the placebo share is the share of placebo rows marked as extreme
+    placebo = case_a.placebo.table
+    marks = placebo.loc[placebo["kind"] == "placebo", "as_extreme"].dropna()
+    assert len(marks) > 0 and case_a.placebo.share_as_extreme == marks.astype(bool).mean()
     out = case_a.output.iloc[0]  # completed tasks per month tripled
     assert out["window"] == "KPI in force" and len(case_a.output) == 1
     assert 2.6 <= out["ratio"] <= 3.4 and out["ratio_low"] > 2
@@ -409,8 +418,9 @@ def test_case_b_headline(case_b):
     assert conv["text"].startswith("no change detectable")
     assert "would have been seen" in conv["text"]
     # ladder, max_step 0.2 rounded up: 32*0.8 = 25.6 -> 26; 26*0.8 = 20.8 -> 21; 16.8 -> 17
-    assert case_b.ladder["target"].tolist()[:4] == [32.0, 26.0, 21.0, 17.0]
-    assert (case_b.ladder["step_size"].dropna() >= -0.2).all()
+    assert case_b.ladder.table["target"].tolist()[:4] == [32.0, 26.0, 21.0, 17.0]
+    assert (case_b.ladder.table["step_size"].dropna() >= -0.2).all()
+    assert case_b.ladder.reaches_norm == (case_b.ladder.note == "")
     assert "fell from 32 min to 23 min" in case_b.conclusion
     assert case_b.monthly["target"].dropna().unique().tolist() == [27.0, 22.0]
 
@@ -454,7 +464,10 @@ def test_case_with_no_data_after_the_date_says_so(sample):
 
 def test_case_with_no_data_before_gives_an_empty_ladder(sample):
     case = overdue_case(sample.tasks, manager="Anna Petrova", change_dates="2025-01-01", n_boot=200)
-    assert case.ladder.empty and list(case.ladder.columns)[:2] == ["step", "target"]
+    ladder = case.ladder.table
+    assert ladder.empty and list(ladder.columns)[:2] == ["step", "target"]
+    assert case.ladder.reaches_norm is False
+    assert case.ladder.note == "no ladder: the manager has no data before the first change date"
 
 
 def test_no_effect_manager_keeps_name_and_claims_nothing(sample):
@@ -492,8 +505,9 @@ def test_a_kpi_for_everyone_leaves_no_control_group(sample):
     case = overdue_case(sample.tasks, star, manager="Anna Petrova", change_dates="2026-05-01",
                         n_boot=200)  # fmt: skip
     assert case.meta["n_controls"] == 0
-    assert case.peers.empty and case.placebo.empty
-    assert "did" in case.peers.columns and "as_extreme" in case.placebo.columns
+    assert case.peers.empty and case.placebo.table.empty
+    assert "did" in case.peers.columns and "as_extreme" in case.placebo.table.columns
+    assert np.isnan(case.placebo.share_as_extreme)
     assert "no untreated group to compare with" in case.conclusion
     assert "not what moved everyone" not in case.conclusion
     assert "placebo" not in case.conclusion

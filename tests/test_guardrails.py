@@ -94,7 +94,8 @@ def _row(table: pd.DataFrame, manager: str, period: pd.Timestamp) -> pd.Series:
 
 
 def test_call_guardrails_hand_values():
-    out = call_guardrails(_calls())
+    result = call_guardrails(_calls())
+    out = result.table
     # full grid: Anna, Boris x March, April
     assert len(out) == 4
     # Anna March: c1 (10 s) and c2 (30 s) connected, c3 has 0 s -> 2 connected;
@@ -108,7 +109,8 @@ def test_call_guardrails_hand_values():
     # Boris April: c5 answered unknown (not connected), c7 25 s -> 1 of 1 short; c6 no time
     boris = _row(out, "Boris", APRIL)
     assert (boris["connected_calls"], boris["short_calls"], boris["short_call_share"]) == (1, 1, 1)
-    assert out.attrs["set_aside"] == {"calls_unusable": 1}
+    assert result.set_aside == {"calls_unusable": 1}
+    assert result.result_text_column is None
 
 
 def test_call_guardrails_business_tz_and_threshold():
@@ -116,7 +118,7 @@ def test_call_guardrails_business_tz_and_threshold():
     # 2026-03-31 23:30 UTC is 1 April 02:30 in Moscow: c3 (0 s) and c2 stay as they are,
     # so give c3 a 100 s talk time and check it lands in April
     calls.loc[2, "duration_s"] = 100.0
-    out = call_guardrails(calls, tz="Europe/Moscow", short_call_s=120)
+    out = call_guardrails(calls, tz="Europe/Moscow", short_call_s=120).table
     april = pd.Timestamp("2026-04-01", tz="Europe/Moscow")
     anna = _row(out, "Anna", april)
     # Anna April (Moscow): c3 100 s connected and short (< 120 s); c4 not answered
@@ -124,7 +126,8 @@ def test_call_guardrails_business_tz_and_threshold():
 
 
 def test_task_guardrails_hand_values():
-    out = task_guardrails(_tasks())
+    result = task_guardrails(_tasks())
+    out = result.table
     anna_march = _row(out, "Anna", MARCH)
     # deadlines first set in March: t1, t2 (15 Mar), t3 (31 Mar) -> 3; moved: t2, t3 -> 2/3
     assert (anna_march["deadline_tasks"], anna_march["postponed_tasks"]) == (3, 2)
@@ -151,11 +154,14 @@ def test_task_guardrails_hand_values():
     assert boris_april["completed_tasks"] == 1
     assert boris_april["last_minute_share"] == 1.0
     assert boris_april["empty_description_share"] == 1.0
-    assert out.attrs["set_aside"]["completed_without_time_or_manager"] == 1
+    assert result.set_aside == {
+        "completed_without_time_or_manager": 1,
+        "deadline_without_manager": 0,
+    }
     assert _row(out, "Boris", MARCH)["deadline_tasks"] == 0
     # no result column in the contract: no result columns are made up
     assert list(out.columns) == ["manager", "period", *TASK_GUARDRAILS]
-    assert out.attrs["result_text_column"] is None
+    assert result.result_text_column is None
 
 
 def test_task_guardrails_result_column_and_window():
@@ -165,8 +171,9 @@ def test_task_guardrails_result_column_and_window():
     # a result column adds the result guardrail next to the description one:
     # empty results t3 ("") and t4 (open, not counted) -> Anna March 0/2 (t1 "ok", t2 "met"),
     # Anna April 1/1 (t3), Boris April 0/1 (t5 "sent offer"; t6 set aside)
-    out = task_guardrails(tasks, last_minute_hours=5)
-    assert out.attrs["result_text_column"] == "result"
+    result = task_guardrails(tasks, last_minute_hours=5)
+    out = result.table
+    assert result.result_text_column == "result"
     assert list(out.columns) == ["manager", "period", *TASK_GUARDRAILS, *RESULT_GUARDRAILS]
     assert _row(out, "Anna", MARCH)["empty_result_share"] == 0.0
     assert _row(out, "Anna", APRIL)["empty_result_completions"] == 1
@@ -179,7 +186,7 @@ def test_task_guardrails_result_column_and_window():
 
 
 def test_task_guardrails_without_description_say_unknown():
-    out = task_guardrails(_tasks().drop(columns="description"))
+    out = task_guardrails(_tasks().drop(columns="description")).table
     # no description column: the count is unknown (NA), not zero
     assert out["empty_description_completions"].isna().all()
     assert out["empty_description_share"].isna().all()
@@ -209,17 +216,23 @@ def test_guardrails_combined_with_kpi_in_force_and_weeks():
             "effective_to": _ts([None, "2026-02-01", None]),
         }
     )
-    out = guardrails(_tasks(), _calls(), targets=targets)
+    result = guardrails(_tasks(), _calls(), targets=targets)
+    out = result.table
     assert list(out.columns[:5]) == [
         "manager", "period", "connected_calls", "short_calls", "short_call_share"
     ]  # fmt: skip
     # Anna's KPI starts 1 April; the '*' row ended 1 Feb; Boris's starts mid-March
     assert out["kpi_in_force"].tolist() == [False, True, True, True]
-    assert out.attrs["set_aside"]["calls_unusable"] == 1
+    # the parts' counts are joined: calls (c6 without time) and tasks (t6 without time)
+    assert result.set_aside == {
+        "calls_unusable": 1,
+        "completed_without_time_or_manager": 1,
+        "deadline_without_manager": 0,
+    }
     # only talk-time KPIs: Boris's row counts, Anna's delinquency target does not
-    talk = guardrails(_tasks(), _calls(), targets=targets, kpi_metrics=["talk_mean_min"])
+    talk = guardrails(_tasks(), _calls(), targets=targets, kpi_metrics=["talk_mean_min"]).table
     assert talk["kpi_in_force"].tolist() == [False, False, True, True]
-    weekly = guardrails(tasks=_tasks(), period="week")
+    weekly = guardrails(tasks=_tasks(), period="week").table
     assert (weekly["period"].dt.day_of_week == 0).all()
     # week Mon 9 - Sun 15 March holds t1 (first due Tue 10) and t2 (first due Sun 15)
     first = _row(weekly, "Anna", pd.Timestamp("2026-03-09", tz="UTC"))

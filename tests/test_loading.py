@@ -417,11 +417,12 @@ def test_hubspot_preset_values():
 def test_health_shape(tmp_path):
     _write(tmp_path, deals=DEALS_CSV + "d3,,2025-11-02T10:00:00+00:00,,open,\n")
     health = load_dataset(tmp_path).health()
-    assert list(health.columns) == ["table", "measure", "reason", "rows"]
+    assert list(health.columns) == ["table", "measure", "reason", "reason_code", "rows"]
     deals = health[health["table"] == "deals"]
     assert deals["measure"].tolist() == ["read", "loaded", "set_aside", "reason"]
     assert deals["rows"].tolist() == [3, 2, 1, 1]
     assert deals["reason"].iloc[3] == "missing value"
+    assert deals["reason_code"].iloc[3] == "missing"
 
 
 def test_excel_float_ids_exact_below_2_53_else_set_aside(tmp_path):

@@ -68,13 +68,12 @@ def _bands() -> pd.DataFrame:
             "ci_high": [0.94, np.nan, 0.70],
         }
     )
-    table.attrs = {"alpha": 0.05}
     return table
 
 
 def test_on_time_by_band_points_intervals_and_labels():
     _fig, ax = plt.subplots()
-    out = plots.on_time_by_band(_bands(), ax=ax)
+    out = plots.on_time_by_band(_bands(), alpha=0.05, ax=ax)
     assert out is ax
     data_line, _caps, (bars,) = ax.containers[0].lines
     np.testing.assert_allclose(data_line.get_xdata(), [0, 2])  # the fair band (n=0) has no point
@@ -92,3 +91,12 @@ def test_on_time_by_band_without_tasks_says_no_data():
     _fig, ax = plt.subplots()
     plots.on_time_by_band(_bands().assign(n=0), ax=ax)
     assert "No data for tasks with a deadline" in [t.get_text() for t in ax.texts]
+
+
+def test_on_time_by_band_names_the_level_it_is_given():
+    _fig, ax = plt.subplots()
+    plots.on_time_by_band(_bands(), alpha=0.1, ax=ax)
+    assert "90% Wilson interval" in ax.get_title()
+    _fig, ax = plt.subplots()
+    plots.on_time_by_band(_bands(), ax=ax)  # no level given: none is claimed
+    assert "bars: Wilson interval" in ax.get_title()

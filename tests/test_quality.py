@@ -448,7 +448,8 @@ def _on_time_table() -> pd.DataFrame:
 
 
 def test_quality_vs_on_time_by_hand():
-    table = quality_vs_on_time(_on_time_table(), as_of="2026-01-15 12:00")
+    result = quality_vs_on_time(_on_time_table(), as_of="2026-01-15 12:00")
+    table = result.table
     assert list(table["band"]) == ["good", "fair", "poor"]
     assert list(table["n"]) == [3, 1, 2]
     assert list(table["on_time"]) == [2, 1, 0]
@@ -459,7 +460,8 @@ def test_quality_vs_on_time_by_hand():
     # half = 1.96/2.2805 * sqrt(0.2222/3 + 3.8415/36) = 0.8595 * 0.4252 = 0.3654
     assert table.loc[0, "ci_low"] == pytest.approx(0.2077, abs=1e-3)
     assert table.loc[0, "ci_high"] == pytest.approx(0.9385, abs=1e-3)
-    assert table.attrs["excluded"] == {
+    assert result.alpha == 0.05
+    assert result.excluded == {
         "cancelled": 1,
         "no_deadline": 1,
         "completed_without_time": 0,
@@ -473,10 +475,12 @@ def test_quality_vs_on_time_sets_aside_unusable_rows():
     bad = pd.concat([frame, frame], ignore_index=True)
     bad.loc[2, "completed_at"] = pd.NaT  # "completed" with no completion time
     bad.loc[3, "band"] = None  # not scored
-    table = quality_vs_on_time(bad, as_of="2026-01-15 12:00")
-    assert list(table["n"]) == [1, 0, 1]
-    assert table.attrs["excluded"]["completed_without_time"] == 1
-    assert table.attrs["excluded"]["no_band"] == 1
+    result = quality_vs_on_time(bad, as_of="2026-01-15 12:00")
+    assert list(result.table["n"]) == [1, 0, 1]
+    assert result.excluded["completed_without_time"] == 1
+    assert result.excluded["no_band"] == 1
+    # every row is counted once: in a band's n or under one exclusion reason
+    assert result.table["n"].sum() + sum(result.excluded.values()) == len(bad)
     naive = frame.assign(due_at=frame["due_at"].dt.tz_localize(None))
     with pytest.raises(ValueError, match="'due_at' must hold tz-aware"):
         quality_vs_on_time(naive, as_of="2026-01-15")
@@ -485,10 +489,11 @@ def test_quality_vs_on_time_sets_aside_unusable_rows():
 def test_quality_vs_on_time_default_as_of_and_empty_band():
     frame = _on_time_table().iloc[[0, 1, 2]].assign(band="good")
     frame["created_at"] = _ts(1)
-    table = quality_vs_on_time(frame)
-    assert table.attrs["as_of"] == _ts(10)  # latest completed_at
+    result = quality_vs_on_time(frame)
+    assert result.as_of == _ts(10)  # latest completed_at
+    table = result.table
     assert table.loc[1, "n"] == 0 and pd.isna(table.loc[1, "on_time_rate"])
-    assert "nothing to compare" in quality_on_time_verdict(table)
+    assert "nothing to compare" in quality_on_time_verdict(result)
 
 
 def _band_counts(good, n_good, poor, n_poor) -> pd.DataFrame:

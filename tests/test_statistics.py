@@ -104,7 +104,9 @@ def test_describe_change_words():
 def test_before_after_hand_values():
     # before [1, 2, 3] -> mean 2; after [5, 7] -> mean 6 (5 is exactly at the change date)
     # change = 6 - 2 = 4, ratio = 6 / 2 = 3
-    out = before_after(_units([1, 2, 3], [5, 7]), value="value", time="time", change_dates=CHANGE)
+    out = before_after(
+        _units([1, 2, 3], [5, 7]), value="value", time="time", change_dates=CHANGE
+    ).table
     assert list(out["window"]) == ["before", "after"]
     assert list(out["n"]) == [3, 2]
     assert list(out["mean"]) == [2.0, 6.0]
@@ -117,7 +119,9 @@ def test_before_after_hand_values():
 
 def test_before_after_constant_values_collapse_interval():
     # every resample of [2,2,2] has mean 2 and of [5,5] mean 5: the CI is exactly (3, 3)
-    out = before_after(_units([2, 2, 2], [5, 5]), value="value", time="time", change_dates=CHANGE)
+    out = before_after(
+        _units([2, 2, 2], [5, 5]), value="value", time="time", change_dates=CHANGE
+    ).table
     assert out.loc[1, "change_low"] == pytest.approx(3.0)
     assert out.loc[1, "change_high"] == pytest.approx(3.0)
     assert bool(out.loc[1, "significant"])
@@ -131,22 +135,27 @@ def test_before_after_steps_manager_and_set_aside():
     b = _units([100], [100], manager="B")
     units = pd.concat([a, b], ignore_index=True)
     units.loc[len(units)] = ["A", pd.NaT, 50.0]
-    out = before_after(
+    result = before_after(
         units, value="value", time="time", change_dates=[step2, "2026-04-01"], manager="A"
     )
+    out = result.table
     assert list(out["window"]) == ["before", "step 1", "step 2"]
     assert list(out["n"]) == [2, 1, 1]
     assert list(out["change"].iloc[1:]) == [9 - 15, 6 - 15]
-    assert out.attrs["set_aside"] == {"missing_value": 1, "missing_time": 1}
+    assert result.set_aside == {"missing_value": 1, "missing_time": 1}
+    # the record survives what DataFrame.attrs did not: a concat of the table
+    assert pd.concat([out, out]).shape[0] == 6 and result.set_aside["missing_value"] == 1
 
 
 def test_before_after_is_deterministic_and_seed_sensitive():
     rng = np.random.default_rng(3)
     units = _units(rng.normal(10, 2, 30), rng.normal(9, 2, 30))
     kw = {"value": "value", "time": "time", "change_dates": CHANGE, "n_boot": 500}
-    first = before_after(units, seed=7, **kw)
-    pd.testing.assert_frame_equal(first, before_after(units, seed=7, **kw))
-    assert first.loc[1, "change_low"] != before_after(units, seed=8, **kw).loc[1, "change_low"]
+    first = before_after(units, seed=7, **kw).table
+    pd.testing.assert_frame_equal(first, before_after(units, seed=7, **kw).table)
+    assert (
+        first.loc[1, "change_low"] != before_after(units, seed=8, **kw).table.loc[1, "change_low"]
+    )
 
 
 def test_before_after_bad_input():
@@ -180,13 +189,13 @@ def test_before_after_cluster_period():
     # ignores that months move together, the period bootstrap does not -> wider interval
     units = _monthly_units([5, -5, 5, -5, 5], [-5, 5, -5, 5, -5, 5, -5], 40, rng)
     kw = {"value": "value", "time": "time", "change_dates": "2026-04-01", "n_boot": 1000}
-    plain = before_after(units, **kw)
-    clustered = before_after(units, cluster="period", **kw)
+    plain = before_after(units, **kw).table
+    clustered = before_after(units, cluster="period", **kw).table
     assert clustered.loc[1, "change"] == plain.loc[1, "change"]
     width = (clustered["change_high"] - clustered["change_low"]).iloc[1]
     assert width > 3 * (plain["change_high"] - plain["change_low"]).iloc[1]
     # one month only in a window: resampling one cluster says nothing -> NaN interval
-    one = before_after(units, cluster="period", **{**kw, "change_dates": "2026-10-01"})
+    one = before_after(units, cluster="period", **{**kw, "change_dates": "2026-10-01"}).table
     assert np.isnan(one.loc[1, "change_low"])
 
 
@@ -197,7 +206,7 @@ def test_rate_before_after_hand_values():
     # before 4 overdue of 10 due, after 1 of 10: see test_compare_proportions_hand_values;
     # MDE at the before rate 0.4 with 10 vs 10 = 0.613797
     units = _units([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], [1] + [0] * 9)
-    out = rate_before_after(units, value="value", time="time", change_dates=CHANGE)
+    out = rate_before_after(units, value="value", time="time", change_dates=CHANGE).table
     assert list(out["successes"]) == [4, 1]
     assert list(out["rate"]) == [0.4, 0.1]
     assert out.loc[0, "rate_low"] == pytest.approx(0.168181, abs=1e-5)
@@ -224,7 +233,7 @@ def test_before_after_coverage_with_true_effect():
         units = _units(rng.exponential(32, 60), rng.exponential(23, 60))
         out = before_after(
             units, value="value", time="time", change_dates=CHANGE, n_boot=400, seed=i
-        )
+        ).table
         hits += out.loc[1, "change_low"] <= -9 <= out.loc[1, "change_high"]
     assert 0.88 <= hits / 200 <= 0.99
 
@@ -232,14 +241,14 @@ def test_before_after_coverage_with_true_effect():
 def test_before_after_no_effect_not_significant():
     rng = np.random.default_rng(12)
     units = _units(rng.normal(15, 4, 80), rng.normal(15, 4, 80))
-    out = before_after(units, value="value", time="time", change_dates=CHANGE, seed=0)
+    out = before_after(units, value="value", time="time", change_dates=CHANGE, seed=0).table
     assert not out.loc[1, "significant"]
     positives = 0
     for i in range(200):
         units = _units(rng.normal(15, 4, 40), rng.normal(15, 4, 40))
         out = before_after(
             units, value="value", time="time", change_dates=CHANGE, n_boot=400, seed=i
-        )
+        ).table
         positives += bool(out.loc[1, "significant"])
     assert 0.01 <= positives / 200 <= 0.12
 
@@ -260,7 +269,7 @@ def test_rate_coverage_and_false_positives():
 def test_rate_before_after_no_effect_not_significant():
     rng = np.random.default_rng(14)
     units = _units(rng.random(120) < 0.3, rng.random(120) < 0.3)
-    out = rate_before_after(units, value="value", time="time", change_dates=CHANGE)
+    out = rate_before_after(units, value="value", time="time", change_dates=CHANGE).table
     assert not out.loc[1, "significant"] and out.loc[1, "p_value"] > 0.05
 
 
@@ -280,10 +289,12 @@ def _team(treated_before, treated_after, control_before, control_after):
 def test_diff_in_diff_when_colleagues_also_changed():
     # Boris 15 -> 7 (change -8); colleagues 11 -> 9 (change -2): DiD = -8 - (-2) = -6
     units = _team([10, 20], [6, 8], [10, 12], [8, 10])
-    out = diff_in_diff(
+    units.loc[len(units)] = ["Carl", CHANGE, np.nan]  # no value: set aside, counted
+    result = diff_in_diff(
         units, value="value", time="time", group="manager", treated="Boris", change_date=CHANGE
     )
-    row = out.iloc[0]
+    assert result.set_aside == {"missing_value": 1, "missing_time": 0}
+    row = result.table.iloc[0]
     assert (row["treated_before"], row["treated_after"]) == (15.0, 7.0)
     assert (row["control_before"], row["control_after"]) == (11.0, 9.0)
     assert row["treated_change"] == -8.0 and row["control_change"] == -2.0
@@ -306,7 +317,7 @@ def test_diff_in_diff_coverage():
         out = diff_in_diff(
             units, value="value", time="time", group="manager", treated="Boris",
             change_date=CHANGE, n_boot=400, seed=i,
-        )  # fmt: skip
+        ).table  # fmt: skip
         hits += out.loc[0, "did_low"] <= -6 <= out.loc[0, "did_high"]
     assert 0.88 <= hits / 200 <= 0.99
 
@@ -329,18 +340,20 @@ def test_placebo_real_change_most_extreme():
                 )
             )
     units = pd.concat(frames, ignore_index=True)
-    out = placebo_test(
+    result = placebo_test(
         units, value="value", time="time", group="manager", treated="Boris", change_date=CHANGE
     )
+    out = result.table
     assert out.loc[0, "kind"] == "real" and out.loc[0, "change_date"] == CHANGE
     # every month start from Dec to Oct except April: 10 placebo dates
     assert (out["kind"] == "placebo").sum() == 10
     assert out.loc[0, "did"] == pytest.approx(-8.0, abs=1.0)
-    assert out.attrs["share_as_extreme"] == 0.0
+    assert result.share_as_extreme == 0.0
+    assert result.set_aside == {"missing_value": 0, "missing_time": 0}
     few = placebo_test(
         units, value="value", time="time", group="manager", treated="Boris",
         change_date=CHANGE, n_fake=3, width_months=2,
-    )  # fmt: skip
+    ).table  # fmt: skip
     assert (few["kind"] == "placebo").sum() == 3
 
 
@@ -350,10 +363,25 @@ def test_placebo_hand_values():
     # Carl before [10, 10] -> 10, after [10] -> 10 (change 0): placebo DiD = 3.
     # Real: Boris [10, 12, 14] -> 12 vs [4] -> 4 (change -8); Carl 10 -> 10: DiD = -8.
     units = _team([10, 12, 14], [4], [10, 10, 10], [10])
-    out = placebo_test(
+    result = placebo_test(
         units, value="value", time="time", group="manager", treated="Boris",
         change_date=CHANGE, fake_dates=["2026-03-30"],
     )  # fmt: skip
+    out = result.table
     assert list(out["did"]) == [-8.0, 3.0]
     assert list(out["as_extreme"].iloc[1:]) == [False]
-    assert out.attrs["share_as_extreme"] == 0.0
+    assert result.share_as_extreme == 0.0
+
+
+def test_placebo_share_as_extreme_hand_values():
+    # Boris [10, 30, 20] on Mar 29-31, [12] on Apr 1; Carl flat at 10: real DiD = 12 - 20 = -8.
+    # Fake Mar 30 (data before Apr 1): Boris [10] -> 10 vs [30, 20] -> 25: DiD 15, |15| >= 8.
+    # Fake Mar 31: Boris [10, 30] -> 20 vs [20] -> 20: DiD 0, not as extreme. Share = 1 / 2.
+    units = _team([10, 30, 20], [12], [10, 10, 10], [10])
+    result = placebo_test(
+        units, value="value", time="time", group="manager", treated="Boris",
+        change_date=CHANGE, fake_dates=["2026-03-30", "2026-03-31"],
+    )  # fmt: skip
+    assert list(result.table["did"]) == [-8.0, 15.0, 0.0]
+    assert list(result.table["as_extreme"].iloc[1:]) == [True, False]
+    assert result.share_as_extreme == 0.5

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from workbench.data.loading import DataContractError, load_dataset
-from workbench.data.validation import parse_durations, parse_timestamps
+from workbench.data.validation import (
+    REASONS,
+    SET_ASIDE_COLUMNS,
+    RowProblems,
+    parse_durations,
+    parse_timestamps,
+)
 from workbench.metrics.deals import deal_metrics
 
 TASK_HEADER = "task_id,manager,created_at,due_at,completed_at,status\n"
@@ -358,3 +365,109 @@ def test_contradiction_between_text_with_and_without_offset(tmp_path):
     )
     with pytest.raises(DataContractError, match=r"row 3 '13/02/2026 10:00 \+01:00' reads only day"):
         _load(tmp_path, "calls", text)
+
+
+def test_every_reason_code_on_a_hand_made_export(tmp_path):
+    # one bad row per reason (and per column "unknown" names), read in Berlin time so that a
+    # local time can fall into the spring-forward gap; every expected tuple is written by hand
+    files = {
+        "tasks": TASK_HEADER + "1,Anna,2026-01-05 10:00,2026-01-09,,open\n"  # row 2: fine
+        "2,,2026-01-05 10:00,,,open\n"  # row 3
+        "3,Anna,not a date,,,open\n"  # row 4
+        "4,Anna,2026-03-29 02:30,,,open\n"  # row 5: 02:00 -> 03:00 in Berlin
+        "5,Anna,2026-01-05 10:00,,,weird\n"  # row 6
+        "1.2345678901234568e+18,Anna,2026-01-05 10:00,,,open\n"  # row 7
+        "6,Anna,2026-01-05 10:00,,,completed\n"  # row 8
+        "7,Anna,2026-01-05 10:00,,2026-01-06 10:00,open\n"  # row 9
+        "8,Anna,2026-01-05 10:00,,2026-01-04 10:00,completed\n"  # row 10
+        "9,Anna,2026-01-05 10:00,2026-01-04 10:00,,open\n"  # row 11
+        ",,,,,\n"  # row 12: blank inside the data
+        "1,Anna,2026-01-06 10:00,,,open\n",  # row 13: id of row 2 again
+        "calls": CALL_HEADER.replace("\n", ",answered\n")
+        + "c1,Boris,2026-01-05 10:00,60,inbound,true\n"  # row 2: fine
+        "c2,Boris,2026-01-05 10:00,abc,inbound,true\n"  # row 3
+        "c3,Boris,2026-01-05 10:00,-5,inbound,true\n"  # row 4
+        "c4,Boris,2026-01-05 10:00,60,sideways,true\n"  # row 5
+        "c5,Boris,2026-01-05 10:00,60,inbound,maybe\n",  # row 6
+        "deals": DEAL_HEADER + "d1,Anna,2026-01-05,,open,\n"  # row 2: fine
+        "d2,Anna,2026-01-05,,open,lots\n"  # row 3
+        "d3,Anna,2026-01-05,,won,100\n"  # row 4
+        "d4,Anna,2026-01-05,2026-01-04,lost,100\n",  # row 5
+        "targets": "manager,metric,target,direction,effective_from,effective_to\n"
+        "*,talk_mean_min,27,at_most,2026-04-01,2026-04-01\n",  # row 2
+    }
+    for table, text in files.items():
+        (tmp_path / f"{table}.csv").write_text(text, encoding="utf-8")
+    data = load_dataset(tmp_path, tz="Europe/Berlin")
+    columns = ["table", "row", "column", "value", "reason_code", "reason"]
+    got = [
+        tuple(None if pd.isna(v) else v for v in r)
+        for r in data.set_aside[columns].itertuples(index=False)
+    ]
+    assert got == [
+        ("tasks", 3, "manager", None, "missing", "missing value"),
+        ("tasks", 4, "created_at", "not a date", "timestamp", "unparseable timestamp"),
+        ("tasks", 5, "created_at", "2026-03-29 02:30", "local_time",
+         "nonexistent or ambiguous local time"),
+        ("tasks", 6, "status", "weird", "unknown", "unknown status"),
+        ("tasks", 7, "task_id", "1.2345678901234568e+18", "long_id",
+         "numeric ID too long for Excel's number format: store IDs as text"),
+        ("tasks", 8, "completed_at", None, "completed_no_time",
+         "completed task without a completion time"),
+        ("tasks", 9, "completed_at", "2026-01-06 10:00", "open_with_time",
+         "open task with a completion time"),
+        ("tasks", 10, "completed_at", "2026-01-04 10:00", "completed_early",
+         "completed before created"),
+        ("tasks", 11, "due_at", "2026-01-04 10:00", "deadline_early", "deadline before creation"),
+        ("tasks", 12, "", "", "empty", "empty row"),
+        ("tasks", 13, "task_id", "1", "duplicate", "duplicate id"),
+        ("calls", 3, "duration_s", "abc", "duration", "unparseable duration"),
+        ("calls", 4, "duration_s", "-5", "negative", "negative duration"),
+        ("calls", 5, "direction", "sideways", "unknown", "unknown direction"),
+        ("calls", 6, "answered", "maybe", "unknown", "unknown answered"),
+        ("deals", 3, "amount", "lots", "number", "unparseable number"),
+        ("deals", 4, "closed_at", None, "closed_no_date", "won/lost deal without a close date"),
+        ("deals", 5, "closed_at", "2026-01-04", "closed_early", "closed before created"),
+        ("targets", 2, "effective_to", "2026-04-01", "target_span",
+         "effective_to not after effective_from"),
+    ]  # fmt: skip
+    assert {row[4] for row in got} == set(REASONS)  # every code is reachable from a file
+    assert list(data.set_aside.columns) == list(SET_ASIDE_COLUMNS)
+    assert SET_ASIDE_COLUMNS[-2:] == ("reason", "reason_code")
+
+    health = data.health()
+    assert list(health.columns) == ["table", "measure", "reason", "reason_code", "rows"]
+    calls = health[(health["table"] == "calls") & (health["measure"] == "reason")]
+    # "unknown" names two columns in calls: one row each, both with the code "unknown"
+    assert calls[["reason", "reason_code", "rows"]].values.tolist() == [
+        ["negative duration", "negative", 1],
+        ["unknown answered", "unknown", 1],
+        ["unknown direction", "unknown", 1],
+        ["unparseable duration", "duration", 1],
+    ]
+    for table, read in {"tasks": 12, "calls": 5, "deals": 4, "targets": 1}.items():
+        rows = health[health["table"] == table].set_index("measure")["rows"]
+        assert rows["read"] == read
+        assert rows["read"] == rows["loaded"] + rows["set_aside"]
+        assert rows.loc[["reason"]].sum() == rows["set_aside"]
+    assert health.loc[health["measure"] != "reason", "reason_code"].isna().all()
+
+
+def test_flag_refuses_a_code_that_is_not_a_reason():
+    problems = RowProblems(pd.RangeIndex(1))
+    with pytest.raises(KeyError, match="'typo'"):
+        problems.flag(pd.Series([True]), "status", pd.Series(["x"]), "typo")
+
+
+def test_data_contract_documents_every_reason_code():
+    # docs/data-contract.md is written by hand: its table of codes must match REASONS
+    from workbench.config import PROJECT_ROOT
+
+    page = (PROJECT_ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| ([^`|].+) \|$", page, flags=re.MULTILINE)
+    documented = dict(rows)
+    assert list(documented) == [code for code, _ in rows]  # no code twice
+    assert set(documented) == set(REASONS)
+    for code, sentence in REASONS.items():
+        expected = sentence.format(column="status")  # "unknown {column}" -> "unknown status"
+        assert documented[code].startswith(expected), code

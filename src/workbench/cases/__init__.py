@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workbench.cases.study import (
     Case,
+    Units,
     call_length_case,
     conclusion_text,
     connected_call_units,
@@ -19,6 +20,7 @@ from workbench.cases.study import (
 
 __all__ = [
     "Case",
+    "Units",
     "due_task_units",
     "connected_call_units",
     "parse_change_dates",

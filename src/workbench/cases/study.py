@@ -66,7 +66,7 @@ from workbench.cases.tables import (
     sales_change,
 )
 from workbench.cases.text import conclusion_text, headline_text
-from workbench.cases.units import connected_call_units, due_task_units
+from workbench.cases.units import Units, connected_call_units, due_task_units
 from workbench.cases.windows import (
     case_dates,
     data_span,
@@ -77,11 +77,13 @@ from workbench.cases.windows import (
 from workbench.metrics.calls import call_metrics
 from workbench.metrics.deals import deal_metrics
 from workbench.metrics.guardrails import RESULT_GUARDRAILS, guardrails
+from workbench.metrics.ladder import Ladder
 from workbench.metrics.tasks import task_metrics
-from workbench.stats import before_after, rate_before_after, wilson_interval
+from workbench.stats import Placebo, before_after, rate_before_after, wilson_interval
 
 __all__ = [
     "Case",
+    "Units",
     "due_task_units",
     "connected_call_units",
     "parse_change_dates",
@@ -108,8 +110,9 @@ class Case:
         The step dates (tz-aware). The case functions take them as ``"2026-04-01,2026-07-01"``
         or a list; ``""`` takes the ``effective_from`` dates of the manager's (else the
         ``*``) target rows for the metric.
-    units : DataFrame
-        Unit table of every manager (see :func:`due_task_units`, :func:`connected_call_units`).
+    units : Units
+        Unit table of every manager and the rows outside the population (see
+        :func:`due_task_units`, :func:`connected_call_units`).
     before_after : DataFrame
         Per window: ``window``, ``start``, ``end``, ``n``, ``mean``, ``mean_low``,
         ``mean_high``, ``change``, ``change_low``, ``change_high``, ``p_value``,
@@ -120,14 +123,15 @@ class Case:
     peers : DataFrame
         :func:`workbench.stats.diff_in_diff` at the last date (before vs last window)
         against the untreated colleagues; no rows when fewer than 3 are untreated.
-    placebo : DataFrame
-        :func:`workbench.stats.placebo_test`; ``attrs["share_as_extreme"]``; no rows
-        without a control group.
+    placebo : Placebo
+        :func:`workbench.stats.placebo_test`: its ``table`` and ``share_as_extreme``; no
+        rows and a NaN share without a control group.
     output : DataFrame
         :func:`count_change` of the output that should follow (completed tasks, leads):
         KPI in force, and the last step when there are several.
-    ladder : DataFrame
-        :func:`workbench.metrics.ladder.target_ladder` from the before level to the team norm.
+    ladder : Ladder
+        :func:`workbench.metrics.ladder.target_ladder` from the before level to the team norm
+        (``table``, ``reaches_norm``, ``note``).
     guardrails : DataFrame
         :func:`guardrail_change`: before vs while the KPI was in force.
     meta : dict
@@ -146,13 +150,13 @@ class Case:
     manager: str
     metric: str
     change_dates: pd.DatetimeIndex
-    units: pd.DataFrame
+    units: Units
     before_after: pd.DataFrame
     monthly: pd.DataFrame
     peers: pd.DataFrame
-    placebo: pd.DataFrame
+    placebo: Placebo
     output: pd.DataFrame
-    ladder: pd.DataFrame
+    ladder: Ladder
     guardrails: pd.DataFrame
     conclusion: str
     kpi: pd.DataFrame
@@ -192,8 +196,8 @@ def _finish(case_kw: dict, *, what, unit, scale, digits, lower, controls, span) 
     text = conclusion_text(
         case_kw["before_after"], manager=case_kw["manager"], what=what, unit=unit,
         scale=scale, digits=digits, lower_is_better=lower, peers=case_kw["peers"],
-        placebo_share=placebo.attrs.get("share_as_extreme"),
-        n_placebo=int((placebo["kind"] == "placebo").sum()), guardrails=case_kw["guardrails"],
+        placebo_share=placebo.share_as_extreme,
+        n_placebo=int((placebo.table["kind"] == "placebo").sum()), guardrails=case_kw["guardrails"],
         n_controls=len(controls),
     )  # fmt: skip
     meta = {"what": what, "unit": unit, "scale": scale, "digits": 1,
@@ -230,12 +234,13 @@ def overdue_case(
         raise ValueError(f"overdue_case: metric must be 'delinquency_rate', got {metric!r}")
     dates = case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
     units = due_task_units(tasks, as_of=as_of, tz=tz)
-    if not (units["manager"] == manager).any():
+    due = units.table
+    if not (due["manager"] == manager).any():
         raise KeyError(f"manager {manager!r} has no due tasks in the tasks table")
     ba = rate_before_after(
-        units, value="overdue", time="original_due_at", change_dates=dates, manager=manager,
+        due, value="overdue", time="original_due_at", change_dates=dates, manager=manager,
         alpha=alpha,
-    )  # fmt: skip
+    ).table  # fmt: skip
     ba = ba.rename(columns={"rate": "mean", "rate_low": "mean_low", "rate_high": "mean_high"})
     panel = task_metrics(tasks, tz=tz, as_of=as_of)
     kpi = kpi_rows(panel, targets, metric, tz)
@@ -247,15 +252,15 @@ def overdue_case(
         [tasks["created_at"], tasks.get("completed_at", tasks["created_at"])], as_of, tz
     )
     controls, peers, placebo = peer_comparison(
-        units, targets, value="overdue", time="original_due_at", manager=manager, metric=metric,
+        due, targets, value="overdue", time="original_due_at", manager=manager, metric=metric,
         dates=dates, data_end=span[1], n_boot=n_boot, seed=seed,
     )  # fmt: skip
-    rates = before_mean_by_manager(units, value="overdue", time="original_due_at", dates=dates)
+    rates = before_mean_by_manager(due, value="overdue", time="original_due_at", dates=dates)
     lower = lower_is_better(targets, metric, manager)
     ladder = ladder_to_norm(monthly.loc[monthly["window"] == "before", "value"], ba.loc[0, "mean"],
                             rates.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
                             round_to=0.01)  # fmt: skip
-    gtable = guardrails(tasks=tasks, tz=tz)
+    gtable = guardrails(tasks=tasks, tz=tz).table
     shares = {
         "postponed_share": ("postponed_tasks", "deadline_tasks"),
         "last_minute_share": ("last_minute_completions", "on_time_completions"),
@@ -310,30 +315,33 @@ def call_length_case(
         raise ValueError(f"call_length_case: metric must be 'talk_mean_min', got {metric!r}")
     dates = case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
     units = connected_call_units(calls, tz=tz)
-    if not (units["manager"] == manager).any():
+    connected = units.table
+    if not (connected["manager"] == manager).any():
         raise KeyError(f"manager {manager!r} has no connected calls in the calls table")
     ba = before_after(
-        units, value="talk_min", time="started_at", change_dates=dates, manager=manager,
+        connected, value="talk_min", time="started_at", change_dates=dates, manager=manager,
         n_boot=n_boot, seed=seed, alpha=alpha,
-    )  # fmt: skip
+    ).table  # fmt: skip
     panel = call_metrics(calls, tz=tz)
     kpi = kpi_rows(panel, targets, metric, tz)
-    low, high = monthly_mean_interval(units, manager=manager, panel=panel, tz=tz)
+    low, high = monthly_mean_interval(connected, manager=manager, panel=panel, tz=tz)
     monthly = monthly_series(panel, kpi, manager=manager, metric=metric, n_col="connected",
                              dates=dates, low=low, high=high)  # fmt: skip
     span = data_span([calls["started_at"], deals["created_at"], deals["closed_at"]], as_of, tz)
     controls, peers, placebo = peer_comparison(
-        units, targets, value="talk_min", time="started_at", manager=manager, metric=metric,
+        connected, targets, value="talk_min", time="started_at", manager=manager, metric=metric,
         dates=dates, data_end=span[1], n_boot=n_boot, seed=seed,
     )  # fmt: skip
-    means = before_mean_by_manager(units, value="talk_min", time="started_at", dates=dates)
-    mine_before = units.loc[(units["manager"] == manager) & (units["started_at"] < dates[0])]
+    means = before_mean_by_manager(connected, value="talk_min", time="started_at", dates=dates)
+    mine_before = connected.loc[
+        (connected["manager"] == manager) & (connected["started_at"] < dates[0])
+    ]
     lower = lower_is_better(targets, metric, manager)
     ladder = ladder_to_norm(mine_before["talk_min"], ba.loc[0, "mean"],
                             means.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
                             round_to=1.0)  # fmt: skip
     guard = guardrail_change(
-        guardrails(calls=calls, tz=tz, short_call_s=short_call_s), manager=manager,
+        guardrails(calls=calls, tz=tz, short_call_s=short_call_s).table, manager=manager,
         change_dates=dates, tz=tz, shares={"short_call_share": ("short_calls", "connected_calls")},
     )  # fmt: skip
     dpanel = deal_metrics(deals, tz=tz, as_of=as_of)

@@ -12,10 +12,10 @@ import pandas as pd
 from workbench.cases.comparisons import rate_test
 from workbench.cases.windows import untreated_colleagues, whole_periods
 from workbench.metrics.kpi import kpi_attainment
-from workbench.metrics.ladder import target_ladder
+from workbench.metrics.ladder import Ladder, target_ladder
 from workbench.metrics.periods import period_start
 from workbench.privacy import MIN_TEAM
-from workbench.stats import diff_in_diff, placebo_test
+from workbench.stats import Placebo, diff_in_diff, placebo_test
 from workbench.stats.decomposition import decompose_sales_change, window_totals
 from workbench.stats.resampling import window_codes, window_labels
 
@@ -89,15 +89,16 @@ _PLACEBO_COLUMNS = [
 
 def peer_comparison(
     units, targets, *, value, time, manager, metric, dates, data_end, n_boot, seed
-) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
-    """The untreated colleagues (:func:`control_group`), and the DiD and placebo at the last
-    date against them, the middle steps left out: ``(controls, did, placebo)``. Empty tables
-    (no fake comparison) with fewer than ``MIN_TEAM`` controls."""
+) -> tuple[list[str], pd.DataFrame, Placebo]:
+    """The untreated colleagues (:func:`control_group`), and the DiD table and placebo at the
+    last date against them, the middle steps left out: ``(controls, did, placebo)``. Empty
+    tables and a NaN share (no fake comparison) with fewer than ``MIN_TEAM`` controls."""
     controls = control_group(targets, units, metric=metric, manager=manager, dates=dates,
                              data_end=data_end)  # fmt: skip
     if len(controls) < MIN_TEAM:
-        placebo = pd.DataFrame(columns=_PLACEBO_COLUMNS)
-        placebo.attrs["share_as_extreme"] = np.nan
+        placebo = Placebo(
+            table=pd.DataFrame(columns=_PLACEBO_COLUMNS), share_as_extreme=np.nan, set_aside={}
+        )
         return controls, pd.DataFrame(columns=_DID_COLUMNS), placebo
     t = units[time]
     keep = ((t < dates[0]) | (t >= dates[-1])) & units["manager"].isin([manager, *controls])
@@ -105,7 +106,7 @@ def peer_comparison(
     kw = dict(value=value, time=time, group="manager", treated=manager)
     did = diff_in_diff(data, change_date=dates[-1], n_boot=n_boot, seed=seed, **kw)
     placebo = placebo_test(data, change_date=dates[-1], **kw)
-    return controls, did, placebo
+    return controls, did.table, placebo
 
 
 def control_group(targets, units, *, metric, manager, dates, data_end) -> list[str]:
@@ -120,16 +121,22 @@ def control_group(targets, units, *, metric, manager, dates, data_end) -> list[s
     )
 
 
-def ladder_to_norm(
-    values, current, others: pd.Series, *, max_step, lower, round_to
-) -> pd.DataFrame:
+def ladder_to_norm(values, current, others: pd.Series, *, max_step, lower, round_to) -> Ladder:
     """Target ladder from the rounded before level to the colleagues' median before level.
 
-    Empty (same columns) when the manager or the colleagues have no before data.
+    An empty table (same columns) that does not reach the norm, with a note saying why, when
+    the manager or the colleagues have no before data.
     """
     norm = others.median()
     if not (np.isfinite(current) and np.isfinite(norm)):
-        return pd.DataFrame(columns=["step", "target", "step_size", "share_breaching", "n_units"])
+        who = "the manager has" if not np.isfinite(current) else "the colleagues have"
+        return Ladder(
+            table=pd.DataFrame(columns=["step", "target", "step_size", "share_breaching",
+                                        "n_units"]),
+            reaches_norm=False,
+            note=f"no ladder: {who} no data before the first change date",
+            set_aside={"missing_value": int(pd.Series(values).isna().sum())},
+        )  # fmt: skip
     return target_ladder(
         values, current=float(np.round(current / round_to) * round_to),
         team_norm=float(np.round(norm / round_to) * round_to), max_step=max_step,

@@ -8,6 +8,8 @@ column (``delinquency_rate`` of :mod:`workbench.metrics.tasks`, ``talk_mean_min`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,24 @@ from workbench.errors import require_columns
 from workbench.metrics.grid import NEVER, instants_ns
 from workbench.metrics.periods import to_instant
 
-__all__ = ["due_task_units", "connected_call_units"]
+__all__ = ["Units", "due_task_units", "connected_call_units"]
+
+
+@dataclass(frozen=True, eq=False)
+class Units:
+    """What :func:`due_task_units` and :func:`connected_call_units` return.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per unit (columns in each function's notes).
+    excluded : dict[str, int]
+        Rows of the input outside the population, by reason; with ``len(table)`` they add
+        up to the rows given.
+    """
+
+    table: pd.DataFrame
+    excluded: dict[str, int]
 
 
 def _as_of_ns(tasks: pd.DataFrame, as_of, tz: str) -> int:
@@ -30,7 +49,7 @@ def _as_of_ns(tasks: pd.DataFrame, as_of, tz: str) -> int:
     return int(events.max()) if len(events) else NEVER
 
 
-def due_task_units(tasks: pd.DataFrame, *, as_of=None, tz: str = "UTC") -> pd.DataFrame:
+def due_task_units(tasks: pd.DataFrame, *, as_of=None, tz: str = "UTC") -> Units:
     """One row per task due by ``as_of``, flagged overdue or not: the units of delinquency.
 
     Same definition as ``delinquency_rate`` in :func:`workbench.metrics.tasks.task_metrics`,
@@ -41,9 +60,10 @@ def due_task_units(tasks: pd.DataFrame, *, as_of=None, tz: str = "UTC") -> pd.Da
 
     Returns
     -------
-    DataFrame
-        ``task_id``, ``manager``, ``original_due_at`` (the time anchor), ``overdue`` (int
-        0/1). ``attrs["excluded"]`` counts tasks outside the population, by reason.
+    Units
+        ``table``: ``task_id``, ``manager``, ``original_due_at`` (the time anchor),
+        ``overdue`` (int 0/1). ``excluded`` counts tasks outside the population, by reason:
+        ``not_created_by_as_of``, ``cancelled``, ``no_deadline``, ``not_due_by_as_of``.
     """
     require_columns(
         tasks,
@@ -76,17 +96,16 @@ def due_task_units(tasks: pd.DataFrame, *, as_of=None, tz: str = "UTC") -> pd.Da
             "overdue": (done_eff > orig).astype("int64"),
         }
     ).loc[is_due]
-    out = out.reset_index(drop=True)
-    out.attrs["excluded"] = {
+    excluded = {
         "not_created_by_as_of": int((~exists).sum()),
         "cancelled": int((exists & cancelled).sum()),
         "no_deadline": int((exists & ~cancelled & ~has_deadline).sum()),
         "not_due_by_as_of": int((exists & ~cancelled & has_deadline & ~is_due).sum()),
     }
-    return out
+    return Units(table=out.reset_index(drop=True), excluded=excluded)
 
 
-def connected_call_units(calls: pd.DataFrame, *, tz: str = "UTC") -> pd.DataFrame:
+def connected_call_units(calls: pd.DataFrame, *, tz: str = "UTC") -> Units:
     """One row per connected call with its talk time in minutes: the units of talk_mean_min.
 
     Connected = answered and ``duration_s > 0`` (without an ``answered`` column: duration
@@ -94,9 +113,10 @@ def connected_call_units(calls: pd.DataFrame, *, tz: str = "UTC") -> pd.DataFram
 
     Returns
     -------
-    DataFrame
-        ``call_id``, ``manager``, ``started_at`` (in ``tz``), ``talk_min``.
-        ``attrs["excluded"]`` counts calls not connected and calls without a duration.
+    Units
+        ``table``: ``call_id``, ``manager``, ``started_at`` (in ``tz``), ``talk_min``.
+        ``excluded`` counts calls without a duration (``missing_duration``) and the other
+        calls not connected (``not_connected``).
     """
     require_columns(
         calls,
@@ -118,10 +138,9 @@ def connected_call_units(calls: pd.DataFrame, *, tz: str = "UTC") -> pd.DataFram
             "talk_min": duration / 60.0,
         }
     ).loc[connected]
-    out = out.reset_index(drop=True)
     missing = np.isnan(duration)
-    out.attrs["excluded"] = {
+    excluded = {
         "missing_duration": int(missing.sum()),
         "not_connected": int((~connected & ~missing).sum()),
     }
-    return out
+    return Units(table=out.reset_index(drop=True), excluded=excluded)

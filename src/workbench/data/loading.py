@@ -23,7 +23,6 @@ import pandas as pd
 from workbench.data.mappings import Mapping, TableMapping, resolve_mapping
 from workbench.data.schema import DEFAULT_TZ, TABLE_NAMES, TABLES
 from workbench.data.validation import (
-    REASONS,
     SET_ASIDE_COLUMNS,
     DataContractError,
     DateOrderError,
@@ -53,9 +52,11 @@ class Dataset:
         Canonical tables: exactly the columns of :data:`workbench.data.schema.TABLES`.
     set_aside : pd.DataFrame
         One row per source row that could not be used: table, file, row, column, value,
-        reason. ``row`` is where the row is in the file: the physical line where the record
-        starts for CSV (header = line 1; a quoted field may span lines), the sheet row for
-        Excel, and the 1-based position for Parquet.
+        reason (a sentence), reason_code (its stable key in
+        :data:`workbench.data.validation.REASONS`). ``row`` is where the row is in the
+        file: the physical line where the record starts for CSV (header = line 1; a quoted
+        field may span lines), the sheet row for Excel, and the 1-based position for
+        Parquet.
     rows_read : dict[str, int]
         Data rows read per table (header and trailing empty rows excluded).
     tz : str
@@ -100,25 +101,31 @@ class Dataset:
         Returns
         -------
         pd.DataFrame
-            Columns ``table``, ``measure``, ``reason``, ``rows``. For each table, rows
-            with measure ``read``, ``loaded`` and ``set_aside`` (reason NA), then one row
-            with measure ``reason`` per set-aside reason (its count). Invariants:
+            Columns ``table``, ``measure``, ``reason``, ``reason_code``, ``rows``. For each
+            table, rows with measure ``read``, ``loaded`` and ``set_aside`` (reason and
+            code NA), then one row with measure ``reason`` per set-aside reason (its
+            count; ``unknown`` has one row per column it names). Invariants:
             read = loaded + set_aside, and the ``reason`` rows sum to set_aside.
         """
-        counts = self.set_aside.groupby(["table", "reason"], sort=True).size()
+        keys = ["table", "reason", "reason_code"]
+        counts = self.set_aside.groupby(keys, sort=True).size()
         loaded = self.rows_loaded
         records = []
         for table in TABLE_NAMES:
             set_aside = int(counts.loc[table].sum()) if table in counts.index else 0
             records += [
-                (table, "read", pd.NA, self.rows_read.get(table, 0)),
-                (table, "loaded", pd.NA, loaded[table]),
-                (table, "set_aside", pd.NA, set_aside),
+                (table, "read", pd.NA, pd.NA, self.rows_read.get(table, 0)),
+                (table, "loaded", pd.NA, pd.NA, loaded[table]),
+                (table, "set_aside", pd.NA, pd.NA, set_aside),
             ]
             if set_aside:
-                records += [(table, "reason", r, int(n)) for r, n in counts.loc[table].items()]
-        frame = pd.DataFrame(records, columns=["table", "measure", "reason", "rows"])
-        return frame.astype({"table": "str", "measure": "str", "reason": "str", "rows": "int64"})
+                records += [
+                    (table, "reason", reason, code, int(n))
+                    for (reason, code), n in counts.loc[table].items()
+                ]
+        frame = pd.DataFrame(records, columns=[*keys[:1], "measure", *keys[1:], "rows"])
+        text = dict.fromkeys(["table", "measure", "reason", "reason_code"], "str")
+        return frame.astype({**text, "rows": "int64"})
 
 
 def load_dataset(
@@ -196,7 +203,7 @@ def _load_parts(parts, table: str, tmap: TableMapping, tz: str):
     problems = RowProblems(raw.index)
     source_cols = [c for c in raw.columns if c not in (_FILE_COL, _ROW_COL)]
     empty = raw[source_cols].isna().all(axis=1)
-    problems.flag(empty, "", pd.Series("", index=raw.index), REASONS["empty"])
+    problems.flag(empty, "", pd.Series("", index=raw.index), "empty")
     try:
         frame = convert_table(columns, labels, table, tmap, tz, problems)
     except DateOrderError as err:

@@ -2,11 +2,12 @@
 
 Loading never drops a row silently. A file that lacks a required column cannot be used at
 all and raises :class:`DataContractError`; a row that cannot be used is *set aside* with
-the file, the row number, the column, the offending value and a reason, and loading goes
-on. A row with several problems is set aside once, with the first problem found in this
-order: each contract column in schema order (missing value, then unparseable or unknown
-value), then the cross-column checks, then duplicate IDs. So the reasons of one table
-always add up to its rows set aside.
+the file, the row number, the column, the offending value, a reason (a sentence) and its
+``reason_code`` (a stable key of :data:`REASONS`, for filters and joins that must not break
+when a sentence is reworded), and loading goes on. A row with several problems is set aside
+once, with the first problem found in this order: each contract column in schema order
+(missing value, then unparseable or unknown value), then the cross-column checks, then
+duplicate IDs. So the reasons of one table always add up to its rows set aside.
 
 A timestamp column is read in ONE day/month order: the order its values prove (``12/31``
 can only be month-first), else the mapping's ``dayfirst``. A column whose values prove both
@@ -38,15 +39,17 @@ __all__ = [
     "parse_timestamps",
 ]
 
-SET_ASIDE_COLUMNS = ("table", "file", "row", "column", "value", "reason")
+SET_ASIDE_COLUMNS = ("table", "file", "row", "column", "value", "reason", "reason_code")
 
-#: Every reason a row may be set aside for (``unknown <column>`` names the column).
+#: Every reason a row may be set aside for: stable code -> readable sentence. The sentence
+#: of ``unknown`` names the contract column (``unknown status``, ``unknown direction``...).
 REASONS = {
     "empty": "empty row",
     "missing": "missing value",
     "timestamp": "unparseable timestamp",
     "local_time": "nonexistent or ambiguous local time",
     "number": "unparseable number",
+    "unknown": "unknown {column}",
     "duration": "unparseable duration",
     "negative": "negative duration",
     "completed_early": "completed before created",
@@ -77,6 +80,7 @@ class RowProblems:
     """
 
     def __init__(self, index: pd.Index) -> None:
+        self.code = pd.Series(pd.NA, index=index, dtype="str")
         self.reason = pd.Series(pd.NA, index=index, dtype="str")
         self.column = pd.Series(pd.NA, index=index, dtype="str")
         self.value = pd.Series(pd.NA, index=index, dtype="str")
@@ -86,12 +90,22 @@ class RowProblems:
         """Boolean mask of rows with no problem so far."""
         return self.reason.isna()
 
-    def flag(self, mask: pd.Series, column: str, values: pd.Series, reason: str) -> None:
-        """Record ``reason`` for rows in ``mask`` that have no earlier problem."""
+    def flag(
+        self, mask: pd.Series, column: str, values: pd.Series, code: str, *, subject: str = ""
+    ) -> None:
+        """Record reason ``code`` for rows in ``mask`` that have no earlier problem.
+
+        ``column`` is the label shown (contract column, with its source), ``values`` the
+        source text; the reason sentence is ``REASONS[code]``, with ``subject`` (the
+        contract column) filled in where the sentence names one (``unknown {column}``).
+        """
+        if code not in REASONS:
+            raise KeyError(f"unknown reason code {code!r}; known: {', '.join(REASONS)}")
         new = mask.fillna(False).astype(bool) & self.ok
         if not new.any():
             return
-        self.reason.loc[new] = reason
+        self.code.loc[new] = code
+        self.reason.loc[new] = REASONS[code].format(column=subject)
         self.column.loc[new] = column
         self.value.loc[new] = values.loc[new].astype("str")
 
@@ -108,6 +122,7 @@ class RowProblems:
                 "column": self.column.loc[bad],
                 "value": self.value.loc[bad],
                 "reason": self.reason.loc[bad],
+                "reason_code": self.code.loc[bad],
             }
         )
         return frame.reset_index(drop=True).astype({"table": "str"})
@@ -167,7 +182,7 @@ def convert_table(columns, labels, table, tmap, tz, problems: RowProblems) -> pd
         label = labels.get(name, name)
         allow_missing = not col.required or name == "duration_s"  # see _finish_calls
         if not allow_missing:
-            problems.flag(text.isna(), label, text, REASONS["missing"])
+            problems.flag(text.isna(), label, text, "missing")
         if col.kind == "timestamp":
             try:
                 ts, bad, local = parse_timestamps(
@@ -179,31 +194,31 @@ def convert_table(columns, labels, table, tmap, tz, problems: RowProblems) -> pd
                 )
             except DateOrderError as err:
                 raise DateOrderError(err.day_first, err.month_first, column=label) from None
-            problems.flag(bad, label, text, REASONS["timestamp"])
-            problems.flag(local, label, text, REASONS["local_time"])
+            problems.flag(bad, label, text, "timestamp")
+            problems.flag(local, label, text, "local_time")
             out[name] = ts
         elif name == "duration_s":
             seconds, bad = parse_durations(text, unit=tmap.duration)
-            problems.flag(bad, label, text, REASONS["duration"])
-            problems.flag(seconds < 0, label, text, REASONS["negative"])
+            problems.flag(bad, label, text, "duration")
+            problems.flag(seconds < 0, label, text, "negative")
             out[name] = seconds
         elif col.kind == "float":
             numbers, bad = _parse_numbers(text, decimal=tmap.decimal)
-            problems.flag(bad, label, text, REASONS["number"])
+            problems.flag(bad, label, text, "number")
             out[name] = numbers
         elif col.kind == "bool":
             flags = text.str.casefold().map(_BOOLS).astype("boolean")
-            problems.flag(text.notna() & flags.isna(), label, text, f"unknown {name}")
+            problems.flag(text.notna() & flags.isna(), label, text, "unknown", subject=name)
             out[name] = flags
         elif col.kind == "category":
             values = _categories(text, tmap.value_maps.get(name, {}))
             problems.flag(
-                values.notna() & ~values.isin(col.choices), label, text, f"unknown {name}"
+                values.notna() & ~values.isin(col.choices), label, text, "unknown", subject=name
             )
             out[name] = values
         else:
             if col.kind == "id":
-                problems.flag(_float_id(text), label, text, REASONS["long_id"])
+                problems.flag(_float_id(text), label, text, "long_id")
             out[name] = text
     if table == "tasks":
         out["original_due_at"] = out["original_due_at"].fillna(out["due_at"])
@@ -225,14 +240,14 @@ def _finish_calls(out, columns, labels, problems: RowProblems) -> None:
     out["duration_s"] = out["duration_s"].mask(out["duration_s"].isna() & unanswered, 0.0)
     text = columns.get("duration_s", pd.Series(pd.NA, index=unanswered.index, dtype="str"))
     label = labels.get("duration_s", "duration_s")
-    problems.flag(out["duration_s"].isna() & text.isna(), label, text, REASONS["missing"])
+    problems.flag(out["duration_s"].isna() & text.isna(), label, text, "missing")
     out["answered"] = out["answered"].fillna(out["duration_s"] > 0)
 
 
 def _cross_checks(out, columns, labels, table, problems: RowProblems) -> None:
     def check(later: str, earlier: str, reason: str, strict: bool = True) -> None:
         bad = out[later] < out[earlier] if strict else out[later] <= out[earlier]
-        problems.flag(bad, labels.get(later, later), columns[later], REASONS[reason])
+        problems.flag(bad, labels.get(later, later), columns[later], reason)
 
     if table == "tasks":
         done = out["completed_at"].notna()
@@ -243,7 +258,7 @@ def _cross_checks(out, columns, labels, table, problems: RowProblems) -> None:
                 mask,
                 _label(labels, "completed_at"),
                 _text(columns, "completed_at", mask),
-                REASONS[reason],
+                reason,
             )
         if "completed_at" in columns:
             check("completed_at", "created_at", "completed_early")
@@ -257,7 +272,7 @@ def _cross_checks(out, columns, labels, table, problems: RowProblems) -> None:
             mask,
             _label(labels, "closed_at"),
             _text(columns, "closed_at", mask),
-            REASONS["closed_no_date"],
+            "closed_no_date",
         )
         if "closed_at" in columns:
             check("closed_at", "created_at", "closed_early")
@@ -267,7 +282,7 @@ def _cross_checks(out, columns, labels, table, problems: RowProblems) -> None:
     if id_col is not None:
         ids = out[id_col].where(problems.ok)
         duplicated = ids.notna() & ids.duplicated(keep="first")
-        problems.flag(duplicated, labels.get(id_col, id_col), out[id_col], REASONS["duplicate"])
+        problems.flag(duplicated, labels.get(id_col, id_col), out[id_col], "duplicate")
 
 
 def _label(labels: dict[str, str], name: str) -> str:

@@ -16,6 +16,7 @@ from workbench.metrics.guardrails import (
     GUARDRAIL_COLUMNS,
     RESULT_GUARDRAILS,
     TASK_GUARDRAILS,
+    Guardrails,
     call_guardrails,
     guardrails,
     task_guardrails,
@@ -25,6 +26,7 @@ from workbench.metrics.kpi import (
     kpi_attainment,
 )
 from workbench.metrics.ladder import (
+    Ladder,
     target_ladder,
 )
 from workbench.metrics.panel import (
@@ -69,8 +71,10 @@ __all__ = [
     "TASK_GUARDRAILS",
     "RESULT_GUARDRAILS",
     "GUARDRAIL_COLUMNS",
+    "Guardrails",
     "call_guardrails",
     "task_guardrails",
     "guardrails",
+    "Ladder",
     "target_ladder",
 ]

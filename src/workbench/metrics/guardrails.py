@@ -35,12 +35,14 @@ kpi_in_force
     instant of the period.
 
 Shares are NaN when their denominator is 0. Rows without manager or without the anchor
-timestamp they need are set aside and counted in ``attrs["set_aside"]``.
+timestamp they need are set aside and counted in the result's ``set_aside`` (each
+function returns a :class:`Guardrails`: the table and these counts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,6 +52,7 @@ from workbench.metrics.definition import Definition
 from workbench.metrics.periods import period_end, period_range, period_start
 
 __all__ = [
+    "Guardrails",
     "CALL_GUARDRAILS",
     "TASK_GUARDRAILS",
     "RESULT_GUARDRAILS",
@@ -159,9 +162,30 @@ def _finish(parts: list[pd.DataFrame], shares, period: str, tz: str) -> pd.DataF
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class Guardrails:
+    """What :func:`call_guardrails`, :func:`task_guardrails` and :func:`guardrails` return.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Counts and shares per manager x period (columns in each function's notes).
+    set_aside : dict[str, int]
+        Rows left out, by reason: ``calls_unusable`` (no manager, ``started_at`` or
+        ``duration_s``), ``completed_without_time_or_manager``, ``deadline_without_manager``.
+    result_text_column : str or None
+        The tasks column read for ``RESULT_GUARDRAILS``; None when there was none (or no
+        tasks table).
+    """
+
+    table: pd.DataFrame
+    set_aside: dict[str, int]
+    result_text_column: str | None = None
+
+
 def call_guardrails(
     calls: pd.DataFrame, *, period: str = "month", tz: str = "UTC", short_call_s: float = 30.0
-) -> pd.DataFrame:
+) -> Guardrails:
     """Short connected calls per manager x period (columns ``CALL_GUARDRAILS``).
 
     Parameters
@@ -170,6 +194,11 @@ def call_guardrails(
         ``answered``).
     period : ``"week"`` or ``"month"``, in ``tz``.
     short_call_s : a connected call shorter than this many seconds is short.
+
+    Returns
+    -------
+    Guardrails with a ``table`` of ``manager``, ``period``, ``CALL_GUARDRAILS`` and
+    ``set_aside["calls_unusable"]``.
     """
     require_columns(
         calls, ["manager", "started_at", "duration_s"], table="calls table", tz_aware=["started_at"]
@@ -194,8 +223,7 @@ def call_guardrails(
     )
     out = _finish([part], {"short_call_share": ("short_calls", "connected_calls")}, period, tz)
     out = out[["manager", "period", *CALL_GUARDRAILS]]
-    out.attrs["set_aside"] = {"calls_unusable": int((~usable).sum())}
-    return out
+    return Guardrails(table=out, set_aside={"calls_unusable": int((~usable).sum())})
 
 
 def task_guardrails(
@@ -205,7 +233,7 @@ def task_guardrails(
     tz: str = "UTC",
     last_minute_hours: float = 1.0,
     result_column: str = "result",
-) -> pd.DataFrame:
+) -> Guardrails:
     """Postponed deadlines, last-minute and empty completions per manager x period.
 
     Parameters
@@ -221,8 +249,9 @@ def task_guardrails(
 
     Returns
     -------
-    DataFrame with ``manager``, ``period``, ``TASK_GUARDRAILS`` and, with a result column,
-    ``RESULT_GUARDRAILS`` (see the module notes).
+    Guardrails with a ``table`` of ``manager``, ``period``, ``TASK_GUARDRAILS`` and, with a
+    result column, ``RESULT_GUARDRAILS`` (see the module notes); ``result_text_column`` names
+    that column (None without it).
     """
     optional = [c for c in ("original_due_at",) if c in tasks.columns]
     require_columns(
@@ -283,12 +312,15 @@ def task_guardrails(
     if empty_description is None:
         out["empty_description_completions"] = pd.array([pd.NA] * len(out), dtype="Int64")
         out["empty_description_share"] = np.nan
-    out.attrs["set_aside"] = {
+    set_aside = {
         "completed_without_time_or_manager": int(completed_unusable.sum()),
         "deadline_without_manager": int((due.notna().to_numpy() & ~has_manager).sum()),
     }
-    out.attrs["result_text_column"] = result_column if empty_result is not None else None
-    return out
+    return Guardrails(
+        table=out,
+        set_aside=set_aside,
+        result_text_column=result_column if empty_result is not None else None,
+    )
 
 
 def _empty_text(tasks: pd.DataFrame, column: str) -> np.ndarray | None:
@@ -313,13 +345,14 @@ def guardrails(
     tz: str = "UTC",
     short_call_s: float = 30.0,
     last_minute_hours: float = 1.0,
-) -> pd.DataFrame:
+) -> Guardrails:
     """All guardrails in one table, manager x period, with ``kpi_in_force`` when targets given.
 
     Columns: ``manager``, ``period``, then ``CALL_GUARDRAILS`` (if ``calls``), then
     ``TASK_GUARDRAILS`` (if ``tasks``), then ``kpi_in_force`` (if ``targets``).
     ``kpi_metrics`` limits ``kpi_in_force`` to targets on these metrics (e.g.
     ``["talk_mean_min"]`` when reading short calls); default: any target.
+    Returns a :class:`Guardrails` whose ``set_aside`` joins those of the parts.
     """
     tables = []
     if calls is not None:
@@ -330,10 +363,13 @@ def guardrails(
         )
     if not tables:
         raise ValueError("guardrails: give tasks, calls or both")
-    out = tables[0]
+    out = tables[0].table
     for other in tables[1:]:
-        out = out.merge(other, on=["manager", "period"], how="outer")
-    set_aside = {k: v for t in tables for k, v in t.attrs["set_aside"].items()}
+        out = out.merge(other.table, on=["manager", "period"], how="outer")
+    set_aside = {k: v for t in tables for k, v in t.set_aside.items()}
+    result_text_column = next(
+        (t.result_text_column for t in tables if t.result_text_column is not None), None
+    )
     for col in out.columns:
         if col.endswith(("_calls", "_tasks", "_completions")) and out[col].dtype != "Int64":
             out[col] = out[col].fillna(0).astype("int64")
@@ -343,8 +379,7 @@ def guardrails(
             targets = targets.loc[targets["metric"].isin(list(kpi_metrics))]
         out["kpi_in_force"] = _kpi_in_force(out, targets, period, tz)
     out = out.sort_values(["manager", "period"], ignore_index=True)
-    out.attrs["set_aside"] = set_aside
-    return out
+    return Guardrails(table=out, set_aside=set_aside, result_text_column=result_text_column)
 
 
 def _kpi_in_force(table: pd.DataFrame, targets: pd.DataFrame, period: str, tz: str) -> np.ndarray:

@@ -15,7 +15,7 @@ Rule (deterministic, documented so coaches can redo it by hand)
   ladder ends there.
 - When no multiple of ``round_to`` lies between the level and one ``max_step`` from it
   (``round_to`` too coarse for the level), the ladder stops short of the norm:
-  ``attrs["reaches_norm"]`` is False and ``attrs["note"]`` says why.
+  ``reaches_norm`` of the :class:`Ladder` is False and its ``note`` says why.
 
 With ``current=32`` and ``team_norm=15`` (``round_to=1``): ``max_step=0.15`` gives
 32, 28, 24, 21, 18, 16, 15; ``max_step=0.2`` gives 32, 26, 21, 17, 15. The article's
@@ -25,12 +25,36 @@ With ``current=32`` and ``team_norm=15`` (``round_to=1``): ``max_step=0.15`` giv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["target_ladder"]
+__all__ = ["Ladder", "target_ladder"]
 
 _MAX_RUNGS = 100
+
+
+@dataclass(frozen=True, eq=False)
+class Ladder:
+    """What :func:`target_ladder` returns.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per rung (see :func:`target_ladder`).
+    reaches_norm : bool
+        Whether the last rung is the team norm.
+    note : str
+        Why the ladder stops short of the norm; ``""`` when it reaches it.
+    set_aside : dict[str, int]
+        ``missing_value``: values without a number, left out of ``share_breaching``.
+    """
+
+    table: pd.DataFrame
+    reaches_norm: bool
+    note: str
+    set_aside: dict[str, int]
 
 
 def target_ladder(
@@ -41,7 +65,7 @@ def target_ladder(
     max_step: float = 0.15,
     direction: str = "at_most",
     round_to: float = 1.0,
-) -> pd.DataFrame:
+) -> Ladder:
     """Steps from the current level toward the team norm, each with the share of units breaching.
 
     Parameters
@@ -51,7 +75,7 @@ def target_ladder(
         connected call of the last three months). For a rate KPI pass per-period rates
         (e.g. monthly delinquency): 0/1 units would make every rung's breach share equal
         to the rate itself. Missing
-        values are set aside and counted in ``attrs["set_aside"]``.
+        values are set aside and counted in ``set_aside``.
     current : float, optional
         Starting level; default the mean of ``values``.
     team_norm : float
@@ -65,12 +89,12 @@ def target_ladder(
 
     Returns
     -------
-    DataFrame
-        One row per rung, ``step`` 0 being the current level: ``step``, ``target``,
+    Ladder
+        ``table``: one row per rung, ``step`` 0 being the current level: ``step``, ``target``,
         ``step_size`` (relative change from the previous rung, signed; NaN at step 0),
         ``share_breaching`` (share of ``values`` above the target for ``at_most``, below it
         for ``at_least``: the units that would have missed this rung), ``n_units``.
-        ``attrs["reaches_norm"]`` (bool) and ``attrs["note"]`` (why not, else ``""``).
+        ``reaches_norm`` (bool), ``note`` (why not, else ``""``) and ``set_aside``.
     """
     if direction not in ("at_most", "at_least"):
         raise ValueError(f"direction must be 'at_most' or 'at_least', got {direction!r}")
@@ -102,16 +126,16 @@ def target_ladder(
             "n_units": len(v),
         }
     )
-    out.attrs["set_aside"] = {"missing_value": missing}
-    out.attrs["reaches_norm"] = reaches
-    out.attrs["note"] = (
+    note = (
         ""
         if reaches
         else f"stops at {levels[-1]:g}: no multiple of {round_to:g} lies within one step of "
         f"{max_step:g} from it; use a finer round_to or a larger max_step to reach "
         f"{team_norm:g}"
     )
-    return out
+    return Ladder(
+        table=out, reaches_norm=bool(reaches), note=note, set_aside={"missing_value": missing}
+    )
 
 
 def _rungs(current: float, norm: float, max_step: float, direction: str, unit: float):

@@ -110,15 +110,20 @@ def score_distribution(
     return ax
 
 
-def on_time_by_band(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+def on_time_by_band(
+    table: pd.DataFrame, *, alpha: float | None = None, ax: Axes | None = None, **kwargs
+) -> Axes:
     """On-time completion rate per description-quality band, as points with interval bars.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`workbench.quality.score.quality_vs_on_time`: ``band``, ``n``,
+        The ``table`` of :func:`workbench.quality.score.quality_vs_on_time`: ``band``, ``n``,
         ``on_time_rate``, ``ci_low``, ``ci_high``. Bands with ``n == 0`` are labelled but
         get no point.
+    alpha : float, optional
+        Level of the intervals (the result's ``alpha``), named in the title; None leaves
+        the level out.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` means ``plt.gca()``.
     **kwargs
@@ -150,8 +155,7 @@ def on_time_by_band(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs) ->
             ha="center",
             fontsize="small",
         )
-    level = table.attrs.get("alpha")
-    ci = f"{round(100 * (1 - level))}% " if level is not None else ""
+    ci = f"{round(100 * (1 - alpha))}% " if alpha is not None else ""
     ax.set_xticks(x, labels=[str(b) for b in table["band"]])
     ax.set_xlim(-0.5, len(x) - 0.5)
     ax.set_xlabel("Description quality band")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.quality.score import (
+    OnTime,
     escape,
     frequent_descriptions,
     quality_by_manager,
@@ -20,6 +21,7 @@ __all__ = [
     "weakest_examples",
     "frequent_descriptions",
     "quality_definitions",
+    "OnTime",
     "quality_vs_on_time",
     "quality_on_time_verdict",
     "to_html_table",

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,7 @@ __all__ = [
     "weakest_examples",
     "frequent_descriptions",
     "quality_definitions",
+    "OnTime",
     "quality_vs_on_time",
     "quality_on_time_verdict",
     "to_html_table",
@@ -342,23 +344,46 @@ def _as_of(scored: pd.DataFrame, as_of, tz) -> pd.Timestamp:
     return ts.tz_localize(tz) if ts.tzinfo is None else ts
 
 
-def quality_vs_on_time(scored: pd.DataFrame, *, as_of=None, alpha: float = 0.05) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class OnTime:
+    """What :func:`quality_vs_on_time` returns.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per band (see :func:`quality_vs_on_time`).
+    excluded : dict[str, int]
+        Tasks left out, by the first reason that applies; with the ``n`` column they add up
+        to the tasks given.
+    as_of : Timestamp
+        The "now" the rates were worked out at.
+    alpha : float
+        Level of the intervals (``1 - alpha`` intervals).
+    """
+
+    table: pd.DataFrame
+    excluded: dict[str, int]
+    as_of: pd.Timestamp
+    alpha: float
+
+
+def quality_vs_on_time(scored: pd.DataFrame, *, as_of=None, alpha: float = 0.05) -> OnTime:
     """On-time completion rate by quality band, with Wilson intervals.
 
     Population: tasks with a deadline (``original_due_at``, else ``due_at``), not
     cancelled, that were completed by ``as_of`` or whose deadline passed by ``as_of``.
     On time: ``completed_at <= deadline`` and ``completed_at <= as_of``. ``as_of`` defaults
     to the latest ``created_at``/``completed_at`` in the table; a naive value is read in the
-    table's time zone. Tasks left out are counted in ``result.attrs["excluded"]`` under the
+    table's time zone. Tasks left out are counted in the result's ``excluded`` under the
     first reason that applies: ``cancelled``, ``no_deadline``, ``completed_without_time``
     (status completed, no completed_at), ``no_band``, ``not_due_yet``.
 
     Returns
     -------
-    DataFrame
-        One row per band (good, fair, poor): ``band``, ``n``, ``on_time``, ``late``,
-        ``on_time_rate`` (NaN when n == 0), ``ci_low``, ``ci_high`` (a ``1 - alpha``
-        Wilson interval). ``attrs``: ``as_of``, ``alpha``, ``excluded``.
+    OnTime
+        ``table``: one row per band (good, fair, poor): ``band``, ``n``, ``on_time``,
+        ``late``, ``on_time_rate`` (NaN when n == 0), ``ci_low``, ``ci_high`` (a
+        ``1 - alpha`` Wilson interval); and ``excluded``, ``as_of``, ``alpha``.
     """
     _require(scored, ["band", "due_at", "completed_at", "status"], "quality_vs_on_time")
     for col in ("due_at", "original_due_at", "completed_at"):
@@ -398,21 +423,18 @@ def quality_vs_on_time(scored: pd.DataFrame, *, as_of=None, alpha: float = 0.05)
     out["on_time_rate"] = (out["on_time"] / out["n"].where(out["n"] > 0)).astype("float64")
     low, high = wilson_interval(out["on_time"].to_numpy(), out["n"].to_numpy(), alpha=alpha)
     out["ci_low"], out["ci_high"] = low, high
-    out.attrs = {
-        "as_of": now,
-        "alpha": alpha,
-        "excluded": excluded,
-    }
-    return out
+    return OnTime(table=out, excluded=excluded, as_of=now, alpha=alpha)
 
 
-def quality_on_time_verdict(table: pd.DataFrame, *, alpha: float = 0.05) -> str:
+def quality_on_time_verdict(on_time: OnTime) -> str:
     """Say in words whether the best and the worst band with tasks differ in on-time rate.
 
-    Compares the best and the worst band that have tasks in ``table`` (from
+    Compares the best and the worst band that have tasks in ``on_time`` (from
     :func:`quality_vs_on_time`): whether their intervals overlap, and a pooled
-    two-proportion z-test at level ``alpha``. An association, not proof of cause.
+    two-proportion z-test at the level of those intervals (``on_time.alpha``), so the
+    words and the intervals shown never use two levels. An association, not proof of cause.
     """
+    table, alpha = on_time.table, on_time.alpha
     rows = table[table["n"] > 0]
     if len(rows) < 2:
         return "Fewer than two quality bands have tasks with a deadline: nothing to compare."

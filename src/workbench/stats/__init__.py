@@ -14,8 +14,12 @@ Conventions shared by the functions below
 units
     A DataFrame with one row per unit, a numeric ``value`` column and a tz-aware ``time``
     column (the anchor that decides the window, e.g. ``started_at`` of a call or ``due_at``
-    of a task). Rows whose value or time is missing are set aside and counted in
-    ``result.attrs["set_aside"]``; they never enter an estimate.
+    of a task). Rows whose value or time is missing are set aside and counted in the
+    result's ``set_aside``; they never enter an estimate.
+results
+    Each estimator returns a small frozen dataclass: the ``table`` and what goes with it
+    (``set_aside``; ``share_as_extreme`` for :func:`placebo_test`), so nothing rides on
+    ``DataFrame.attrs``, which concat and merge drop.
 windows
     ``change_dates`` split the timeline into half-open windows ``[d_k, d_{k+1})``: the first
     window (``before``) runs from the first unit, the last one to the last unit. A unit at
@@ -28,20 +32,23 @@ alpha
 
 from __future__ import annotations
 
-from workbench.stats.before_after import before_after, rate_before_after
+from workbench.stats.before_after import BeforeAfter, before_after, rate_before_after
 from workbench.stats.intervals import (
     compare_proportions,
     describe_change,
     minimum_detectable_effect,
     wilson_interval,
 )
-from workbench.stats.peers import diff_in_diff, placebo_test
+from workbench.stats.peers import DiffInDiff, Placebo, diff_in_diff, placebo_test
 
 __all__ = [
     "wilson_interval",
     "compare_proportions",
     "minimum_detectable_effect",
     "describe_change",
+    "BeforeAfter",
+    "DiffInDiff",
+    "Placebo",
     "before_after",
     "rate_before_after",
     "diff_in_diff",

@@ -7,6 +7,8 @@ Newcombe intervals. Conventions (units, windows, change, alpha): :mod:`workbench
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -30,7 +32,24 @@ from workbench.stats.resampling import (
     window_labels,
 )
 
-__all__ = ["before_after", "rate_before_after"]
+__all__ = ["BeforeAfter", "before_after", "rate_before_after"]
+
+
+@dataclass(frozen=True, eq=False)
+class BeforeAfter:
+    """What :func:`before_after` and :func:`rate_before_after` return.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per window (columns in each function's notes).
+    set_aside : dict[str, int]
+        Units left out of every estimate: ``missing_value`` (no value) and ``missing_time``
+        (a value but no time), so that ``n`` plus these adds up to the units given.
+    """
+
+    table: pd.DataFrame
+    set_aside: dict[str, int]
 
 
 def before_after(
@@ -47,7 +66,7 @@ def before_after(
     cluster: str | None = None,
     period: str = "month",
     power: float = 0.8,
-) -> pd.DataFrame:
+) -> BeforeAfter:
     """Mean of a unit-level value per window, and its change versus the first window.
 
     The interval of each change comes from a bootstrap that resamples units (calls,
@@ -83,8 +102,8 @@ def before_after(
 
     Returns
     -------
-    DataFrame
-        One row per window: ``window`` ("before", "after" or "step 1", "step 2", ...),
+    BeforeAfter
+        ``table``: one row per window: ``window`` ("before", "after" or "step 1", "step 2", ...),
         ``start``, ``end`` (window bounds; NaT = open), ``n``, ``mean``, ``mean_low``,
         ``mean_high``, ``change`` (mean minus the first window's), ``change_low``,
         ``change_high``, ``ratio`` (mean / first mean), ``p_value`` (bootstrap, two-sided:
@@ -93,7 +112,7 @@ def before_after(
         (``(z_{1-alpha/2} + z_power)`` times the bootstrap standard error of the change:
         the true change this comparison would detect with probability ``power``). The
         first row has NaN changes and NA ``significant``.
-        ``attrs["set_aside"]`` counts rows without value or time.
+        ``set_aside`` counts rows without value or time.
     """
     check_options(ci, cluster, n_boot)
     data, set_aside = prepare_units(filter_manager(units, manager), value, time)
@@ -143,8 +162,7 @@ def before_after(
     out["p_value"] = stats["p_value"]
     out["significant"] = excludes_zero(out["change_low"], out["change_high"])
     out["mde"] = stats["mde"]
-    out.attrs["set_aside"] = set_aside
-    return out
+    return BeforeAfter(table=out, set_aside=set_aside)
 
 
 def rate_before_after(
@@ -156,7 +174,7 @@ def rate_before_after(
     manager: str | None = None,
     alpha: float = 0.05,
     power: float = 0.8,
-) -> pd.DataFrame:
+) -> BeforeAfter:
     """Rate of a 0/1 unit value per window, with Wilson intervals and a two-proportion test.
 
     Use it for rates such as "overdue among due tasks" (``value`` = 1 if overdue, anchored
@@ -166,11 +184,12 @@ def rate_before_after(
 
     Returns
     -------
-    DataFrame
-        One row per window: ``window``, ``start``, ``end``, ``n``, ``successes``, ``rate``,
+    BeforeAfter
+        ``table``: one row per window: ``window``, ``start``, ``end``, ``n``, ``successes``,
+        ``rate``,
         ``rate_low``, ``rate_high`` (Wilson), ``change`` (rate minus first rate, a fraction),
         ``change_low``, ``change_high`` (Newcombe), ``ratio``, ``p_value``, ``significant``,
-        ``mde`` (fraction). ``attrs["set_aside"]`` counts rows without value or time.
+        ``mde`` (fraction). ``set_aside`` counts rows without value or time.
     """
     data, set_aside = prepare_units(filter_manager(units, manager), value, time)
     values = data["_value"].to_numpy()
@@ -208,5 +227,4 @@ def rate_before_after(
     out["significant"] = excludes_zero(out["change_low"], out["change_high"])
     out["mde"] = minimum_detectable_effect(np.full(k, n[0]), n, rate[0], alpha=alpha, power=power)
     out.loc[0, "mde"] = np.nan
-    out.attrs["set_aside"] = set_aside
-    return out
+    return BeforeAfter(table=out, set_aside=set_aside)

@@ -9,6 +9,7 @@ whether the real date stands out. Conventions (units, windows, alpha):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,44 @@ from workbench.stats.resampling import (
     prepare_units,
 )
 
-__all__ = ["diff_in_diff", "placebo_test"]
+__all__ = ["DiffInDiff", "Placebo", "diff_in_diff", "placebo_test"]
+
+
+@dataclass(frozen=True, eq=False)
+class DiffInDiff:
+    """What :func:`diff_in_diff` returns.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row: the four cells, their changes and the estimate (see :func:`diff_in_diff`).
+    set_aside : dict[str, int]
+        Units left out: ``missing_value`` and ``missing_time`` (as in ``BeforeAfter``).
+    """
+
+    table: pd.DataFrame
+    set_aside: dict[str, int]
+
+
+@dataclass(frozen=True, eq=False)
+class Placebo:
+    """What :func:`placebo_test` returns.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per date, the real one first (see :func:`placebo_test`).
+    share_as_extreme : float
+        Share of placebo dates whose estimate is at least as extreme as the real one (a
+        permutation-style p-value); NaN without a placebo date.
+    set_aside : dict[str, int]
+        Units left out: ``missing_value`` and ``missing_time``.
+    """
+
+    table: pd.DataFrame
+    share_as_extreme: float
+    set_aside: dict[str, int]
+
 
 _CELL_NAMES = ("treated_before", "treated_after", "control_before", "control_after")
 
@@ -74,7 +112,7 @@ def diff_in_diff(
     ci: str = "percentile",
     start=None,
     end=None,
-) -> pd.DataFrame:
+) -> DiffInDiff:
     """Difference in differences: the treated manager's change minus colleagues' change.
 
     Whatever moved everyone (season, a new script, a CRM change) shows up in the pooled
@@ -101,11 +139,12 @@ def diff_in_diff(
 
     Returns
     -------
-    DataFrame
-        One row: ``change_date``, ``n_treated_before``, ``n_treated_after``,
+    DiffInDiff
+        ``table``, one row: ``change_date``, ``n_treated_before``, ``n_treated_after``,
         ``n_control_before``, ``n_control_after``, ``treated_before``, ``treated_after``,
         ``treated_change``, ``control_before``, ``control_after``, ``control_change``,
-        ``did``, ``did_low``, ``did_high``, ``p_value``, ``significant``.
+        ``did``, ``did_low``, ``did_high``, ``p_value``, ``significant``; ``set_aside``
+        counts rows without value or time.
     """
     check_options(ci, None, n_boot)
     data, set_aside = prepare_units(units, value, time, extra=(group,))
@@ -138,8 +177,7 @@ def diff_in_diff(
         }
     )
     out["significant"] = excludes_zero(out["did_low"], out["did_high"])
-    out.attrs["set_aside"] = set_aside
-    return out
+    return DiffInDiff(table=out, set_aside=set_aside)
 
 
 def _month_starts(lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex:
@@ -158,7 +196,7 @@ def placebo_test(
     fake_dates=None,
     n_fake: int | None = None,
     width_months: int | None = None,
-) -> pd.DataFrame:
+) -> Placebo:
     """Difference-in-differences at fake change dates, to see if the real one stands out.
 
     If the KPI caused the change, the real date's estimate should be more extreme than
@@ -182,13 +220,14 @@ def placebo_test(
 
     Returns
     -------
-    DataFrame
-        One row per date, the real one first: ``change_date``, ``kind`` ("real" or
-        "placebo"), ``n_treated_before``, ``n_treated_after``, ``n_control_before``,
+    Placebo
+        ``table``: one row per date, the real one first: ``change_date``, ``kind`` ("real"
+        or "placebo"), ``n_treated_before``, ``n_treated_after``, ``n_control_before``,
         ``n_control_after``, ``treated_change``, ``control_change``, ``did``,
-        ``as_extreme`` (placebo rows: ``|did| >= |real did|``). ``attrs["share_as_extreme"]``
+        ``as_extreme`` (placebo rows: ``|did| >= |real did|``). ``share_as_extreme``
         is the share of placebo dates at least as extreme as the real one (a permutation-
         style p-value; with few placebo dates it cannot be small: 11 dates give >= 1/11).
+        ``set_aside`` counts rows without value or time.
     """
     data, set_aside = prepare_units(units, value, time, extra=(group,))
     tz = units[time].dt.tz
@@ -236,6 +275,5 @@ def placebo_test(
     extreme = pd.Series(out["did"].abs() >= real_did, dtype="boolean")
     out["as_extreme"] = extreme.mask((out["kind"] == "real") | out["did"].isna())
     share = out.loc[out["kind"] == "placebo", "as_extreme"].astype("float64").mean()
-    out.attrs["share_as_extreme"] = float(share) if np.isfinite(share) else np.nan
-    out.attrs["set_aside"] = set_aside
-    return out
+    share = float(share) if np.isfinite(share) else np.nan
+    return Placebo(table=out, share_as_extreme=share, set_aside=set_aside)
