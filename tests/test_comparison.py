@@ -203,10 +203,3 @@ def test_trend_too_few_periods(series):
 def test_trend_requires_direction(series):
     with pytest.raises(ValueError, match="good"):
         trend(series, "m", good="up", periods=2)
-
-
-def test_definitions_registered():
-    from workbench.catalogue import definitions
-
-    names = set(definitions()["name"])
-    assert {"team_median", "percentile", "robust_z", "trend"} <= names

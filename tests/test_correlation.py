@@ -135,12 +135,6 @@ def test_deterministic_with_seed():
     assert a.loc[0, "ci_low"] != c.loc[0, "ci_low"]
 
 
-def test_definitions_registered():
-    from workbench.catalogue import definitions
-
-    assert "rho" in set(definitions()["name"])
-
-
 def test_bootstrap_weights_equal_explicit_resamples():
     # the weighted-rank shortcut must give exactly the rho of the concatenated resample
     from workbench.stats.correlation import _cluster_bootstrap

@@ -18,7 +18,35 @@ from workbench.metrics.panel import manager_panel
 from workbench.metrics.tasks import TASK_COLUMNS
 
 FIELDS = ["name", "population", "time_anchor", "numerator", "denominator", "exclusions",
-          "unit", "description"]  # fmt: skip
+          "unit", "description", "label", "kind", "better", "ratio", "scale"]  # fmt: skip
+
+#: Names each module must declare (a module that stops declaring one fails here).
+DECLARED = {
+    "workbench.metrics.tasks": {"tasks_due", "delinquency_rate", "on_time_rate"},
+    "workbench.metrics.calls": {"dials", "connected", "talk_mean_min", "talk_p90_s"},
+    "workbench.metrics.deals": {"leads", "won", "conversion", "sales_volume", "avg_deal"},
+    "workbench.metrics.window": {"window_figure", "lead_conversion"},
+    "workbench.metrics.kpi": {"met", "gap_to_target", "target_step_in_period"},
+    "workbench.metrics.guardrails": {"short_call_share", "postponed_share", "kpi_in_force"},
+    "workbench.stats.team": {"team_median", "percentile", "robust_z", "trend"},
+    "workbench.stats.correlation": {"rho"},
+    "workbench.stats.decomposition": {"volume_per_won", "log_share", "contribution_pp"},
+    "workbench.quality.score": {"flag_vague_action", "score", "band", "on_time_rate_by_band"},
+}
+
+#: Every metric some page shows: the report, the overview, the explorer, the index and the
+#: plots' labels (the former formatting.METRIC_INFO).
+SHOWN = {
+    "tasks_new", "tasks_completed", "tasks_due", "tasks_overdue", "open_overdue_at_end",
+    "tasks_in_work_at_end", "delinquency_rate", "on_time_rate", "overdue_share_in_work",
+    "lateness_median_days", "lateness_p90_days", "dials", "connected", "conversations",
+    "missed_inbound", "talk_mean_min", "talk_mean_s", "talk_median_s", "talk_p90_s",
+    "long_call_share", "leads", "won", "lost", "closed", "conversion", "cohort_conversion",
+    "sales_volume", "avg_deal", "lead_conversion",
+}  # fmt: skip
+#: Shown metrics with no better direction, decided here: more of them is workload or
+#: follows the leads, neither better nor worse.
+NO_DIRECTION = {"tasks_new", "tasks_due", "tasks_in_work_at_end", "lost", "closed"}
 
 
 def _ts(*values) -> pd.Series:
@@ -42,14 +70,64 @@ def _tables():
     return tasks, calls, deals
 
 
-def test_every_metric_column_is_defined():
+@pytest.mark.parametrize("module", list(SOURCES))
+def test_every_declared_definition_is_written_out(module):
+    declared = SOURCES[module]
+    assert DECLARED[module] <= {d.name for d in declared}
+    for d in declared:
+        for field in ("population", "time_anchor", "numerator", "unit", "description"):
+            assert getattr(d, field).strip(), f"{d.name}: {field} is empty"
+        if d.name in SHOWN:
+            assert d.label.strip() and d.label == d.label.strip(), f"{d.name}: no label"
+            assert d.kind != "value", f"{d.name}: kind not chosen"
+            assert (d.better is None) == (d.name in NO_DIRECTION), f"{d.name}: better"
+
+
+def test_every_metric_column_and_shown_metric_is_defined():
     table = definitions()
     assert list(table.columns) == FIELDS
-    names = set(table["name"])
-    missing = set(TASK_COLUMNS + CALL_COLUMNS + DEAL_COLUMNS) - names
-    assert not missing, f"metric columns without a definition: {sorted(missing)}"
     assert table["name"].is_unique
-    assert (table.map(len) > 0).all().all(), "every field of every definition is filled in"
+    missing = (set(TASK_COLUMNS + CALL_COLUMNS + DEAL_COLUMNS) | SHOWN) - set(table["name"])
+    assert not missing, f"metric columns without a definition: {sorted(missing)}"
+    assert set(DECLARED) == set(SOURCES)
+
+
+def test_the_judgement_calls():
+    cat = catalogue()
+    # more due tasks is workload, not performance; the overview and the report agree now
+    assert cat["tasks_due"].better is None
+    assert cat["delinquency_rate"].better == "lower"
+    assert cat["conversion"].better == "higher"
+    # a call-length KPI is "at most": lower follows it
+    assert cat["talk_mean_min"].better == "lower"
+    assert (cat["delinquency_rate"].label, cat["delinquency_rate"].kind) == (
+        "Overdue share of tasks due", "rate")  # fmt: skip
+    # on_time_rate divides by completions with a deadline, not by tasks due
+    assert cat["on_time_rate"].label == "On-time share of completed tasks"
+
+
+def test_pooling_ratios():
+    cat = catalogue()
+    assert cat["delinquency_rate"].ratio == ("tasks_overdue", ("tasks_due",))
+    assert (cat["talk_mean_min"].ratio, cat["talk_mean_min"].scale) == (
+        ("talk_time_total_s", ("connected",)), 1 / 60)  # fmt: skip
+    assert cat["avg_deal"].ratio == ("sales_volume", ("won", "won_no_amount"))
+    assert cat["lead_conversion"].ratio == ("won", ("leads",))
+    # a snapshot share or a cohort rate has no summable columns: it does not pool
+    assert cat["overdue_share_in_work"].ratio is None
+    assert cat["cohort_conversion"].ratio is None
+    row = definitions(["talk_mean_min"]).iloc[0]
+    assert row["ratio"] == "sum talk_time_total_s / sum connected / 60"
+    assert definitions(["tasks_due"]).iloc[0]["better"] == "-"
+
+
+def test_a_bad_kind_direction_or_ratio_is_rejected():
+    with pytest.raises(ValueError, match="kind 'percent'"):
+        Definition("x", population="p", time_anchor="t", numerator="n", kind="percent")
+    with pytest.raises(ValueError, match="better 'up'"):
+        Definition("x", population="p", time_anchor="t", numerator="n", better="up")
+    with pytest.raises(ValueError, match="ratio"):
+        Definition("x", population="p", time_anchor="t", numerator="n", ratio=("a", "b"))
 
 
 def test_a_name_declared_twice_is_rejected(monkeypatch):
@@ -173,4 +251,56 @@ def test_docs_metrics_page_is_the_generated_one():
     page = (PROJECT_ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
     assert page == definitions_markdown(), "docs/metrics.md is stale: run `make docs`"
     for name in definitions()["name"]:
-        assert f"## `{name}` (" in page
+        assert f"## `{name}`" in page
+    assert "## `delinquency_rate`: Overdue share of tasks due (fraction 0..1)" in page
+    assert "- **Better when:** neither (more is not better, nor worse)" in page  # tasks_due
+    assert "- **Pooled over a window as:** sum talk_time_total_s / sum connected / 60" in page
+
+
+@pytest.fixture(scope="module")
+def pages():
+    from pathlib import Path
+
+    from workbench import load_dataset
+    from workbench.reports.manager_view import prepare_manager_view
+    from workbench.reports.team_overview import prepare_overview
+
+    ds = load_dataset(Path(__file__).parent / "data" / "report_dept")
+    when = {"period_start": "2026-01-01", "period_end": "2026-01-31"}
+    return prepare_manager_view(ds, "Ann", **when), prepare_overview(ds, **when, n_boot=20)
+
+
+def test_pages_take_labels_and_directions_from_the_catalogue(pages):
+    from workbench.explore.explorer import METRIC_CHOICES
+    from workbench.plots import metric_by_manager
+    from workbench.reports.index_page import INDEX_METRICS, index_page
+    from workbench.reports.manager_view import REPORT_METRICS, figures_table
+    from workbench.reports.team_overview import TEAM_METRICS, bar_data, figures_view, trends_view
+
+    cat = catalogue()
+    view, overview = pages
+    # the manager report: one row per metric, the catalogue's label and direction
+    t = figures_table(view)
+    assert t["definition"].tolist() == list(REPORT_METRICS)
+    assert t["figure"].tolist() == [cat[m].label for m in REPORT_METRICS]
+    better = t["better when"].fillna("none").tolist()
+    assert better == [cat[m].better or "none" for m in REPORT_METRICS]
+    shown = figures_table(view, formatted=True).set_index("definition")["better when"]
+    assert shown["tasks_due"] == "neither" and shown["delinquency_rate"] == "lower"
+    # the team overview: column names, and trend labels only where a direction exists
+    figures = figures_view(overview.table)
+    assert [cat[m].label for m in TEAM_METRICS] == list(figures.columns[1 : 1 + len(TEAM_METRICS)])
+    trends = trends_view(overview.table)
+    assert list(trends.columns[1:]) == [
+        f"{cat[m].label} ({cat[m].better} is better)" for m in TEAM_METRICS if cat[m].better
+    ]
+    assert "Tasks due (" not in " ".join(trends.columns)  # no direction: no trend
+    # the explorer's menu and the index page's headers
+    for label, m in METRIC_CHOICES:
+        assert label.startswith(cat[m].label + " (")
+    page = index_page("t", [])
+    for m in INDEX_METRICS:
+        assert f"<th>{cat[m].label}</th>" in page
+    # a plot's axis label
+    ax = metric_by_manager(bar_data(overview.table, "talk_mean_min"), metric="talk_mean_min")
+    assert ax.get_xlabel() == "Mean connected-call length (min)"

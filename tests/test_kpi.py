@@ -189,9 +189,3 @@ def test_empty_inputs(panel, targets):
     assert out.empty
     assert "gap_to_target" in out.columns
     assert kpi_attainment(panel, targets.iloc[:0]).empty
-
-
-def test_definitions_registered():
-    from workbench.catalogue import definitions
-
-    assert {"met", "gap_to_target", "target_step_in_period"} <= set(definitions()["name"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.catalogue import definitions
 from workbench.quality.rules import DEFAULT_WEIGHTS, FLAGS
 from workbench.quality.score import escape as html_escape
 from workbench.quality.score import (
@@ -519,9 +518,12 @@ def test_verdict_in_words():
     assert "overlap" in text and "could be chance" in text
 
 
-def test_definitions_registered():
-    names = set(definitions()["name"])
-    assert {*FLAGS, "score", "band", "language", "on_time_rate_by_band"} <= names
+def test_every_flag_is_defined_labelled_and_weighted():
+    from workbench.catalogue import catalogue
+
+    cat = catalogue()
+    for flag in FLAGS:
+        assert cat[flag].kind == "bool" and cat[flag].label and cat[flag].better == "lower"
     assert set(DEFAULT_WEIGHTS) == set(FLAGS)
 
 

@@ -119,9 +119,10 @@ def test_trends_by_hand(october):
     assert t.loc["B", "leads_trend"] == "improving"  # 10 -> 20, higher is better
     assert "tasks_due_trend" not in october.columns  # more due tasks is neither good nor bad
     assert set(trends_view(october).columns) == {
-        "manager", "Overdue share (lower is better)", "Tasks completed (higher is better)",
-        "Mean connected call (lower is better)", "Calls (dials) (higher is better)",
-        "Leads handled (higher is better)", "Conversion (higher is better)",
+        "manager", "Overdue share of tasks due (lower is better)",
+        "Tasks completed (higher is better)",
+        "Mean connected-call length (lower is better)", "Dials (higher is better)",
+        "Leads handled (higher is better)", "Conversion (won / closed) (higher is better)",
         "Sales volume (higher is better)",
     }  # fmt: skip
 
@@ -170,16 +171,16 @@ def test_findings_worked_out_by_hand(october):
     assert team_findings(october, correlation=corr) == [
         # due 10+10+10+10+0; leads 10+20+10+10+10; volume 5 x 1000
         "October 2026: 5 managers; 40 tasks due, 60 leads handled, sales volume 5,000.",
-        "1 of 5 managers with the overdue share KPI (at most 20%) missed it in October 2026: "
-        "B (1 had no value to judge).",
-        "E, the only manager with the mean connected call KPI (at most 30.0 min), missed it "
-        "in October 2026.",
-        "E's mean connected call, 40.0 min, is an outlier (above the team): the other "
+        "1 of 5 managers with the overdue share of tasks due KPI (at most 20%) missed it in "
+        "October 2026: B (1 had no value to judge).",
+        "E, the only manager with the mean connected-call length KPI (at most 30.0 min), "
+        "missed it in October 2026.",
+        "E's mean connected-call length, 40.0 min, is an outlier (above the team): the other "
         "managers' median is 11.5 min.",
-        "Overdue share (lower is better), last 3 months vs the 3 before: worsening for B; "
-        "improving for A.",
-        "Mean connected call (lower is better), last 3 months vs the 3 before: worsening for "
-        "C, D and E.",
+        "Overdue share of tasks due (lower is better), last 3 months vs the 3 before: "
+        "worsening for B; improving for A.",
+        "Mean connected-call length (lower is better), last 3 months vs the 3 before: "
+        "worsening for C, D and E.",
         "Leads handled (higher is better), last 3 months vs the 3 before: improving for B.",
         "Tasks completed vs deals won (manager-months pooled): no detectable relation "
         "(rho=0.10, 95% CI -0.20 to 0.40).",
@@ -188,30 +189,30 @@ def test_findings_worked_out_by_hand(october):
 
 def test_findings_multi_month_window_and_nobody_missing():
     t = team_table(_panel(), TARGETS, start="2026-09-01", end="2026-11-01", tz="UTC")
-    kpi = [f for f in team_findings(t) if "overdue share KPI" in f]
+    kpi = [f for f in team_findings(t) if "overdue share of tasks due KPI" in f]
     assert kpi == [
-        "1 of 5 managers with the overdue share KPI (at most 20%) missed it in at least one "
-        "month of Sep 2026 to Oct 2026: B (1 had no value to judge)."
+        "1 of 5 managers with the overdue share of tasks due KPI (at most 20%) missed it in at "
+        "least one month of Sep 2026 to Oct 2026: B (1 had no value to judge)."
     ]
     # Without B's misses (B's overdue back to 2 of 10): 4 met, E unjudged, none missed.
     panel = _panel()
     panel.loc[panel["manager"] == "B", ["tasks_overdue", "delinquency_rate"]] = [2, 0.2]
     t = team_table(panel, TARGETS, start="2026-10-01", end="2026-11-01", tz="UTC")
     assert (
-        "4 of 5 managers with the overdue share KPI (at most 20%) met it in October 2026, "
-        "none missed it (1 had no value to judge)." in team_findings(t)
+        "4 of 5 managers with the overdue share of tasks due KPI (at most 20%) met it in "
+        "October 2026, none missed it (1 had no value to judge)." in team_findings(t)
     )
 
 
 def test_views_and_bar_data(october):
     view = figures_view(october).set_index("manager")
-    assert view.loc["E", "Mean connected call"] == "40.0 min *"  # * = outlier
-    assert view.loc["A", "Mean connected call"] == "10.0 min"
-    assert view.loc["E", "Overdue share"] == "–"  # nothing due
-    assert view.loc["B", "Overdue share"] == "40%"
-    assert view.loc["B", "KPI overdue share: met"] == "0 / 1"
-    assert view.loc["A", "KPI mean connected call: met"] == "–"
-    assert view.loc["E", "KPI mean connected call: met"] == "0 / 1"
+    assert view.loc["E", "Mean connected-call length"] == "40.0 min *"  # * = outlier
+    assert view.loc["A", "Mean connected-call length"] == "10.0 min"
+    assert view.loc["E", "Overdue share of tasks due"] == "–"  # nothing due
+    assert view.loc["B", "Overdue share of tasks due"] == "40%"
+    assert view.loc["B", "KPI overdue share of tasks due: met"] == "0 / 1"
+    assert view.loc["A", "KPI mean connected-call length: met"] == "–"
+    assert view.loc["E", "KPI mean connected-call length: met"] == "0 / 1"
     bars = bar_data(october, "talk_mean_min")
     assert list(bars.columns) == ["manager", "talk_mean_min", "outlier"]
     assert bars["outlier"].eq(True).tolist() == [False, False, False, False, True]
@@ -262,4 +263,4 @@ def test_notebook_runs_on_the_sample_and_names_every_manager(tmp_path):
     for manager in managers:
         assert escape(manager) in text  # in the findings and the table, escaped
     # The case B manager's personal call KPI is the only one; October's value is his own.
-    assert "Boris Ivanov, the only manager with the mean connected call KPI" in text
+    assert "Boris Ivanov, the only manager with the mean connected-call length KPI" in text

@@ -7,6 +7,11 @@ plain imports into one catalogue and rejects a name declared twice. It sits abov
 module it gathers from and below plots, reports and the explorer, which read labels and
 definitions from it.
 
+A definition also says how its metric reads (``label``, ``kind``), which way is better
+(``better``: "lower", "higher" or None) and how a rate pools over a window (``ratio``,
+``scale``): :mod:`workbench.formatting`, the reports, the overview and the explorer take
+those from here, so one metric has one name and one direction everywhere.
+
 Common rules (apply to every row unless it says otherwise)
 -----------------------------------------------------------
 - Periods are calendar weeks (Monday 00:00) or months in the business time zone; a row is
@@ -26,7 +31,7 @@ import pandas as pd
 
 from workbench.metrics.calls import DEFINITIONS as _CALLS
 from workbench.metrics.deals import DEFINITIONS as _DEALS
-from workbench.metrics.definition import Definition, definitions_frame
+from workbench.metrics.definition import Definition, definitions_frame, pooling_text
 from workbench.metrics.guardrails import DEFINITIONS as _GUARDRAILS
 from workbench.metrics.kpi import DEFINITIONS as _KPI
 from workbench.metrics.tasks import DEFINITIONS as _TASKS
@@ -43,6 +48,7 @@ __all__ = [
     "definitions",
     "definitions_frame",
     "definitions_markdown",
+    "metric",
 ]
 
 #: Where each module's ``DEFINITIONS`` come from, in the order pages list them.
@@ -78,6 +84,20 @@ def catalogue() -> dict[str, Definition]:
     return out
 
 
+def metric(name: str) -> Definition:
+    """The definition of one metric.
+
+    Raises
+    ------
+    KeyError
+        No module defines ``name``.
+    """
+    try:
+        return catalogue()[name]
+    except KeyError:
+        raise KeyError(f"no definition for {name!r}") from None
+
+
 def definitions(names=None) -> pd.DataFrame:
     """The catalogue as a table, one row per metric column; ``names`` picks some, in order.
 
@@ -104,17 +124,22 @@ def definitions_markdown() -> str:
         "the definitions of the figures it shows. Do not edit by hand: run `make docs`.",
         "",
     ]
-    for d in definitions().itertuples():
+    for d in catalogue().values():
         ratio = d.numerator if d.denominator in ("-", "") else f"{d.numerator} / {d.denominator}"
+        title = (
+            f"## `{d.name}` ({d.unit})" if not d.label else f"## `{d.name}`: {d.label} ({d.unit})"
+        )
+        lines += [title, "", d.description, ""]
+        if d.label:
+            better = d.better or "neither (more is not better, nor worse)"
+            lines += [f"- **Better when:** {better}"]
         lines += [
-            f"## `{d.name}` ({d.unit})",
-            "",
-            d.description,
-            "",
             f"- **Population:** {d.population}",
             f"- **Time anchor:** {d.time_anchor}",
             f"- **Computed as:** {ratio}",
             f"- **Exclusions:** {d.exclusions}",
-            "",
         ]
+        if d.ratio is not None:
+            lines.append(f"- **Pooled over a window as:** {pooling_text(d.ratio, d.scale)}")
+        lines.append("")
     return "\n".join(lines)

@@ -2,7 +2,9 @@
 
 Plots, the manager report, the KPI table and the index page all print figures; they take
 the words and formats from here so that "17%", "22.1 min" and "21,445" look the same
-everywhere.
+everywhere. A metric's label, kind and better direction come from its definition in
+:func:`workbench.catalogue.catalogue`; this module only turns a kind into unit text and
+display format.
 """
 
 from __future__ import annotations
@@ -12,47 +14,21 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.catalogue import catalogue
+
 __all__ = [
-    "METRIC_INFO",
     "UNITS",
     "capitalized",
+    "figure_with_unit",
     "format_figure",
+    "metric_better",
     "metric_kind",
     "metric_label",
+    "metric_name",
     "window_words",
 ]
 
-# metric column -> (axis label, kind); kind picks the unit and the tick format.
-METRIC_INFO = {
-    "tasks_new": ("Tasks created", "count"),
-    "tasks_completed": ("Tasks completed", "count"),
-    "tasks_due": ("Tasks due", "count"),
-    "tasks_overdue": ("Tasks overdue", "count"),
-    "open_overdue_at_end": ("Open overdue tasks at period end", "count"),
-    "tasks_in_work_at_end": ("Tasks in work at period end", "count"),
-    "delinquency_rate": ("Overdue share of tasks due", "rate"),
-    "on_time_rate": ("On-time share of tasks due", "rate"),
-    "overdue_share_in_work": ("Overdue share of tasks in work", "rate"),
-    "lateness_median_days": ("Median lateness", "days"),
-    "lateness_p90_days": ("90th-percentile lateness", "days"),
-    "dials": ("Dials", "count"),
-    "connected": ("Connected calls", "count"),
-    "conversations": ("Conversations", "count"),
-    "missed_inbound": ("Missed inbound calls", "count"),
-    "talk_mean_min": ("Mean connected-call length", "minutes"),
-    "talk_mean_s": ("Mean connected-call length", "seconds"),
-    "talk_median_s": ("Median connected-call length", "seconds"),
-    "talk_p90_s": ("90th-percentile connected-call length", "seconds"),
-    "long_call_share": ("Share of long calls", "rate"),
-    "leads": ("Leads handled", "count"),
-    "won": ("Deals won", "count"),
-    "lost": ("Deals lost", "count"),
-    "closed": ("Deals closed", "count"),
-    "conversion": ("Conversion (won / closed)", "rate"),
-    "cohort_conversion": ("Cohort conversion", "rate"),
-    "sales_volume": ("Sales volume", "money"),
-    "avg_deal": ("Average deal", "money"),
-}
+#: kind -> unit text of an axis label ("" = no unit is shown).
 UNITS = {
     "count": "count",
     "rate": "%",
@@ -60,23 +36,44 @@ UNITS = {
     "minutes": "min",
     "seconds": "s",
     "days": "days",
+    "bool": "yes/no",
+    "label": "",
     "value": "value",
 }
+# kinds whose display text does not say its unit, and the unit a sentence adds after it
+_SPOKEN_UNITS = {"minutes": "min", "seconds": "s", "days": "days"}
 
 
 def metric_kind(metric: str) -> str:
-    """The metric's kind: count, rate, money, minutes, seconds, days or value."""
-    if metric in METRIC_INFO:
-        return METRIC_INFO[metric][1]
+    """The metric's kind (see ``workbench.metrics.definition.KINDS``); for a column the
+    catalogue does not define, "rate" when its name says so, else "value"."""
+    d = catalogue().get(metric)
+    if d is not None:
+        return d.kind
     if metric.endswith(("_rate", "_share", "conversion")):
         return "rate"
     return "value"
 
 
+def metric_name(metric: str) -> str:
+    """The metric's label in plain words, e.g. "Overdue share of tasks due"; for a column
+    the catalogue does not label, its name with spaces."""
+    d = catalogue().get(metric)
+    if d is not None and d.label:
+        return d.label
+    return metric.replace("_", " ").capitalize()
+
+
 def metric_label(metric: str) -> str:
-    """Label with its unit, e.g. "Overdue share of tasks due (%)"."""
-    name = METRIC_INFO.get(metric, (metric.replace("_", " ").capitalize(), ""))[0]
-    return f"{name} ({UNITS[metric_kind(metric)]})"
+    """Label with its unit, e.g. "Overdue share of tasks due (%)" (an axis label)."""
+    unit = UNITS[metric_kind(metric)]
+    return f"{metric_name(metric)} ({unit})" if unit else metric_name(metric)
+
+
+def metric_better(metric: str) -> str | None:
+    """Which way the metric is better: "lower", "higher" or None (neither, or undefined)."""
+    d = catalogue().get(metric)
+    return None if d is None else d.better
 
 
 def format_figure(metric: str, value: Any, *, rate_digits: int = 0) -> str:
@@ -92,6 +89,14 @@ def format_figure(metric: str, value: Any, *, rate_digits: int = 0) -> str:
     if kind == "count":
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     return f"{value:,.1f}"
+
+
+def figure_with_unit(metric: str, value: Any) -> str:
+    """:func:`format_figure` with the unit a sentence needs: "22.1 min", "3.0 days"; rates,
+    counts and money read without one."""
+    text = format_figure(metric, value)
+    unit = _SPOKEN_UNITS.get(metric_kind(metric))
+    return f"{text} {unit}" if unit and text != "–" else text
 
 
 def window_words(start: pd.Timestamp, end: pd.Timestamp) -> str:

@@ -34,28 +34,33 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from workbench.data.loading import Dataset
+from workbench.formatting import metric_label
 from workbench.metrics.panel import manager_panel
 from workbench.metrics.periods import period_range, to_instant
 from workbench.plots import managers_over_time, set_theme
 
 __all__ = ["Explorer", "METRIC_CHOICES"]
 
-METRIC_CHOICES: tuple[tuple[str, str], ...] = (
-    ("Delinquency rate (overdue / due)", "delinquency_rate"),
-    ("Tasks new", "tasks_new"),
-    ("Tasks completed", "tasks_completed"),
-    ("Tasks overdue", "tasks_overdue"),
-    ("On-time rate", "on_time_rate"),
-    ("Dials", "dials"),
-    ("Connected calls", "connected"),
-    ("Conversations (>= threshold)", "conversations"),
-    ("Mean connected call (min)", "talk_mean_min"),
-    ("Median connected call (s)", "talk_median_s"),
-    ("p90 connected call (s)", "talk_p90_s"),
-    ("Leads handled", "leads"),
-    ("Deals won", "won"),
-    ("Conversion (won / closed)", "conversion"),
-    ("Sales volume", "sales_volume"),
+#: Metrics the explorer offers, in its order: (label with unit from the catalogue, column).
+METRIC_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (metric_label(m), m)
+    for m in (
+        "delinquency_rate",
+        "tasks_new",
+        "tasks_completed",
+        "tasks_overdue",
+        "on_time_rate",
+        "dials",
+        "connected",
+        "conversations",
+        "talk_mean_min",
+        "talk_median_s",
+        "talk_p90_s",
+        "leads",
+        "won",
+        "conversion",
+        "sales_volume",
+    )
 )
 
 #: Metrics that depend on the conversation threshold; for the others it changes nothing.

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
-from workbench.metrics.definition import Definition
+from workbench.metrics.definition import from_rows
 from workbench.metrics.grid import make_grid, safe_ratio
 
 __all__ = ["CALL_COLUMNS", "call_metrics"]
@@ -47,11 +47,28 @@ _CALL_ROWS = [
      "Share of connected calls longer than the long-call threshold."),
 ]  # fmt: skip
 
-DEFINITIONS = tuple(
-    Definition(n, population=p, time_anchor=a, numerator=num, denominator=den, exclusions=ex,
-               unit=u, description=d)
-    for n, p, a, num, den, ex, u, d in _CALL_ROWS
-)  # fmt: skip
+# name: (label, kind, better). Call length has no better direction in itself (a long call
+# may be a good call); "lower" follows the department's call-length KPI (at most N minutes)
+# and is read relative to the team's norm. Zero-length calls are noise, not performance.
+_CALL_READING = {
+    "dials": ("Dials", "count", "higher"),
+    "connected": ("Connected calls", "count", "higher"),
+    "conversations": ("Conversations", "count", "higher"),
+    "missed_inbound": ("Missed inbound calls", "count", "lower"),
+    "zero_length": ("Zero-length calls", "count", None),
+    "talk_time_total_s": ("Total talk time", "seconds", None),
+    "talk_mean_s": ("Mean connected-call length", "seconds", "lower"),
+    "talk_median_s": ("Median connected-call length", "seconds", "lower"),
+    "talk_p90_s": ("90th-percentile connected-call length", "seconds", "lower"),
+    "talk_mean_min": ("Mean connected-call length", "minutes", "lower"),
+    "long_call_share": ("Share of long calls", "rate", "lower"),
+}
+_CALL_POOLING = {
+    "talk_mean_s": (("talk_time_total_s", ("connected",)), 1.0),
+    "talk_mean_min": (("talk_time_total_s", ("connected",)), 1 / 60),
+}
+
+DEFINITIONS = from_rows(_CALL_ROWS, _CALL_READING, _CALL_POOLING)
 
 
 CALL_COLUMNS = (

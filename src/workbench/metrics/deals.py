@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
-from workbench.metrics.definition import Definition
+from workbench.metrics.definition import from_rows
 from workbench.metrics.grid import NEVER, instants_ns, make_grid, safe_ratio
 from workbench.metrics.periods import to_instant
 
@@ -44,11 +44,25 @@ _DEAL_ROWS = [
      "deals", "Won deals left out of sales_volume and avg_deal: the exclusion count."),
 ]  # fmt: skip
 
-DEFINITIONS = tuple(
-    Definition(n, population=p, time_anchor=a, numerator=num, denominator=den, exclusions=ex,
-               unit=u, description=d)
-    for n, p, a, num, den, ex, u, d in _DEAL_ROWS
-)  # fmt: skip
+# name: (label, kind, better). Lost and closed deals follow the leads taken on: more is
+# neither better nor worse (conversion judges them); won_no_amount is a data-quality count.
+_DEAL_READING = {
+    "leads": ("Leads handled", "count", "higher"),
+    "won": ("Deals won", "count", "higher"),
+    "lost": ("Deals lost", "count", None),
+    "closed": ("Deals closed", "count", None),
+    "conversion": ("Conversion (won / closed)", "rate", "higher"),
+    "cohort_conversion": ("Cohort conversion", "rate", "higher"),
+    "sales_volume": ("Sales volume", "money", "higher"),
+    "avg_deal": ("Average deal", "money", "higher"),
+    "won_no_amount": ("Won deals without an amount", "count", "lower"),
+}
+_DEAL_POOLING = {
+    "conversion": (("won", ("closed",)), 1.0),
+    "avg_deal": (("sales_volume", ("won", "won_no_amount")), 1.0),
+}
+
+DEFINITIONS = from_rows(_DEAL_ROWS, _DEAL_READING, _DEAL_POOLING)
 
 
 DEAL_COLUMNS = (

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
-from workbench.metrics.definition import Definition
+from workbench.metrics.definition import from_rows
 from workbench.metrics.periods import period_end, period_range, period_start
 
 __all__ = [
@@ -127,11 +127,24 @@ _DEFS = [
      "metric) applies at some instant of the period", "-", "target rows of other managers",
      "yes/no", "Whether the manager worked under a KPI in the period."),
 ]  # fmt: skip
-DEFINITIONS = tuple(
-    Definition(n, population=p, time_anchor=a, numerator=num, denominator=den, exclusions=ex,
-               unit=u, description=d)
-    for n, p, a, num, den, ex, u, d in _DEFS
-)  # fmt: skip
+# name: (label, kind, better) of the guardrail shares: each rises when a KPI is gamed.
+_READING = {
+    "short_call_share": ("Share of very short connected calls", "rate", "lower"),
+    "postponed_share": ("Share of deadlines postponed", "rate", "lower"),
+    "last_minute_share": ("Share of on-time completions in the last minute", "rate", "lower"),
+    "empty_description_share": ("Share of completions with an empty description", "rate",
+                                "lower"),
+    "empty_result_share": ("Share of completions with an empty result", "rate", "lower"),
+    "kpi_in_force": ("Under a KPI", "bool", None),
+}  # fmt: skip
+_POOLING = {
+    "short_call_share": (("short_calls", ("connected_calls",)), 1.0),
+    "postponed_share": (("postponed_tasks", ("deadline_tasks",)), 1.0),
+    "last_minute_share": (("last_minute_completions", ("on_time_completions",)), 1.0),
+    "empty_description_share": (("empty_description_completions", ("completed_tasks",)), 1.0),
+    "empty_result_share": (("empty_result_completions", ("completed_tasks",)), 1.0),
+}
+DEFINITIONS = from_rows(_DEFS, _READING, _POOLING)
 
 
 def _tally(keys: pd.DataFrame, flags: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -29,6 +29,8 @@ DEFINITIONS = (
         exclusions="NA when actual is NaN (e.g. no task was due)",
         unit="bool",
         description="Whether the manager met her KPI in the period.",
+        label="KPI met",
+        kind="bool",
     ),
     Definition(
         "gap_to_target",
@@ -39,6 +41,9 @@ DEFINITIONS = (
         unit="the metric's unit",
         description="Distance on the wrong side of the target: positive = missed by that much, "
         "zero or negative = met with that margin; met == (gap_to_target <= tol, default 1e-9).",
+        label="Gap to the KPI target",
+        kind="value",
+        better="lower",
     ),
     Definition(
         "target_step_in_period",
@@ -48,6 +53,8 @@ DEFINITIONS = (
         "the period",
         unit="bool",
         description="The KPI changed mid-period; the period was judged on the target at its start.",
+        label="KPI changed mid-period",
+        kind="bool",
     ),
     Definition(
         "kpi_periods_met",
@@ -60,6 +67,9 @@ DEFINITIONS = (
         "neither met nor missed",
         unit="periods",
         description="KPI attainment over the window, shown as 'met / with a target'.",
+        label="Periods the KPI was met",
+        kind="count",
+        better="higher",
     ),
 )
 

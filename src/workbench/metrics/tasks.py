@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
-from workbench.metrics.definition import Definition
+from workbench.metrics.definition import from_rows
 from workbench.metrics.grid import NEVER, PeriodGrid, instants_ns, make_grid, safe_ratio
 from workbench.metrics.periods import to_instant
 
@@ -89,11 +89,35 @@ _TASK_ROWS = [
      "than original_due_at", "-", "none", "tasks", "Tasks whose deadline was moved later."),
 ]  # fmt: skip
 
-DEFINITIONS = tuple(
-    Definition(n, population=p, time_anchor=a, numerator=num, denominator=den, exclusions=ex,
-               unit=u, description=d)
-    for n, p, a, num, den, ex, u, d in _TASK_ROWS
-)  # fmt: skip
+# name: (label, kind, better). More tasks created, due or in work is workload, not
+# performance: no direction. Late-bucket counts are descriptive: no direction either.
+_TASK_READING = {
+    "tasks_new": ("Tasks created", "count", None),
+    "tasks_completed": ("Tasks completed", "count", "higher"),
+    "tasks_due": ("Tasks due", "count", None),
+    "tasks_overdue": ("Tasks overdue", "count", "lower"),
+    "tasks_overdue_late": ("Overdue tasks done late", "count", "lower"),
+    "tasks_overdue_open": ("Overdue tasks still open", "count", "lower"),
+    "delinquency_rate": ("Overdue share of tasks due", "rate", "lower"),
+    "tasks_completed_on_time": ("Tasks completed on time", "count", "higher"),
+    "on_time_rate": ("On-time share of completed tasks", "rate", "higher"),
+    "open_overdue_at_end": ("Open overdue tasks at period end", "count", "lower"),
+    "tasks_in_work_at_end": ("Tasks in work at period end", "count", None),
+    "overdue_share_in_work": ("Overdue share of tasks in work", "rate", "lower"),
+    "lateness_median_days": ("Median lateness", "days", "lower"),
+    "lateness_p90_days": ("90th-percentile lateness", "days", "lower"),
+    "late_lt_1d": ("Late by under a day", "count", None),
+    "late_1_7d": ("Late by 1 to 7 days", "count", None),
+    "late_7_30d": ("Late by 7 to 30 days", "count", None),
+    "late_gt_30d": ("Late by 30 days or more", "count", None),
+    "tasks_no_deadline": ("Tasks created without a deadline", "count", "lower"),
+    "tasks_postponed": ("Tasks with a postponed deadline", "count", "lower"),
+}
+# Rates whose window value is a ratio of summed columns (on_time_rate's denominator, the
+# completions with a deadline, is not a column, so it does not pool).
+_TASK_POOLING = {"delinquency_rate": (("tasks_overdue", ("tasks_due",)), 1.0)}
+
+DEFINITIONS = from_rows(_TASK_ROWS, _TASK_READING, _TASK_POOLING)
 
 
 TASK_COLUMNS = (

@@ -2,8 +2,9 @@
 
 A window's rate is never the mean of monthly rates: a month with 2 tasks due would weigh as
 much as one with 200. Counts are summed over the window's periods first; each rate is then
-the same ratio as its per-period definition (see :func:`workbench.catalogue.definitions`),
-over the pooled numerator and denominator.
+the same ratio as its per-period definition, over the pooled numerator and denominator: the
+``ratio`` and ``scale`` of its :class:`~workbench.metrics.definition.Definition`, read from
+the task, call and deal modules' ``DEFINITIONS`` (this module sits below the catalogue).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.metrics.calls import DEFINITIONS as _CALLS
+from workbench.metrics.deals import DEFINITIONS as _DEALS
 from workbench.metrics.definition import Definition
+from workbench.metrics.tasks import DEFINITIONS as _TASKS
 
-__all__ = ["window_summary", "SUMMED_COLUMNS"]
+__all__ = ["POOLED", "SUMMED_COLUMNS", "window_summary"]
 
 SUMMED_COLUMNS = (
     "tasks_new",
@@ -38,30 +42,40 @@ SUMMED_COLUMNS = (
 )
 
 
-# rate -> (numerator, denominator columns: one, or two meaning the first minus the second);
-# a panel without a rate's columns (e.g. deal metrics alone) just lacks that rate.
-_RATES = {
-    "delinquency_rate": ("tasks_overdue", ("tasks_due",)),
-    "talk_mean_min": ("talk_time_total_s", ("connected",)),
-    "conversion": ("won", ("closed",)),
-    "lead_conversion": ("won", ("leads",)),
-    "avg_deal": ("sales_volume", ("won", "won_no_amount")),
-}
-
-
 DEFINITIONS = (
     Definition(
         "window_figure",
         population="the manager's periods inside the window [start, end)",
         time_anchor="the window",
-        numerator="counts summed over the window's periods; rates recomputed from the sums "
-        "(delinquency_rate = sum tasks_overdue / sum tasks_due, talk_mean_min = sum "
-        "talk_time_total_s / sum connected / 60, conversion = sum won / sum closed)",
+        numerator="counts summed over the window's periods; each rate with a pooling ratio "
+        "recomputed from the sums (see 'Pooled over a window' of each metric)",
         exclusions="a rate is NaN when its summed denominator is 0",
         unit="the metric's unit",
         description="A window's rate is never a mean of monthly rates, so a quiet month does "
         "not weigh as much as a busy one.",
     ),
+    Definition(
+        "lead_conversion",
+        population="a manager's deal totals over a window of whole periods",
+        time_anchor="leads by created_at, won by closed_at, within the window",
+        numerator="won",
+        denominator="leads",
+        exclusions="none",
+        unit="fraction",
+        description="Deals won per lead taken on; = close_rate x win_rate (win_rate = "
+        "conversion). Leads and wins of a window are different deals, so it is a rate of the "
+        "window, not of a cohort.",
+        label="Deals won per lead",
+        kind="rate",
+        better="higher",
+        ratio=("won", ("leads",)),
+    ),
+)
+
+#: Every pooled rate, in catalogue order: the metrics modules' definitions with a ratio; a
+#: panel without a rate's columns (e.g. deal metrics alone) just lacks that rate.
+POOLED: tuple[Definition, ...] = tuple(
+    d for d in (*_TASKS, *_CALLS, *_DEALS, *DEFINITIONS) if d.ratio is not None
 )
 
 
@@ -84,11 +98,13 @@ def window_summary(
 
     Returns
     -------
-    DataFrame: ``manager``, ``n_periods``, the summed counts, then ``delinquency_rate``
-    (tasks_overdue / tasks_due), ``talk_mean_min`` (talk_time_total_s / connected / 60),
-    ``conversion`` (won / closed), ``lead_conversion`` (won / leads) and ``avg_deal``
-    (sales_volume / (won - won_no_amount)); a rate is NaN when its denominator is 0 and
-    missing when the panel lacks its columns (a deal panel alone has no delinquency).
+    DataFrame: ``manager``, ``n_periods``, the summed counts, then every rate of
+    :data:`POOLED` by its definition's ``ratio`` and ``scale``: ``delinquency_rate``
+    (tasks_overdue / tasks_due), ``talk_mean_s`` and ``talk_mean_min`` (talk_time_total_s /
+    connected, / 60), ``conversion`` (won / closed), ``avg_deal`` (sales_volume / (won -
+    won_no_amount)) and ``lead_conversion`` (won / leads); a rate is NaN when its
+    denominator is 0 and missing when the panel lacks its columns (a deal panel alone has
+    no delinquency).
     """
     rows = panel
     if start is not None:
@@ -100,8 +116,9 @@ def window_summary(
     out.insert(0, "n_periods", rows.groupby("manager", sort=True)["period"].nunique())
     # a manager with no period in the window has summed nothing: zeros, and no rates
     out = out.reindex(sorted(panel["manager"].unique())).fillna(0)
-    for name, (num, den) in _RATES.items():
+    for rate in POOLED:
+        num, den = rate.ratio
         if num in out.columns and all(c in out.columns for c in den):
             d = out[den[0]] - out[den[1]] if len(den) == 2 else out[den[0]]
-            out[name] = _ratio(out[num], d) / (60 if name == "talk_mean_min" else 1)
+            out[rate.name] = _ratio(out[num], d) * rate.scale
     return out.reset_index()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from workbench.formatting import metric_label
+from workbench.formatting import metric_label, metric_name
 from workbench.plots._base import (
     _TEAM_ALPHA,
     MANAGER_COLOR,
@@ -297,7 +297,7 @@ def task_flow(
     spacing = gaps.min() if len(gaps) else (30.0 if _is_monthly(mine["t"]) else 7.0)
     width = 0.8 * spacing / len(cols)
     for i, col in enumerate(cols):
-        bar_kw = {"color": SERIES_COLORS[col], "label": metric_label(col).rsplit(" (", 1)[0]}
+        bar_kw = {"color": SERIES_COLORS[col], "label": metric_name(col)}
         ax.bar(x + (i - 1) * width, mine[col].to_numpy(), width=width, **(bar_kw | kwargs))
     _format_period_axis(ax, mine["t"])
     ax.set_ylabel(f"Tasks per {_period_word(mine['t'])} (count)")

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.metrics.definition import Definition, definitions_frame
+from workbench.metrics.definition import definitions_frame, from_rows
 from workbench.quality import rules
 from workbench.stats import compare_proportions, wilson_interval
 
@@ -506,9 +506,20 @@ _DEFS = [
      "On-time completion by description quality band, with Wilson intervals."),
 ]  # fmt: skip
 
-DEFINITIONS = tuple(
-    Definition(n, population=p, time_anchor=a, numerator=num, denominator=den, exclusions=ex,
-               unit=u, description=d)
-    for n, p, a, num, den, ex, u, d in _DEFS
-)  # fmt: skip
+# name: (label, kind, better); a raised flag is worse, a higher score better.
+_READING = {
+    "language": ("Description language", "label", None),
+    "flag_empty": ("Empty description", "bool", "lower"),
+    "flag_vague_action": ("Vague action (no channel or step)", "bool", "lower"),
+    "flag_no_method": ("No method (script, checklist, template)", "bool", "lower"),
+    "flag_no_link": ("Material named but not linked", "bool", "lower"),
+    "flag_template_trouble": ("Template placeholder or empty field", "bool", "lower"),
+    "flag_too_short": ("Too short to act on", "bool", "lower"),
+    "flag_too_long": ("Too long to read at a glance", "bool", "lower"),
+    "flag_no_deadline": ("No deadline", "bool", "lower"),
+    "score": ("Description quality score", "value", "higher"),
+    "band": ("Description quality band", "label", None),
+    "on_time_rate_by_band": ("On-time share by quality band", "rate", "higher"),
+}
+DEFINITIONS = from_rows(_DEFS, _READING)
 """The written definitions of the quality columns."""

@@ -8,9 +8,12 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from workbench.formatting import format_figure
+from workbench.formatting import figure_with_unit, metric_name
 
-__all__ = ["failure_page", "index_page"]
+__all__ = ["INDEX_METRICS", "failure_page", "index_page"]
+
+#: Headline figures of the index, in its columns' order (labels from the catalogue).
+INDEX_METRICS = ("delinquency_rate", "talk_mean_min", "leads", "won", "sales_volume")
 
 _HEAD = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -78,23 +81,20 @@ def index_page(
     from the report's ``headline-data`` cell, None when the report failed). ``overview``
     (``html``, ``status``, ``error``) adds a link to the team overview page.
     """
-    cols = [
-        ("delinquency_rate", "overdue share"),
-        ("talk_mean_min", "talk mean, min"),
-        ("leads", "leads"),
-        ("won", "won"),
-        ("sales_volume", "sales volume"),
-    ]
-    head = "".join(f"<th>{label}</th>" for _, label in cols)
+    head = "".join(f"<th>{escape(metric_name(m))}</th>" for m in INDEX_METRICS)
     rows = []
     for e in entries:
         link = f'<a href="{escape(e["slug"])}/report.html">{escape(e["manager"])}</a>'
         h = e.get("headline")
         if e["status"] == "failed" or h is None:
             err = escape(e.get("error") or "no headline data")
-            cells = f'<td colspan="{len(cols) + 2}" class="failed">report failed: {err}</td>'
+            cells = (
+                f'<td colspan="{len(INDEX_METRICS) + 2}" class="failed">report failed: {err}</td>'
+            )
         else:
-            nums = "".join(f'<td class="num">{format_figure(k, h.get(k))}</td>' for k, _ in cols)
+            nums = "".join(
+                f'<td class="num">{figure_with_unit(k, h.get(k))}</td>' for k in INDEX_METRICS
+            )
             sentences = " ".join(escape(s) for s in h.get("headlines", []))
             cells = f"{nums}<td>{_kpi(h.get('kpis', {}))}</td><td>{sentences}</td>"
         rows.append(f"<tr><td>{link}</td><td>{escape(e['status'])}</td>{cells}</tr>")

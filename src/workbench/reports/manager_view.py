@@ -21,7 +21,12 @@ import pandas as pd
 
 from workbench.catalogue import definitions
 from workbench.data.loading import Dataset
-from workbench.formatting import format_figure, window_words
+from workbench.formatting import (
+    figure_with_unit,
+    metric_better,
+    metric_name,
+    window_words,
+)
 from workbench.metrics.kpi import kpi_attainment
 from workbench.metrics.panel import data_end, manager_panel
 from workbench.metrics.periods import to_instant
@@ -47,20 +52,21 @@ __all__ = [
     "REPORT_METRICS",
 ]
 
-#: Metrics the report shows, in its order: (column, plain name, better when "lower"/"higher").
-REPORT_METRICS: tuple[tuple[str, str, str], ...] = (
-    ("tasks_new", "New tasks", "higher"),
-    ("tasks_completed", "Tasks completed", "higher"),
-    ("tasks_due", "Tasks due", "higher"),
-    ("tasks_overdue", "Tasks overdue", "lower"),
-    ("delinquency_rate", "Overdue share of tasks due", "lower"),
-    ("dials", "Calls (dials)", "higher"),
-    ("connected", "Connected calls", "higher"),
-    ("talk_mean_min", "Mean connected call, min", "lower"),
-    ("leads", "Leads handled", "higher"),
-    ("won", "Deals won", "higher"),
-    ("conversion", "Conversion (won / closed)", "higher"),
-    ("sales_volume", "Sales volume", "higher"),
+#: Metrics the report shows, in its order; labels and better directions come from the
+#: catalogue (:func:`workbench.catalogue.catalogue`).
+REPORT_METRICS: tuple[str, ...] = (
+    "tasks_new",
+    "tasks_completed",
+    "tasks_due",
+    "tasks_overdue",
+    "delinquency_rate",
+    "dials",
+    "connected",
+    "talk_mean_min",
+    "leads",
+    "won",
+    "conversion",
+    "sales_volume",
 )
 
 
@@ -510,17 +516,18 @@ def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame
     "–" marks a figure that is undefined or has too few colleagues to compare with.
     """
     rows = []
-    for metric, name, better in REPORT_METRICS:
+    for metric in REPORT_METRICS:
         team, below, n = _team(view, metric)
         mine = float(view.own[metric])
+        better = metric_better(metric)
         rows.append(
             {
-                "figure": name,
-                "you": format_figure(metric, mine) if formatted else mine,
-                "team median": format_figure(metric, team) if formatted else team,
+                "figure": metric_name(metric),
+                "you": figure_with_unit(metric, mine) if formatted else mine,
+                "team median": figure_with_unit(metric, team) if formatted else team,
                 "colleagues below you": f"{below} of {n}" if formatted else below,
                 "colleagues": n,
-                "better when": better,
+                "better when": (better or "neither") if formatted else better,
                 "definition": metric,
             }
         )
@@ -528,14 +535,15 @@ def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame
     return out.drop(columns="colleagues") if formatted else out
 
 
+#: Description flags the report shows, in its order (labels from the catalogue).
 _FLAGS = (
-    ("vague_action", "Vague action (no channel or step)"),
-    ("no_method", "No method (script, checklist, template)"),
-    ("no_link", "Material named but not linked"),
-    ("template_trouble", "Template placeholder or empty field"),
-    ("too_short", "Too short to act on"),
-    ("too_long", "Too long to read at a glance"),
-    ("no_deadline", "No deadline"),
+    "vague_action",
+    "no_method",
+    "no_link",
+    "template_trouble",
+    "too_short",
+    "too_long",
+    "no_deadline",
 )
 
 
@@ -545,8 +553,8 @@ def quality_table(view: ManagerView) -> pd.DataFrame:
     mine = team.loc[team["manager"] == view.manager]
     others = team.loc[team["manager"] != view.manager]
     rows = []
-    for flag, name in _FLAGS:
-        col = f"share_{flag}"
+    for flag in _FLAGS:
+        col, name = f"share_{flag}", metric_name(f"flag_{flag}")
         own = float(mine[col].iloc[0]) if len(mine) else np.nan
         med = float(others[col].median()) if len(others) >= MIN_TEAM else np.nan
         rows.append(
@@ -557,7 +565,7 @@ def quality_table(view: ManagerView) -> pd.DataFrame:
 
 def shown_definitions() -> pd.DataFrame:
     """Written definitions of the figures the report shows."""
-    names = [m for m, _, _ in REPORT_METRICS] + ["met", "gap_to_target", "score", "band"]
-    names += [f"flag_{flag}" for flag, _ in _FLAGS]
+    names = [*REPORT_METRICS, "met", "gap_to_target", "score", "band"]
+    names += [f"flag_{flag}" for flag in _FLAGS]
     d = definitions()
     return d.loc[d["name"].isin(names)].reset_index(drop=True)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalogue import definitions
-from workbench.formatting import format_figure, metric_kind, window_words
+from workbench.formatting import figure_with_unit, metric_better, metric_name, window_words
 from workbench.metrics.kpi import kpi_attainment
 from workbench.metrics.periods import to_instant
 from workbench.metrics.window import window_summary
@@ -49,27 +49,29 @@ __all__ = [
     "shown_definitions",
 ]
 
-#: Columns of the overview, in order: (column, plain name, good direction or None).
-#: ``tasks_due`` has no good direction (more due tasks is neither better nor worse), so it
-#: gets no trend label. "lower" for ``talk_mean_min`` is a judgement relative to the team
-#: norm and the KPI, not a law: see the module docstring.
-TEAM_METRICS: tuple[tuple[str, str, str | None], ...] = (
-    ("tasks_due", "Tasks due", None),
-    ("delinquency_rate", "Overdue share", "lower"),
-    ("tasks_completed", "Tasks completed", "higher"),
-    ("talk_mean_min", "Mean connected call", "lower"),
-    ("dials", "Calls (dials)", "higher"),
-    ("leads", "Leads handled", "higher"),
-    ("conversion", "Conversion", "higher"),
-    ("sales_volume", "Sales volume", "higher"),
+#: Columns of the overview, in order; labels and good directions come from the catalogue
+#: (:func:`workbench.catalogue.catalogue`). A metric without a better direction
+#: (``tasks_due``: more due tasks is neither better nor worse) gets no trend label.
+TEAM_METRICS: tuple[str, ...] = (
+    "tasks_due",
+    "delinquency_rate",
+    "tasks_completed",
+    "talk_mean_min",
+    "dials",
+    "leads",
+    "conversion",
+    "sales_volume",
 )
-_WORDS = {m: n.lower() for m, n, _ in TEAM_METRICS} | {"won": "deals won"}
+
+
+def _words(metric: str) -> str:
+    """The metric's label inside a sentence ("the overdue share of tasks due KPI")."""
+    return metric_name(metric).lower()
 
 
 def _fmt(metric: str, value: float) -> str:
-    """The shared display text, with "min" after minutes (the findings are sentences)."""
-    text = format_figure(metric, value)
-    return f"{text} min" if metric_kind(metric) == "minutes" and text != "–" else text
+    """The shared display text with its unit where a sentence needs one ("22.1 min")."""
+    return figure_with_unit(metric, value)
 
 
 def _kpi_summary(
@@ -152,11 +154,12 @@ def team_table(
     start, end = to_instant(start, tz=tz), to_instant(end, tz=tz)
     if not start < end:
         raise ValueError(f"team_table: start {start} must be before end {end}")
-    metrics = [m for m, _, _ in TEAM_METRICS]
+    metrics = list(TEAM_METRICS)
     window = window_summary(panel, start=start, end=end)
     out = window[["manager", "n_periods", *metrics]].set_index("manager")
     history = panel.loc[panel["period"] < end]
-    for metric, _, good in TEAM_METRICS:
+    for metric in TEAM_METRICS:
+        good = metric_better(metric)
         cmp = compare_to_team(window, metric, by=None, threshold=threshold).set_index("manager")
         out[f"{metric}_team_median"] = cmp["team_median"]
         out[f"{metric}_robust_z"] = cmp["robust_z"]
@@ -179,7 +182,7 @@ def _kpi_metrics(table: pd.DataFrame) -> list[str]:
     """KPI metrics of the table, in the order of TEAM_METRICS, then the others by name."""
     found = [c[4 : -len("_periods")] for c in table.columns if c.startswith("kpi_")
              and c.endswith("_periods")]  # fmt: skip
-    order = {m: i for i, (m, _, _) in enumerate(TEAM_METRICS)}
+    order = {m: i for i, m in enumerate(TEAM_METRICS)}
     return sorted(found, key=lambda m: (order.get(m, len(order)), m))
 
 
@@ -200,7 +203,7 @@ def _kpi_findings(table: pd.DataFrame, when: str, multi: bool) -> list[str]:
         if rows.empty:
             continue
         targets = rows[[f"kpi_{metric}_target", f"kpi_{metric}_direction"]].drop_duplicates()
-        kpi = f"the {_WORDS.get(metric, metric)} KPI"
+        kpi = f"the {_words(metric)} KPI"
         if len(targets) == 1:
             t, d = targets.iloc[0]
             kpi += f" ({_target_words(metric, t, d)})"
@@ -224,13 +227,13 @@ def _kpi_findings(table: pd.DataFrame, when: str, multi: bool) -> list[str]:
 
 def _outlier_findings(table: pd.DataFrame) -> list[str]:
     out = []
-    for metric, *_ in TEAM_METRICS:
+    for metric in TEAM_METRICS:
         flagged = table.loc[table[f"{metric}_outlier"].eq(True).fillna(False)]
         for row in flagged.to_dict("records"):
             value, med = row[metric], row[f"{metric}_team_median"]
             side = "above" if value > med else "below"
             out.append(
-                f"{row['manager']}'s {_WORDS[metric]}, {_fmt(metric, value)}, is an "
+                f"{row['manager']}'s {_words(metric)}, {_fmt(metric, value)}, is an "
                 f"outlier ({side} the team): the other managers' median is {_fmt(metric, med)}."
             )
     return out
@@ -238,7 +241,8 @@ def _outlier_findings(table: pd.DataFrame) -> list[str]:
 
 def _trend_findings(table: pd.DataFrame, n: int) -> list[str]:
     out = []
-    for metric, name, good in TEAM_METRICS:
+    for metric in TEAM_METRICS:
+        good = metric_better(metric)
         if good is None:
             continue
         col = table[f"{metric}_trend"]
@@ -249,7 +253,7 @@ def _trend_findings(table: pd.DataFrame, n: int) -> list[str]:
         ]
         if parts:
             out.append(
-                f"{name} ({good} is better), last {n} months vs the {n} before: "
+                f"{metric_name(metric)} ({good} is better), last {n} months vs the {n} before: "
                 + "; ".join(parts)
                 + "."
             )
@@ -288,7 +292,7 @@ def team_findings(table: pd.DataFrame, *, correlation: pd.DataFrame | None = Non
         for row in correlation.itertuples(index=False):
             level = {"pooled": "manager-months pooled", "within": "within each manager",
                      "between": "between managers"}[row.level]  # fmt: skip
-            x, y = _WORDS.get(row.x, row.x), _WORDS.get(row.y, row.y)
+            x, y = _words(row.x), _words(row.y)
             out.append(f"{x.capitalize()} vs {y} ({level}): {row.verdict}.")
     return out
 
@@ -299,23 +303,25 @@ def figures_view(table: pd.DataFrame) -> pd.DataFrame:
     KPI columns read ``met / with a target`` (e.g. ``2 / 3``; ``–`` when no target applied).
     """
     out = pd.DataFrame({"manager": table["manager"]})
-    for metric, name, _ in TEAM_METRICS:
+    for metric in TEAM_METRICS:
+        name = metric_name(metric)
         flag = table[f"{metric}_outlier"].eq(True).fillna(False)
         text = table[metric].map(lambda v, m=metric: _fmt(m, v)).astype("str")
         out[name] = text.where(~flag, text + " *")
     for metric in _kpi_metrics(table):
         periods, met = table[f"kpi_{metric}_periods"], table[f"kpi_{metric}_met"]
         text = met.astype("str") + " / " + periods.astype("str")
-        out[f"KPI {_WORDS.get(metric, metric)}: met"] = text.where(periods > 0, "–")
+        out[f"KPI {_words(metric)}: met"] = text.where(periods > 0, "–")
     return out
 
 
 def trends_view(table: pd.DataFrame) -> pd.DataFrame:
     """Trend labels per manager and metric (only metrics with a good direction)."""
     out = pd.DataFrame({"manager": table["manager"]})
-    for metric, name, good in TEAM_METRICS:
+    for metric in TEAM_METRICS:
+        good = metric_better(metric)
         if good is not None:
-            out[f"{name} ({good} is better)"] = table[f"{metric}_trend"]
+            out[f"{metric_name(metric)} ({good} is better)"] = table[f"{metric}_trend"]
     return out
 
 
@@ -451,8 +457,7 @@ def heading_html(overview: TeamOverview):
 
 def shown_definitions() -> pd.DataFrame:
     """Written definitions of every figure the overview shows."""
-    names = [m for m, _, _ in TEAM_METRICS] + [
-        "window_figure", "team_median", "robust_z", "trend", "met", "kpi_periods_met", "rho",
-    ]  # fmt: skip
+    names = [*TEAM_METRICS, "window_figure", "team_median", "robust_z", "trend", "met",
+             "kpi_periods_met", "rho"]  # fmt: skip
     d = definitions()
     return d.loc[d["name"].isin(names)].reset_index(drop=True)

@@ -46,6 +46,7 @@ DEFINITIONS = (
         unit="-1..1",
         description="Rank correlation; CI by bootstrap over managers (clusters), percentile "
         "method.",
+        label="Spearman's rho",
     ),
 )
 

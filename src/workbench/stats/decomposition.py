@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
-from workbench.metrics.definition import Definition
+from workbench.metrics.definition import Definition, from_rows
 from workbench.metrics.window import window_summary
 
 __all__ = ["COUNT_COLUMNS", "decompose_sales_change", "window_totals"]
@@ -49,16 +49,6 @@ _FACTORS = [
 
 DEFINITIONS = (
     Definition(
-        "lead_conversion",
-        population=_POP,
-        time_anchor="leads by created_at, won by closed_at, within the window",
-        numerator="won",
-        denominator="leads",
-        exclusions="none",
-        unit="fraction",
-        description="Deals won per lead taken on; = close_rate x win_rate (win_rate = conversion).",
-    ),
-    Definition(
         "volume_per_won",
         population=_POP,
         time_anchor="closed_at",
@@ -67,6 +57,10 @@ DEFINITIONS = (
         exclusions="none",
         unit="currency",
         description="Average won deal such that sales = leads x lead_conversion x volume_per_won.",
+        label="Sales volume per deal won",
+        kind="money",
+        better="higher",
+        ratio=("sales_volume", ("won",)),
     ),
     Definition(
         "log_share",
@@ -90,10 +84,12 @@ DEFINITIONS = (
     ),
 )
 
-DEFINITIONS += tuple(
-    Definition(n, population=p, time_anchor=a, numerator=num, denominator=den, exclusions=ex,
-               unit=u, description=d)
-    for n, p, a, num, den, ex, u, d in _FACTORS
+# lead_conversion itself is a window rate: see workbench.metrics.window.
+DEFINITIONS += from_rows(
+    _FACTORS,
+    {"close_rate": ("Deals decided per lead", "rate", None),
+     "win_rate": ("Win rate (won / closed)", "rate", "higher")},
+    {"close_rate": (("closed", ("leads",)), 1.0), "win_rate": (("won", ("closed",)), 1.0)},
 )  # fmt: skip
 
 

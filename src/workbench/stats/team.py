@@ -32,6 +32,7 @@ DEFINITIONS = (
         unit="the metric's unit",
         description="Leave-one-out team reference: a manager never pulls it towards their own "
         "value.",
+        label="Team median",
     ),
     Definition(
         "percentile",
@@ -43,6 +44,7 @@ DEFINITIONS = (
         unit="0..100",
         description="Position among colleagues. 'Lower', not 'better': for a metric where lower "
         "is good, a small percentile is good.",
+        label="Percentile among colleagues",
     ),
     Definition(
         "robust_z",
@@ -54,6 +56,7 @@ DEFINITIONS = (
         unit="robust standard deviations",
         description="Distance from the team in robust standard deviations; outlier = |robust_z| "
         "> threshold (default 3.5, Iglewicz & Hoaglin), NA when robust_z is NaN.",
+        label="Robust z against the team",
     ),
     Definition(
         "trend",
@@ -64,6 +67,8 @@ DEFINITIONS = (
         unit="label",
         description="'flat' when |change| <= rel_tol x |previous_mean|, otherwise improving or "
         "worsening given the direction that is good.",
+        label="Trend",
+        kind="label",
     ),
 )
 
