@@ -7,13 +7,13 @@ changed by any test; nbval's notebook items marked ``notebook``.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -22,19 +22,53 @@ from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR  # noqa: E402
 from workbench.data.schema import TABLES  # noqa: E402
 from workbench.metrics.panel import manager_panel  # noqa: E402
 
+# Calls that start a Jupyter kernel: a test is marked ``notebook`` when its own source or the
+# source of a fixture it uses makes one of them (``_run(`` is the quality notebook's wrapper).
+KERNEL_CALLS = ("run_notebook(", "render_reports(", "start_kernel(", "_run(")
+
+
+# Tests over ~3 s on their own (`make test` prints --durations=15) that start no kernel.
+SLOW = {
+    "tests/test_manager_view.py::test_pseudonyms_depend_on_the_data_not_only_on_the_names",
+    "tests/test_explorer.py::test_a_redraw_after_many_changes_equals_a_fresh_explorer_and_a_plain_savefig",
+    "tests/test_real_exports.py::test_contact_center_excel_calls",
+}
+# Tests that start a kernel in a way the source scan cannot see (through the CLI).
+NOTEBOOK = {"tests/test_reports.py::test_cli_report_exit_status"}
+
+
+def _source(func) -> str:
+    try:
+        return inspect.getsource(func)
+    except (OSError, TypeError):
+        return ""
+
+
+def _starts_a_kernel(item) -> bool:
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else []:
+        funcs += [d.func for d in defs]
+    return any(call in _source(f) for f in funcs if f is not None for call in KERNEL_CALLS)
+
 
 def pytest_collection_modifyitems(config, items):
-    """nbval's items (the cells of the committed notebooks) execute a kernel: ``notebook``."""
+    """Markers: ``notebook`` for nbval's items (cells of the committed notebooks) and for tests
+    that start a kernel; ``browser`` for the playwright modules; ``slow`` from SLOW below."""
     for item in items:
         path = Path(str(item.path))
-        if path.suffix == ".ipynb" or NOTEBOOKS_DIR in path.parents:
+        nodeid = item.nodeid.split("[")[0]
+        if (
+            path.suffix == ".ipynb"
+            or NOTEBOOKS_DIR in path.parents
+            or nodeid in NOTEBOOK
+            or _starts_a_kernel(item)
+        ):
             item.add_marker(pytest.mark.notebook)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+        if path.name.startswith("test_browser_"):
+            item.add_marker(pytest.mark.browser)
+        if nodeid in SLOW:
+            item.add_marker(pytest.mark.slow)
 
 
 def _fingerprint(frame: pd.DataFrame) -> tuple:
