@@ -8,7 +8,7 @@ OUT ?= reports
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test lint format sample notebooks docs reports lab bench clean
+.PHONY: help setup test test-fast lint format sample notebooks docs reports lab bench clean
 
 ## help: list the targets
 help:
@@ -25,11 +25,15 @@ $(STAMP): pyproject.toml
 ## setup: create .venv and install the workbench with its test tools (done once)
 setup: $(STAMP)
 
-## test: set everything up and run the whole test suite (lint included)
+## test: set everything up and run the whole test suite (lint included), slowest 15 listed
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
+
+## test-fast: the suite without notebooks, the browser and slow tests (a quick check while editing)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not notebook and not browser and not slow"
 
 ## lint: ruff check and format check
 lint: $(STAMP)

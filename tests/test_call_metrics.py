@@ -8,17 +8,7 @@ import pytest
 
 from workbench.metrics.calls import CALL_COLUMNS, call_metrics
 
-
-def _calls(rows: list[tuple]) -> pd.DataFrame:
-    """Rows of (manager, started_at, duration_s, direction, answered)."""
-    df = pd.DataFrame(
-        rows, columns=["manager", "started_at", "duration_s", "direction", "answered"]
-    )
-    df.insert(0, "call_id", [str(i) for i in range(len(df))])
-    df["started_at"] = pd.to_datetime(df["started_at"], utc=True, format="ISO8601")
-    df["duration_s"] = df["duration_s"].astype("float64")
-    return df
-
+from helpers import calls_table as _calls
 
 CALLS = _calls([
     ("Boris", "2026-01-05T10:00Z", 0, "outbound", True),    # answered but 0 s: zero-length

@@ -9,24 +9,15 @@ from __future__ import annotations
 import json
 
 import nbformat
-import pandas as pd
 import pytest
 
-from workbench import load_dataset
-from workbench.config import NOTEBOOKS_DIR, SAMPLE_DIR
+from workbench.config import NOTEBOOKS_DIR
 from workbench.reports.notebooks import run_notebook
+
+from helpers import ts as _ts
 
 CASES = NOTEBOOKS_DIR / "cases"
 NOTEBOOKS = ["overdue_tasks", "call_length"]
-
-
-def _ts(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_dataset(SAMPLE_DIR)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import load_dataset, task_metrics
+from workbench import task_metrics
 from workbench.cases.study import (
     call_length_case,
     conclusion_text,
@@ -23,7 +23,6 @@ from workbench.cases.study import (
     whole_periods,
 )
 from workbench.catalogue import definitions
-from workbench.config import SAMPLE_DIR
 
 UTC = "UTC"
 
@@ -90,11 +89,6 @@ def test_due_task_units_by_hand(tiny_tasks):
 def test_due_task_units_missing_column_names_table():
     with pytest.raises(ValueError, match=r"tasks table: missing column\(s\) \['status'\]"):
         due_task_units(pd.DataFrame({"task_id": [], "manager": [], "created_at": []}))
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_dataset(SAMPLE_DIR)
 
 
 def test_due_task_units_monthly_means_equal_task_metrics_on_sample(sample):

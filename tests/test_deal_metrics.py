@@ -8,16 +8,7 @@ import pytest
 
 from workbench.metrics.deals import DEAL_COLUMNS, deal_metrics
 
-
-def _deals(rows: list[tuple]) -> pd.DataFrame:
-    """Rows of (manager, created_at, closed_at, outcome, amount)."""
-    df = pd.DataFrame(rows, columns=["manager", "created_at", "closed_at", "outcome", "amount"])
-    df.insert(0, "deal_id", [f"d{i + 1}" for i in range(len(df))])
-    for col in ("created_at", "closed_at"):
-        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
-    df["amount"] = df["amount"].astype("float64")
-    return df
-
+from helpers import deals_table as _deals
 
 DEALS = _deals([
     ("Boris", "2026-01-05T10:00Z", "2026-01-20T10:00Z", "won", 1000),

@@ -171,17 +171,11 @@ def test_window_totals_empty_window(deal_panel):
     assert np.isnan(s["lead_conversion"])
 
 
-def test_sample_case_b_decomposition():
+def test_sample_case_b_decomposition(sample_panel):
     # Boris Ivanov per month, Nov-Mar vs Jul-Oct: leads 23 -> 31, sales +15.9%, win rate
     # (won / closed) unchanged; so leads carry more than the whole change and the remainder
     # (negative) lands in close rate x deal size.
-    from workbench import load_dataset, manager_panel
-    from workbench.config import SAMPLE_DIR
-
-    if not (SAMPLE_DIR / "deals.csv").exists():
-        pytest.skip("sample department not generated")
-    ds = load_dataset(SAMPLE_DIR)
-    panel = manager_panel(ds.tasks, ds.calls, ds.deals, tz=ds.tz)
+    panel = sample_panel
     before = window_totals(panel, "Boris Ivanov", "2025-11-01", "2026-04-01", per_period=True)
     after = window_totals(panel, "Boris Ivanov", "2026-07-01", "2026-11-01", per_period=True)
     assert (before["n_periods"], after["n_periods"]) == (5, 4)

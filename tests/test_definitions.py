@@ -17,6 +17,8 @@ from workbench.metrics.definition import Definition
 from workbench.metrics.panel import manager_panel
 from workbench.metrics.tasks import TASK_COLUMNS
 
+from helpers import ts_series
+
 FIELDS = ["name", "population", "time_anchor", "numerator", "denominator", "exclusions",
           "unit", "description", "label", "kind", "better", "ratio", "scale"]  # fmt: skip
 
@@ -49,23 +51,20 @@ SHOWN = {
 NO_DIRECTION = {"tasks_new", "tasks_due", "tasks_in_work_at_end", "lost", "closed"}
 
 
-def _ts(*values) -> pd.Series:
-    return pd.Series(pd.to_datetime(list(values), utc=True, format="ISO8601"))
-
-
 def _tables():
     tasks = pd.DataFrame({
-        "task_id": ["t1"], "manager": ["Anna"], "created_at": _ts("2026-01-05T10:00Z"),
-        "due_at": _ts("2026-01-10T10:00Z"), "original_due_at": _ts("2026-01-10T10:00Z"),
-        "completed_at": _ts("2026-02-02T10:00Z"), "status": ["completed"],
+        "task_id": ["t1"], "manager": ["Anna"], "created_at": ts_series(["2026-01-05T10:00Z"]),
+        "due_at": ts_series(["2026-01-10T10:00Z"]),
+        "original_due_at": ts_series(["2026-01-10T10:00Z"]),
+        "completed_at": ts_series(["2026-02-02T10:00Z"]), "status": ["completed"],
     })  # fmt: skip
     calls = pd.DataFrame({
-        "call_id": ["c1"], "manager": ["Boris"], "started_at": _ts("2026-01-20T10:00Z"),
+        "call_id": ["c1"], "manager": ["Boris"], "started_at": ts_series(["2026-01-20T10:00Z"]),
         "duration_s": [600.0], "direction": ["outbound"], "answered": [True],
     })  # fmt: skip
     deals = pd.DataFrame({
-        "deal_id": ["d1"], "manager": ["Boris"], "created_at": _ts("2026-01-21T10:00Z"),
-        "closed_at": _ts(None), "outcome": ["open"], "amount": [None],
+        "deal_id": ["d1"], "manager": ["Boris"], "created_at": ts_series(["2026-01-21T10:00Z"]),
+        "closed_at": ts_series([None]), "outcome": ["open"], "amount": [None],
     })  # fmt: skip
     return tasks, calls, deals
 
@@ -186,17 +185,6 @@ def test_panel_periods(period):
     assert panel["period"].dt.tz is not None
     per_manager = panel.groupby("manager")["period"].nunique()
     assert per_manager.nunique() == 1  # every manager has every period
-
-
-@pytest.fixture(scope="module")
-def sample_panel():
-    from workbench import load_dataset
-    from workbench.config import SAMPLE_DIR
-
-    if not (SAMPLE_DIR / "tasks.csv").exists():
-        pytest.skip("sample department not generated")
-    ds = load_dataset(SAMPLE_DIR)
-    return manager_panel(ds.tasks, ds.calls, ds.deals, period="month", tz=ds.tz)
 
 
 def _window(panel, manager, first, last):

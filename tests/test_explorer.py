@@ -10,15 +10,8 @@ import PIL.Image
 import pytest
 from matplotlib.figure import Figure
 
-from workbench import load_dataset
-from workbench.config import SAMPLE_DIR
 from workbench.explore.explorer import Explorer
 from workbench.plots import managers_over_time, set_theme
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_dataset(SAMPLE_DIR)
 
 
 def _line(explorer: Explorer, label: str):

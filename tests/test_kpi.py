@@ -8,11 +8,9 @@ import pytest
 
 from workbench.metrics.kpi import kpi_attainment
 
+from helpers import ts
+
 NAT = pd.NaT
-
-
-def ts(s: str) -> pd.Timestamp:
-    return pd.Timestamp(s, tz="UTC")
 
 
 def month(m: int) -> pd.Timestamp:

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from workbench import load_dataset
-from workbench.config import SAMPLE_DIR
 from workbench.reports.manager_view import (
     figures_table,
     headline_data,
@@ -82,8 +81,8 @@ def test_no_colleague_name_or_row_survives_in_the_view(ann):
     assert sorted(ann.others["manager"]) == ["Colleague 01", "Colleague 02", "Colleague 03"]
 
 
-def test_sample_view_names_only_the_manager():
-    ds = load_dataset(SAMPLE_DIR)
+def test_sample_view_names_only_the_manager(sample):
+    ds = sample
     view = prepare_manager_view(
         ds, "Boris Ivanov", period_start="2026-10-01", period_end="2026-10-31"
     )

@@ -453,10 +453,16 @@ def test_text_collector_sees_ticks_and_legend():
 
 
 def test_set_theme_palette():
+    # Okabe & Ito's colour-blind-safe palette as published (RGB 0-255), black moved last:
+    # orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black.
+    published = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66),
+                 (0, 114, 178), (213, 94, 0), (204, 121, 167), (0, 0, 0)]  # fmt: skip
     with plt.rc_context():
         plots.set_theme()
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        assert [to_hex(c).upper() for c in colors] == list(plots.OKABE_ITO)
+        assert [to_hex(c).upper() for c in colors] == [
+            "#{:02X}{:02X}{:02X}".format(*rgb) for rgb in published
+        ]
 
 
 def test_dollar_in_crm_names_is_shown_literally():

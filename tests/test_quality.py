@@ -527,12 +527,10 @@ def test_every_flag_is_defined_labelled_and_weighted():
     assert set(DEFAULT_WEIGHTS) == set(FLAGS)
 
 
-def test_quality_by_manager_of_no_tasks_has_the_columns_and_no_rows():
-    from workbench import load_dataset
-    from workbench.config import SAMPLE_DIR
+def test_quality_by_manager_of_no_tasks_has_the_columns_and_no_rows(sample):
     from workbench.quality.score import quality_by_manager, score_descriptions
 
-    tasks = load_dataset(SAMPLE_DIR).tasks
+    tasks = sample.tasks
     empty = quality_by_manager(score_descriptions(tasks.iloc[:0]))
     full = quality_by_manager(score_descriptions(tasks.iloc[:40]))
     assert empty.empty and list(empty.columns) == list(full.columns)

@@ -17,13 +17,11 @@ from workbench.config import SAMPLE_DIR
 from workbench.data.sample import MANAGERS, _as_text, _exact_top_k, make_sample, write_sample
 from workbench.data.schema import TABLES
 
+from helpers import ts as _ts
+
 FILES = [f"{name}.csv" for name in TABLES]
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
 UTC = "UTC"
-
-
-def _ts(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,7 @@ def raw() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def sample(raw) -> dict[str, pd.DataFrame]:
+def parsed(raw) -> dict[str, pd.DataFrame]:
     """The committed files with timestamps, numbers and booleans parsed by hand."""
     out = {name: frame.copy() for name, frame in raw.items()}
     for name, frame in out.items():
@@ -93,8 +91,8 @@ def test_files_follow_the_contract(raw):
         assert raw[name][key].is_unique, name
 
 
-def test_links_and_time_order(sample):
-    tasks, calls, deals = sample["tasks"], sample["calls"], sample["deals"]
+def test_links_and_time_order(parsed):
+    tasks, calls, deals = parsed["tasks"], parsed["calls"], parsed["deals"]
     start, end = _ts("2025-11-01"), _ts("2026-11-01")
     for frame, col in [(tasks, "created_at"), (calls, "started_at"), (deals, "created_at")]:
         assert frame[col].between(start, end, inclusive="left").all()
@@ -115,8 +113,8 @@ def test_links_and_time_order(sample):
     assert (calls.loc[~calls["answered"], "duration_s"] == 0).all()
 
 
-def test_variety_the_metrics_must_handle(sample, raw):
-    tasks, calls = sample["tasks"], sample["calls"]
+def test_variety_the_metrics_must_handle(parsed, raw):
+    tasks, calls = parsed["tasks"], parsed["calls"]
     assert set(MANAGERS) >= {"Anna Petrova", "Boris Ivanov", "Liam O'Brien", "Ольга Смирнова"}
     assert sorted(tasks["manager"].unique()) == sorted(MANAGERS)
     assert tasks["due_at"].isna().sum() > 100  # no deadline
@@ -151,8 +149,8 @@ def _per_month(stamps: pd.Series, lo: str, hi: str, months: int) -> float:
     return stamps.between(_ts(lo), _ts(hi), inclusive="left").sum() / months
 
 
-def test_case_a_anna(sample):
-    tasks = sample["tasks"]
+def test_case_a_anna(parsed):
+    tasks = parsed["tasks"]
     assert 0.40 <= _delinquency(tasks, "Anna Petrova", "2025-11-01", "2026-05-01") <= 0.48
     assert 0.12 <= _delinquency(tasks, "Anna Petrova", "2026-05-01", "2026-11-01") <= 0.18
     done = tasks.loc[tasks["manager"] == "Anna Petrova", "completed_at"]
@@ -176,8 +174,8 @@ def test_case_kpis_are_personal_so_colleagues_are_untreated(raw):
     assert set(case_rows["manager"]) == {"Anna Petrova", "Boris Ivanov"}
 
 
-def test_case_b_boris(sample):
-    calls, deals = sample["calls"], sample["deals"]
+def test_case_b_boris(parsed):
+    calls, deals = parsed["calls"], parsed["deals"]
     connected = calls.loc[calls["answered"] & (calls["duration_s"] > 0)]
 
     def talk_min(manager, lo, hi):
@@ -210,8 +208,8 @@ def test_case_b_boris(sample):
     assert avg_after < avg_before  # more leads, same conversion, +15.9% volume
 
 
-def test_colleagues_are_plausible_and_differ(sample):
-    tasks, calls, deals = sample["tasks"], sample["calls"], sample["deals"]
+def test_colleagues_are_plausible_and_differ(parsed):
+    tasks, calls, deals = parsed["tasks"], parsed["calls"], parsed["deals"]
     others = [m for m in MANAGERS if m not in ("Anna Petrova", "Boris Ivanov")]
     delinquency = pd.Series({m: _delinquency(tasks, m, "2025-11-01", "2026-11-01") for m in others})
     assert delinquency.between(0.15, 0.35).all(), delinquency
@@ -226,8 +224,8 @@ def test_colleagues_are_plausible_and_differ(sample):
         assert spread.max() > 1.5 * spread.min()
 
 
-def test_better_descriptions_are_somewhat_more_often_on_time(sample):
-    t = sample["tasks"]
+def test_better_descriptions_are_somewhat_more_often_on_time(parsed):
+    t = parsed["tasks"]
     t = t.loc[(t["status"] != "cancelled") & (t["original_due_at"] < _ts("2026-11-01"))]
     on_time = t["completed_at"].notna() & (t["completed_at"] <= t["original_due_at"])
     desc = t["description"].fillna("")
@@ -275,10 +273,8 @@ def test_csv_cells_by_hand():
     assert row[6] == ""
 
 
-def test_loading_the_files_gives_back_make_sample_nothing_set_aside():
-    from workbench.data.loading import load_dataset
-
-    data = load_dataset(SAMPLE_DIR)
+def test_loading_the_files_gives_back_make_sample_nothing_set_aside(sample):
+    data = sample
     assert data.set_aside.empty
     assert data.rows_loaded == data.rows_read
     tables = make_sample()

@@ -8,21 +8,7 @@ import pytest
 
 from workbench.metrics.tasks import TASK_COLUMNS, task_metrics
 
-_TS = ["created_at", "due_at", "original_due_at", "completed_at"]
-
-
-def _tasks(rows: list[dict]) -> pd.DataFrame:
-    """A canonical tasks table; original_due_at defaults to due_at, status follows completed."""
-    base = {"manager": "Anna", "due_at": None, "completed_at": None}
-    rows = [base | r for r in rows]
-    for i, r in enumerate(rows):
-        r.setdefault("task_id", str(i + 1))
-        r.setdefault("original_due_at", r["due_at"])
-        r.setdefault("status", "completed" if r["completed_at"] else "open")
-    df = pd.DataFrame(rows)
-    for col in _TS:
-        df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
-    return df
+from helpers import tasks_table as _tasks
 
 
 def _row(out: pd.DataFrame, manager: str, period: str, tz: str = "UTC") -> pd.Series:
