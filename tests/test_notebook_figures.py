@@ -131,7 +131,7 @@ def october(t, c, d, as_of) -> pd.DataFrame:
 def test_description_quality_health_counts_every_csv_row(sample_csv):
     health = _pinned("explore/description_quality.ipynb")[0]
     lines = [line.split() for line in health.strip().splitlines()]
-    expected = [["table", "measure", "reason", "rows"]]
+    expected = [["table", "measure", "reason", "reason_code", "rows"]]
     for table in ("tasks", "calls", "deals", "targets"):
         rows = str(len(sample_csv[table]))
         expected += [[table, "read", rows], [table, "loaded", rows], [table, "set_aside", "0"]]
@@ -309,19 +309,19 @@ def test_call_length_case_figures(c, d):
 # reports/manager_report.ipynb (Anna Petrova, October 2026) and reports/team_overview.ipynb
 # --------------------------------------------------------------------------------------
 
-FIGURES = {  # label in the report -> column of `october`, shown as
-    "New tasks": ("tasks_new", "{:.0f}"),
-    "Tasks completed": ("tasks_completed", "{:.0f}"),
-    "Tasks due": ("tasks_due", "{:.0f}"),
-    "Tasks overdue": ("tasks_overdue", "{:.0f}"),
-    "Overdue share of tasks due": ("delinquency_rate", "{:.0%}"),
-    "Calls (dials)": ("dials", "{:.0f}"),
-    "Connected calls": ("connected", "{:.0f}"),
-    "Mean connected call, min": ("talk_mean_min", "{:.1f}"),
-    "Leads handled": ("leads", "{:.0f}"),
-    "Deals won": ("won", "{:.0f}"),
-    "Conversion (won / closed)": ("conversion", "{:.0%}"),
-    "Sales volume": ("sales_volume", "{:,.0f}"),
+FIGURES = {  # metric (the report's "definition" column) -> shown as
+    "tasks_new": "{:.0f}",
+    "tasks_completed": "{:.0f}",
+    "tasks_due": "{:.0f}",
+    "tasks_overdue": "{:.0f}",
+    "delinquency_rate": "{:.0%}",
+    "dials": "{:.0f}",
+    "connected": "{:.0f}",
+    "talk_mean_min": "{:.1f}",
+    "leads": "{:.0f}",
+    "won": "{:.0f}",
+    "conversion": "{:.0%}",
+    "sales_volume": "{:,.0f}",
 }
 
 
@@ -347,12 +347,12 @@ def test_manager_report_headlines_and_figures(october):
         f"sales volume {me['sales_volume']:,.0f}."
     )
     rows = _html_rows(figures)
-    assert [r[0] for r in rows] == list(FIGURES)
-    for label, you, median, below, _, _ in rows:
-        col, fmt = FIGURES[label]
-        assert you == fmt.format(me[col]), label
-        assert median == fmt.format(others[col].median()), label
-        assert below == f"{(others[col] < me[col]).sum()} of 9", label
+    assert [r[5] for r in rows] == list(FIGURES)
+    for _, you, median, below, _, col in rows:
+        fmt = FIGURES[col]
+        assert you == fmt.format(me[col]), col
+        assert median == fmt.format(others[col].median()), col
+        assert below == f"{(others[col] < me[col]).sum()} of 9", col
 
 
 def test_manager_report_kpi_table(d, t, as_of):
@@ -394,7 +394,9 @@ def test_team_overview_figures_and_headline_totals(october):
         )
     missed = october.index[october["conversion"] < 0.2].tolist()
     assert missed == ["Emma Schulz", "James Carter"]
-    assert items[3].startswith("2 of 10 managers with the conversion KPI (at least 20%) missed")
+    assert items[3].startswith(
+        "2 of 10 managers with the conversion (won / closed) KPI (at least 20%) missed"
+    )
     rows = _html_rows(figures)
     assert [r[0] for r in rows] == sorted(october.index)
     for row in rows:
