@@ -317,7 +317,7 @@ FIGURES = {  # metric (the report's "definition" column) -> shown as
     "delinquency_rate": "{:.0%}",
     "dials": "{:.0f}",
     "connected": "{:.0f}",
-    "talk_mean_min": "{:.1f}",
+    "talk_mean_min": "{:.1f} min",
     "leads": "{:.0f}",
     "won": "{:.0f}",
     "conversion": "{:.0%}",
