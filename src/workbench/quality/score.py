@@ -502,7 +502,7 @@ _DEFS = [
     ("on_time_rate_by_band", "tasks with a deadline (original_due_at, else due_at), not "
      "cancelled, completed by as_of or deadline <= as_of", "deadline", "completed_at <= "
      "deadline and <= as_of", "tasks in the population", "cancelled, no deadline, not due "
-     "yet (counted in attrs['excluded'])", "fraction 0..1",
+     "yet (counted in the result's excluded)", "fraction 0..1",
      "On-time completion by description quality band, with Wilson intervals."),
 ]  # fmt: skip
 
