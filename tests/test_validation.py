@@ -36,6 +36,14 @@ def _aside(data) -> list[tuple]:
     ]
 
 
+def _blanked(data) -> list[tuple]:
+    """(row, column, value, reason_code) tuples of the blanked values; missing is None."""
+    frame = data.blanked[["row", "column", "value", "reason_code"]]
+    return [
+        (r, c, None if pd.isna(v) else v, code) for r, c, v, code in frame.itertuples(index=False)
+    ]
+
+
 def _check_accounting(data, table: str, read: int, loaded: int) -> None:
     assert data.rows_read[table] == read
     assert data.rows_loaded[table] == loaded
@@ -47,7 +55,7 @@ def test_task_rules_each_row_exactly(tmp_path):
         "1,Anna,2026-01-05 10:00,2026-01-09,,open\n"  # row 2: fine
         "2,,2026-01-05 10:00,,,open\n"  # row 3: empty manager
         "3,Anna,not a date,,,open\n"  # row 4: unparseable created_at
-        "4,Anna,2026-01-05 10:00,2026-01-04 12:00,,open\n"  # row 5: deadline before creation
+        "4,Anna,2026-01-05 10:00,2026-01-04 12:00,,open\n"  # row 5: deadline blanked
         "5,Anna,2026-01-05 10:00,,2026-01-05 09:00,completed\n"  # row 6: completed before created
         "6,Anna,2026-01-05 10:00,,,Done-ish\n"  # row 7: unknown status
         "1,Anna,2026-01-06 10:00,,,open\n"  # row 8: duplicate of row 2's id
@@ -57,15 +65,18 @@ def test_task_rules_each_row_exactly(tmp_path):
     assert _aside(data) == [
         (3, "manager", None, "missing value"),
         (4, "created_at", "not a date", "unparseable timestamp"),
-        (5, "due_at", "2026-01-04 12:00", "deadline before creation"),
         (6, "completed_at", "2026-01-05 09:00", "completed before created"),
         (7, "status", "Done-ish", "unknown status"),
         (8, "task_id", "1", "duplicate id"),
         (9, "manager", None, "missing value"),
     ]
     assert set(data.set_aside["file"]) == {str(tmp_path / "tasks.csv")}
-    assert data.tasks["task_id"].tolist() == ["1"]
-    _check_accounting(data, "tasks", read=8, loaded=1)
+    # the task whose deadline came before its creation stands, without the deadline
+    assert _blanked(data) == [(5, "due_at", "2026-01-04 12:00", "deadline_early")]
+    assert data.tasks["task_id"].tolist() == ["1", "4"]
+    assert data.tasks["due_at"].isna().tolist() == [False, True]
+    assert data.tasks["original_due_at"].isna().tolist() == [False, True]
+    _check_accounting(data, "tasks", read=8, loaded=2)
 
 
 def test_duplicate_keeps_first_usable_row(tmp_path):
@@ -100,25 +111,30 @@ def test_unknown_answered_value(tmp_path):
     text = "call_id,manager,started_at,duration_s,direction,answered\n"
     text += "1,B,2026-01-05 10:00,5,inbound,maybe\n2,B,2026-01-05 10:00,0,inbound,\n"
     data = _load(tmp_path, "calls", text)
-    assert _aside(data) == [(2, "answered", "maybe", "unknown answered")]
-    assert data.calls["answered"].tolist() == [False]  # blank -> duration_s > 0 -> 0 > 0
+    # answered is optional: "maybe" is blanked, and then read from the talk time
+    assert _aside(data) == []
+    assert _blanked(data) == [(2, "answered", "maybe", "unknown")]
+    assert data.calls["answered"].tolist() == [True, False]  # 5 > 0; blank -> 0 > 0
 
 
 def test_deal_rules(tmp_path):
     text = DEAL_HEADER + (
-        "d1,Anna,2026-01-05,2026-01-04,won,10\n"  # row 2: closed before created
-        "d2,Anna,2026-01-05,2026-01-07,won,ten\n"  # row 3: unparseable number
-        "d3,Anna,2026-01-05,,pending,\n"  # row 4: unknown outcome
+        "d1,Anna,2026-01-05,2026-01-04,won,10\n"  # row 2: closed before created: blanked
+        "d2,Anna,2026-01-05,2026-01-07,won,ten\n"  # row 3: unparseable amount: blanked
+        "d3,Anna,2026-01-05,,pending,\n"  # row 4: unknown outcome (required): set aside
         "d4,Anna,2026-01-05,2026-01-07,Lost,\n"  # row 5: fine
     )
     data = _load(tmp_path, "deals", text)
-    assert _aside(data) == [
-        (2, "closed_at", "2026-01-04", "closed before created"),
-        (3, "amount", "ten", "unparseable number"),
-        (4, "outcome", "pending", "unknown outcome"),
+    assert _aside(data) == [(4, "outcome", "pending", "unknown outcome")]
+    assert _blanked(data) == [
+        (2, "closed_at", "2026-01-04", "closed_early"),
+        (2, "closed_at", "2026-01-04", "closed_no_date"),  # d1 is now a won deal, no date
+        (3, "amount", "ten", "number"),
     ]
-    assert data.deals["outcome"].tolist() == ["lost"]
-    _check_accounting(data, "deals", read=4, loaded=1)
+    assert data.deals["outcome"].tolist() == ["won", "won", "lost"]
+    assert data.deals["closed_at"].isna().tolist() == [True, False, False]
+    assert data.deals["amount"].isna().tolist() == [False, True, True]
+    _check_accounting(data, "deals", read=4, loaded=3)
 
 
 def test_empty_inner_row_is_set_aside_trailing_are_not_read(tmp_path):
@@ -172,14 +188,43 @@ def test_missing_mapped_column_error(tmp_path):
         load_dataset(tmp_path, mapping=mapping)
 
 
-def test_dst_nonexistent_and_ambiguous_local_times_are_set_aside(tmp_path):
-    text = CALL_HEADER + (
-        "1,A,2026-03-29 02:30,60,inbound\n"  # Berlin springs forward 02:00 -> 03:00
-        "2,A,2026-10-25 02:30,60,inbound\n"  # Berlin falls back: 02:30 happens twice
-        "3,A,2026-10-25 02:30+01:00,60,inbound\n"  # an offset makes it unambiguous
-        "4,A,2026-10-25 04:00,60,inbound\n"
-    )
-    data = _load(tmp_path, "calls", text, tz="Europe/Berlin")
+DST_CALLS = CALL_HEADER + (
+    "1,A,2026-03-29 02:30,60,inbound\n"  # Berlin springs forward 02:00 -> 03:00
+    "2,A,2026-10-25 02:30,60,inbound\n"  # Berlin falls back: 02:30 happens twice
+    "3,A,2026-10-25 02:30+01:00,60,inbound\n"  # an offset makes it unambiguous
+    "4,A,2026-10-25 04:00,60,inbound\n"
+)
+
+
+def test_dst_local_times_by_default_shift_forward_and_take_the_earlier_offset(tmp_path):
+    data = _load(tmp_path, "calls", DST_CALLS, tz="Europe/Berlin")
+    assert _aside(data) == []
+    assert _blanked(data) == [
+        (2, "started_at", "2026-03-29 02:30", "local_time_shifted"),
+        (3, "started_at", "2026-10-25 02:30", "local_time_shifted"),
+    ]
+    assert data.calls["started_at"].dt.tz_convert("UTC").tolist() == [
+        pd.Timestamp("2026-03-29 01:00", tz="UTC"),  # 03:00 CEST, the end of the gap
+        pd.Timestamp("2026-10-25 00:30", tz="UTC"),  # the first 02:30, at +02:00
+        pd.Timestamp("2026-10-25 01:30", tz="UTC"),  # 02:30 at +01:00
+        pd.Timestamp("2026-10-25 03:00", tz="UTC"),  # 04:00 CET = UTC+1
+    ]
+
+
+def test_dst_rules_of_the_mapping(tmp_path):
+    rules = {"ambiguous": "later", "nonexistent": "shift_backward"}
+    data = _load(tmp_path, "calls", DST_CALLS, tz="Europe/Berlin",
+                 mapping={"calls": {"datetime": rules}})  # fmt: skip
+    assert data.calls["started_at"].dt.tz_convert("UTC").tolist()[:2] == [
+        pd.Timestamp("2026-03-29 00:59:59.999999", tz="UTC"),  # just before the gap
+        pd.Timestamp("2026-10-25 01:30", tz="UTC"),  # the second 02:30, at +01:00
+    ]
+
+
+def test_dst_nonexistent_and_ambiguous_local_times_can_be_set_aside(tmp_path):
+    rules = {"ambiguous": "set_aside", "nonexistent": "set_aside"}
+    data = _load(tmp_path, "calls", DST_CALLS, tz="Europe/Berlin",
+                 mapping={"calls": {"datetime": rules}})  # fmt: skip
     reason = "nonexistent or ambiguous local time"
     assert _aside(data) == [
         (2, "started_at", "2026-03-29 02:30", reason),
@@ -193,11 +238,11 @@ def test_dst_nonexistent_and_ambiguous_local_times_are_set_aside(tmp_path):
 
 def test_parse_durations_directly():
     text = pd.Series(["90", "01:30", "1:01:30", "0 days 00:00:05", "x", None, "1.5"], dtype="str")
-    seconds, bad = parse_durations(text, unit="seconds")
+    seconds, codes = parse_durations(text, unit="seconds")
     # 90; 1*60+30; 3600+60+30; 5; bad; missing; 1.5
     assert seconds.tolist()[:4] == [90.0, 90.0, 3690.0, 5.0]
     assert seconds.isna().tolist() == [False, False, False, False, True, True, False]
-    assert bad.tolist() == [False, False, False, False, True, False, False]
+    assert codes.fillna("").tolist() == ["", "", "", "", "duration", "", ""]
 
 
 def test_parse_timestamps_day_first_vs_month_first():
@@ -209,7 +254,7 @@ def test_parse_timestamps_day_first_vs_month_first():
     assert stamps.dt.day.tolist() == [3, 13] and not bad.any()
 
 
-def test_won_or_lost_deal_without_close_date_is_set_aside(tmp_path):
+def test_won_or_lost_deal_without_close_date_is_a_lead_in_no_month(tmp_path):
     text = DEAL_HEADER + (
         "d1,Anna,2026-01-05,,won,10\n"  # row 2: won, no close date
         "d2,Anna,2026-01-05,,LOST,\n"  # row 3: lost, no close date
@@ -217,19 +262,24 @@ def test_won_or_lost_deal_without_close_date_is_set_aside(tmp_path):
         "d4,Anna,2026-01-05,2026-01-09,won,5\n"  # row 5: fine
     )
     data = _load(tmp_path, "deals", text)
-    reason = "won/lost deal without a close date"
-    assert _aside(data) == [(2, "closed_at", None, reason), (3, "closed_at", None, reason)]
-    _check_accounting(data, "deals", read=4, loaded=2)
-    # every loaded won/lost deal is counted: d4 only -> won 1, closed 1, volume 5
+    assert _aside(data) == []
+    assert _blanked(data) == [(2, "closed_at", None, "closed_no_date"),
+                              (3, "closed_at", None, "closed_no_date")]  # fmt: skip
+    _check_accounting(data, "deals", read=4, loaded=4)
+    health = data.health()
+    notice = health[(health["table"] == "deals") & (health["measure"] == "notice")]
+    assert notice[["reason_code", "rows"]].values.tolist() == [["closed_no_date", 2]]
+    # all four are leads; only d4 is won in a month: won 1, lost 0, closed 1, volume 5
     month = deal_metrics(data.deals, period="month").sum(numeric_only=True)
-    assert (month["won"], month["closed"], month["sales_volume"]) == (1, 1, 5.0)
+    assert (month["leads"], month["won"], month["lost"]) == (4, 1, 0)
+    assert (month["closed"], month["sales_volume"]) == (1, 5.0)
 
 
-def test_won_deal_without_any_close_column_is_set_aside(tmp_path):
+def test_won_deal_without_any_close_column_is_a_lead(tmp_path):
     text = "deal_id,manager,created_at,outcome\nd1,A,2026-01-05,won\nd2,A,2026-01-05,open\n"
     data = _load(tmp_path, "deals", text)
-    assert _aside(data) == [(2, "closed_at", None, "won/lost deal without a close date")]
-    _check_accounting(data, "deals", read=2, loaded=1)
+    assert _blanked(data) == [(2, "closed_at", None, "closed_no_date")]
+    _check_accounting(data, "deals", read=2, loaded=2)
 
 
 def test_status_and_completion_time_must_agree(tmp_path):
@@ -368,8 +418,9 @@ def test_contradiction_between_text_with_and_without_offset(tmp_path):
 
 
 def test_every_reason_code_on_a_hand_made_export(tmp_path):
-    # one bad row per reason (and per column "unknown" names), read in Berlin time so that a
-    # local time can fall into the spring-forward gap; every expected tuple is written by hand
+    # one bad row or value per reason (and per column "unknown" names), read in Berlin time
+    # so that a local time can fall into the spring-forward gap (tasks refuse such times,
+    # calls shift them); every expected tuple is written by hand
     files = {
         "tasks": TASK_HEADER + "1,Anna,2026-01-05 10:00,2026-01-09,,open\n"  # row 2: fine
         "2,,2026-01-05 10:00,,,open\n"  # row 3
@@ -380,30 +431,42 @@ def test_every_reason_code_on_a_hand_made_export(tmp_path):
         "6,Anna,2026-01-05 10:00,,,completed\n"  # row 8
         "7,Anna,2026-01-05 10:00,,2026-01-06 10:00,open\n"  # row 9
         "8,Anna,2026-01-05 10:00,,2026-01-04 10:00,completed\n"  # row 10
-        "9,Anna,2026-01-05 10:00,2026-01-04 10:00,,open\n"  # row 11
+        "9,Anna,2026-01-05 10:00,2026-01-04 10:00,,open\n"  # row 11: deadline blanked
         ",,,,,\n"  # row 12: blank inside the data
-        "1,Anna,2026-01-06 10:00,,,open\n",  # row 13: id of row 2 again
+        "1,Anna,2026-01-06 10:00,,,open\n"  # row 13: id of row 2 again
+        "10,Anna,9999-12-31,,,open\n"  # row 14: placeholder creation date
+        "11,Anna,2026-01-05 10:00,2999-12-31,,open\n",  # row 15: placeholder deadline
         "calls": CALL_HEADER.replace("\n", ",answered\n")
         + "c1,Boris,2026-01-05 10:00,60,inbound,true\n"  # row 2: fine
         "c2,Boris,2026-01-05 10:00,abc,inbound,true\n"  # row 3
         "c3,Boris,2026-01-05 10:00,-5,inbound,true\n"  # row 4
         "c4,Boris,2026-01-05 10:00,60,sideways,true\n"  # row 5
-        "c5,Boris,2026-01-05 10:00,60,inbound,maybe\n",  # row 6
+        "c5,Boris,2026-01-05 10:00,60,inbound,maybe\n"  # row 6: answered blanked
+        "c6,Boris,2026-01-05 10:00,5:75,inbound,true\n"  # row 7
+        "c7,Boris,2026-01-05 10:00,90000,inbound,true\n"  # row 8: 25 h
+        "c8,Boris,2026-03-29 02:30,60,inbound,true\n",  # row 9: shifted to 03:00
         "deals": DEAL_HEADER + "d1,Anna,2026-01-05,,open,\n"  # row 2: fine
         "d2,Anna,2026-01-05,,open,lots\n"  # row 3
         "d3,Anna,2026-01-05,,won,100\n"  # row 4
-        "d4,Anna,2026-01-05,2026-01-04,lost,100\n",  # row 5
+        "d4,Anna,2026-01-05,2026-01-04,lost,100\n"  # row 5
+        'd5,Anna,2026-01-05,,open,"1,234"\n',  # row 6: no decimal mark in the mapping
         "targets": "manager,metric,target,direction,effective_from,effective_to\n"
         "*,talk_mean_min,27,at_most,2026-04-01,2026-04-01\n",  # row 2
     }
     for table, text in files.items():
         (tmp_path / f"{table}.csv").write_text(text, encoding="utf-8")
-    data = load_dataset(tmp_path, tz="Europe/Berlin")
+    mapping = {"tasks": {"datetime": {"nonexistent": "set_aside"}}, "calls": {}, "deals": {},
+               "targets": {}}  # fmt: skip
+    data = load_dataset(tmp_path, mapping=mapping, tz="Europe/Berlin")
     columns = ["table", "row", "column", "value", "reason_code", "reason"]
-    got = [
-        tuple(None if pd.isna(v) else v for v in r)
-        for r in data.set_aside[columns].itertuples(index=False)
-    ]
+
+    def rows(frame):
+        return [
+            tuple(None if pd.isna(v) else v for v in r)
+            for r in frame[columns].itertuples(index=False)
+        ]
+
+    got, blanked = rows(data.set_aside), rows(data.blanked)
     assert got == [
         ("tasks", 3, "manager", None, "missing", "missing value"),
         ("tasks", 4, "created_at", "not a date", "timestamp", "unparseable timestamp"),
@@ -418,39 +481,70 @@ def test_every_reason_code_on_a_hand_made_export(tmp_path):
          "open task with a completion time"),
         ("tasks", 10, "completed_at", "2026-01-04 10:00", "completed_early",
          "completed before created"),
-        ("tasks", 11, "due_at", "2026-01-04 10:00", "deadline_early", "deadline before creation"),
         ("tasks", 12, "", "", "empty", "empty row"),
         ("tasks", 13, "task_id", "1", "duplicate", "duplicate id"),
+        ("tasks", 14, "created_at", "9999-12-31", "placeholder_date", REASONS["placeholder_date"]),
         ("calls", 3, "duration_s", "abc", "duration", "unparseable duration"),
         ("calls", 4, "duration_s", "-5", "negative", "negative duration"),
         ("calls", 5, "direction", "sideways", "unknown", "unknown direction"),
-        ("calls", 6, "answered", "maybe", "unknown", "unknown answered"),
-        ("deals", 3, "amount", "lots", "number", "unparseable number"),
-        ("deals", 4, "closed_at", None, "closed_no_date", "won/lost deal without a close date"),
-        ("deals", 5, "closed_at", "2026-01-04", "closed_early", "closed before created"),
+        ("calls", 7, "duration_s", "5:75", "duration_range", REASONS["duration_range"]),
+        ("calls", 8, "duration_s", "90000", "long_duration",
+         "implausibly long duration (see `max_duration:`)"),
         ("targets", 2, "effective_to", "2026-04-01", "target_span",
          "effective_to not after effective_from"),
     ]  # fmt: skip
-    assert {row[4] for row in got} == set(REASONS)  # every code is reachable from a file
+    assert blanked == [
+        ("tasks", 11, "due_at", "2026-01-04 10:00", "deadline_early", "deadline before creation"),
+        ("tasks", 15, "due_at", "2999-12-31", "placeholder_date", REASONS["placeholder_date"]),
+        ("calls", 6, "answered", "maybe", "unknown", "unknown answered"),
+        ("calls", 9, "started_at", "2026-03-29 02:30", "local_time_shifted",
+         REASONS["local_time_shifted"]),
+        ("deals", 3, "amount", "lots", "number", "unparseable number"),
+        ("deals", 4, "closed_at", None, "closed_no_date", REASONS["closed_no_date"]),
+        ("deals", 5, "closed_at", "2026-01-04", "closed_early", "closed before created"),
+        ("deals", 5, "closed_at", "2026-01-04", "closed_no_date", REASONS["closed_no_date"]),
+        ("deals", 6, "amount", "1,234", "number_ambiguous", REASONS["number_ambiguous"]),
+    ]  # fmt: skip
+    # every code is reachable from a file
+    assert {r[4] for r in got} | {r[4] for r in blanked} == set(REASONS)
     assert list(data.set_aside.columns) == list(SET_ASIDE_COLUMNS)
+    assert list(data.blanked.columns) == list(SET_ASIDE_COLUMNS)
     assert SET_ASIDE_COLUMNS[-2:] == ("reason", "reason_code")
+    # blanked values stay out of the loaded rows, which are all there
+    assert data.tasks.set_index("task_id").loc[["9", "11"], "due_at"].isna().all()
+    assert data.calls.set_index("call_id").loc["c8", "started_at"] == pd.Timestamp(
+        "2026-03-29 03:00", tz="Europe/Berlin"
+    )
+    assert data.calls.set_index("call_id").loc["c5", "answered"]  # 60 s of talk
+    assert data.deals["amount"].isna().tolist() == [True, True, False, False, True]
 
     health = data.health()
     assert list(health.columns) == ["table", "measure", "reason", "reason_code", "rows"]
-    calls = health[(health["table"] == "calls") & (health["measure"] == "reason")]
+    calls = health[(health["table"] == "calls") & (health["reason"].notna())]
     # "unknown" names two columns in calls: one row each, both with the code "unknown"
-    assert calls[["reason", "reason_code", "rows"]].values.tolist() == [
-        ["negative duration", "negative", 1],
-        ["unknown answered", "unknown", 1],
-        ["unknown direction", "unknown", 1],
-        ["unparseable duration", "duration", 1],
+    assert calls[["measure", "reason", "reason_code", "rows"]].values.tolist() == [
+        ["reason", REASONS["duration_range"], "duration_range", 1],
+        ["reason", "implausibly long duration (see `max_duration:`)", "long_duration", 1],
+        ["reason", "negative duration", "negative", 1],
+        ["reason", "unknown direction", "unknown", 1],
+        ["reason", "unparseable duration", "duration", 1],
+        ["blanked", "answered: unknown answered", "unknown", 1],
+        ["notice", f"started_at: {REASONS['local_time_shifted']}", "local_time_shifted", 1],
     ]
-    for table, read in {"tasks": 12, "calls": 5, "deals": 4, "targets": 1}.items():
-        rows = health[health["table"] == table].set_index("measure")["rows"]
-        assert rows["read"] == read
-        assert rows["read"] == rows["loaded"] + rows["set_aside"]
-        assert rows.loc[["reason"]].sum() == rows["set_aside"]
-    assert health.loc[health["measure"] != "reason", "reason_code"].isna().all()
+    for table, read in {"tasks": 14, "calls": 8, "deals": 5, "targets": 1}.items():
+        counts = health[health["table"] == table].set_index("measure")["rows"]
+        assert counts["read"] == read
+        assert counts["read"] == counts["loaded"] + counts["set_aside"]
+        assert counts.loc[counts.index == "reason"].sum() == counts["set_aside"]
+    deals = health[(health["table"] == "deals") & health["measure"].isin(["blanked", "notice"])]
+    assert deals[["measure", "reason_code", "rows"]].values.tolist() == [
+        ["blanked", "number_ambiguous", 1],  # sorted by "<column>: <reason>"
+        ["blanked", "number", 1],
+        ["blanked", "closed_early", 1],
+        ["notice", "closed_no_date", 2],
+    ]
+    assert health.loc[health["measure"].isin(["read", "loaded", "set_aside"]),
+                      "reason_code"].isna().all()  # fmt: skip
 
 
 def test_flag_refuses_a_code_that_is_not_a_reason():

@@ -4,7 +4,8 @@ This is the only module that knows file formats and source column names. It read
 cell as text (so a 19-digit ID never becomes a float), applies a mapping
 (:mod:`workbench.data.mappings`), converts and checks the values (:mod:`workbench.data.validation`)
 and returns a :class:`Dataset`: the canonical tables plus a record of every row it set
-aside. For every table, rows read = rows loaded + rows set aside.
+aside and of every optional value it blanked. For every table, rows read = rows loaded +
+rows set aside.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import fnmatch
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +25,14 @@ import pandas as pd
 from workbench.data.mappings import Mapping, TableMapping, resolve_mapping
 from workbench.data.schema import DEFAULT_TZ, TABLE_NAMES, TABLES
 from workbench.data.validation import (
+    BLANKED_COLUMNS,
+    NOTICES,
     SET_ASIDE_COLUMNS,
     DataContractError,
     DateOrderError,
     RowProblems,
     convert_table,
+    empty_blanked,
     empty_set_aside,
     empty_table,
 )
@@ -40,6 +45,9 @@ _TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 MISSING_TOKENS = ("NULL", "null", "Null", "None", "N/A", "n/a", "#N/A", "#REF!", "#VALUE!", "-")
 _SNIFFED_SEPARATORS = ",;\t|"
 _FILE_COL, _ROW_COL = "__file", "__row"
+_THOUSANDS_LIKE = re.compile(r"-?[1-9]\d{0,2}\.\d{3}")
+#: A time of day at the end of a cell (a time cell may carry a dummy date, 1899-12-30).
+_TIME_OF_DAY = re.compile(r"(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*$")
 
 
 @dataclass
@@ -70,6 +78,11 @@ class Dataset:
         shown as a warning, so that a calls export is never skipped without a word.
     headers : dict[str, list[str]]
         The column names found in each file read (lookup joins included).
+    blanked : pd.DataFrame
+        One row per value of an optional column that was invalid and blanked in a loaded
+        row (an unparseable close date, an ambiguous amount...), and per notice (a local
+        time shifted out of a DST gap, a won/lost deal without a close date): the columns
+        of ``set_aside``. The row itself is loaded, so blankings do not count against it.
     """
 
     tasks: pd.DataFrame
@@ -83,6 +96,7 @@ class Dataset:
     files: dict[str, list[str]] = field(default_factory=dict)
     unused_files: list[str] = field(default_factory=list)
     headers: dict[str, list[str]] = field(default_factory=dict)
+    blanked: pd.DataFrame = field(default_factory=empty_blanked)
 
     @property
     def managers(self) -> list[str]:
@@ -104,8 +118,12 @@ class Dataset:
             Columns ``table``, ``measure``, ``reason``, ``reason_code``, ``rows``. For each
             table, rows with measure ``read``, ``loaded`` and ``set_aside`` (reason and
             code NA), then one row with measure ``reason`` per set-aside reason (its
-            count; ``unknown`` has one row per column it names). Invariants:
-            read = loaded + set_aside, and the ``reason`` rows sum to set_aside.
+            count; ``unknown`` has one row per column it names). Then one row per
+            column and reason of :attr:`blanked`: measure ``blanked`` (values blanked in
+            loaded rows) or ``notice`` (nothing blanked, see
+            :data:`workbench.data.validation.NOTICES`), reason ``"<column>: <reason>"``.
+            Invariants: read = loaded + set_aside, and the ``reason`` rows sum to set_aside;
+            blanked and notice rows count values, not rows, and count against nothing.
         """
         keys = ["table", "reason", "reason_code"]
         counts = self.set_aside.groupby(keys, sort=True).size()
@@ -123,6 +141,12 @@ class Dataset:
                     (table, "reason", reason, code, int(n))
                     for (reason, code), n in counts.loc[table].items()
                 ]
+            blanked = self.blanked.loc[self.blanked["table"] == table]
+            for (column, reason, code), n in (
+                blanked.groupby(["column", "reason", "reason_code"], sort=True).size().items()
+            ):
+                measure = "notice" if code in NOTICES else "blanked"
+                records.append((table, measure, f"{column}: {reason}", code, int(n)))
         frame = pd.DataFrame(records, columns=[*keys[:1], "measure", *keys[1:], "rows"])
         text = dict.fromkeys(["table", "measure", "reason", "reason_code"], "str")
         return frame.astype({**text, "rows": "int64"})
@@ -162,7 +186,7 @@ def load_dataset(
     source_path = Path(source)
     if not source_path.exists():
         raise FileNotFoundError(f"Source not found: {source_path}")
-    tables, aside, rows_read, files, headers = {}, [], {}, {}, {}
+    tables, aside, blanked, rows_read, files, headers = {}, [], [], {}, {}, {}
     for table in TABLE_NAMES:
         paths = _table_files(source_path, spec, table)
         files[table] = [str(p) for p in paths]
@@ -173,10 +197,12 @@ def load_dataset(
         parts = [_read_table_file(p, table, tmap, spec) for p in paths]
         for frame, path in parts:
             headers[str(path)] = [c for c in frame.columns if c not in (_FILE_COL, _ROW_COL)]
-        frame, set_aside = _load_parts(parts, table, tmap, tz)
+        frame, set_aside, blanks = _load_parts(parts, table, tmap, tz)
         tables[table], rows_read[table] = frame, sum(len(p[0]) for p in parts)
         aside.append(set_aside)
+        blanked.append(blanks)
     set_aside = pd.concat([empty_set_aside(), *aside], ignore_index=True)
+    blanks = pd.concat([empty_blanked(), *blanked], ignore_index=True)
     used = {f for paths in files.values() for f in paths}
     folder = source_path if source_path.is_dir() else None
     unused = [] if folder is None else [
@@ -192,6 +218,7 @@ def load_dataset(
         files=files,
         unused_files=unused,
         headers=headers,
+        blanked=blanks.loc[:, list(BLANKED_COLUMNS)],
     )
 
 
@@ -211,7 +238,8 @@ def _load_parts(parts, table: str, tmap: TableMapping, tz: str):
         message = err.describe(table, lambda i: f"{files.loc[i]} row {rows.loc[i]}")
         raise DataContractError(message) from None
     records = problems.records(table, raw[_FILE_COL], raw[_ROW_COL])
-    return frame.loc[problems.ok].reset_index(drop=True), records
+    blanks = problems.blanked(table, raw[_FILE_COL], raw[_ROW_COL])
+    return frame.loc[problems.ok].reset_index(drop=True), records, blanks
 
 
 # --- finding and reading files -------------------------------------------------------
@@ -435,8 +463,18 @@ def _column_text(col: pd.Series) -> pd.Series:
     if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col):
         return col.dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z").astype("str")
     if pd.api.types.is_float_dtype(col):
-        return col.map(repr, na_action="ignore").astype("str")
+        return col.map(_float_text, na_action="ignore").astype("str")
     return col.astype("str")
+
+
+def _float_text(value: float) -> str:
+    """A typed float as text the number rule reads one way only.
+
+    ``repr`` writes 1.234 as ``1.234``, which the rule for written numbers finds ambiguous
+    (1.234 or 1234); a trailing zero (``1.2340``) keeps it a decimal point.
+    """
+    text = repr(float(value))
+    return text + "0" if _THOUSANDS_LIKE.fullmatch(text) else text
 
 
 def _read_excel(path: Path, sheet, *, header_row: int | None = None) -> tuple[pd.DataFrame, int]:
@@ -486,6 +524,8 @@ def _excel_cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))  # exact; larger floats keep their float text (an ID check)
+    if isinstance(value, float):
+        return _float_text(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()  # a date cell: date-only rules apply
@@ -561,6 +601,8 @@ def _source_names(spec) -> list[str]:
         return [spec]
     if "combine" in spec:
         return [str(c) for c in spec["combine"]]
+    if "date" in spec:
+        return [str(spec["date"]), str(spec["time"])]
     if "from" in spec:
         return [str(spec["from"])]
     return []
@@ -576,6 +618,9 @@ def _derive_one(raw: pd.DataFrame, spec, name: str) -> tuple[pd.Series, str]:
         parts = [raw[str(c)] for c in spec["combine"]]
         values = parts[0].str.cat(parts[1:], sep=" ")
         return values, f"{name} ({' + '.join(map(str, spec['combine']))})"
+    if "date" in spec:
+        date, time = str(spec["date"]), str(spec["time"])
+        return _date_and_time(raw[date], raw[time]), f"{name} ({date} + {time})"
     source = str(spec["from"])
     values, label = raw[source], f"{name} ({source})"
     if "map" in spec:
@@ -587,3 +632,20 @@ def _derive_one(raw: pd.DataFrame, spec, name: str) -> tuple[pd.Series, str]:
         values = values.fillna(raw[str(default)])
         label = f"{name} ({source}, else {default})"
     return values, label
+
+
+def _date_and_time(date: pd.Series, time: pd.Series) -> pd.Series:
+    """The date of one column with the time of day of another, as one text.
+
+    The date cell loses any time it carries (``25.06.2024 00:00:00`` -> ``25.06.2024``); the
+    time cell gives only its time of day, whatever dummy date a spreadsheet stored with it
+    (``1899-12-30 14:05:00``, ``1900-01-01 14:05``, ``14:05``). No time: the date alone (a
+    date, see the time rules); a time cell with no time of day in it stays in the text, so
+    the value is unparseable; no date: missing.
+    """
+    day = date.str.replace(_TIME_OF_DAY, "", regex=True).str.strip()
+    day = day.str.replace(r"[T\s]+$", "", regex=True)
+    clock = time.str.extract(_TIME_OF_DAY, expand=False)
+    clock = clock.fillna(time)  # unreadable time: kept, so the value fails to parse
+    joined = day.str.cat(clock, sep=" ")
+    return joined.where(time.notna(), day).where(date.notna()).astype("str")

@@ -10,9 +10,15 @@ A mapping is a small dict (usually a YAML file, see ``docs/data-contract.md``)::
       sep: ";"                   # CSV/TSV only (default: sniffed); `encoding` (default: detected)
       columns:                   # contract column -> source column or a derivation
         manager: Ответственный
-      datetime: {dayfirst: true, format: null}   # dayfirst: for columns the values leave open
+      datetime:                  # dayfirst: for columns the values leave open
+        dayfirst: true
+        format: null             # one strptime format for every timestamp column
+        date_only: {completed_at: end_of_day}  # what a date without a time means, per column
+        ambiguous: earlier       # fall-back hour: earlier | later | set_aside
+        nonexistent: shift_forward  # spring-forward gap: shift_forward | shift_backward | set_aside
       duration: seconds          # seconds | minutes | milliseconds | hms
-      decimal: ","               # decimal comma in numbers (optional)
+      max_duration: 24h          # longer talk times are implausible (seconds or "24h")
+      decimal: ","               # the decimal mark where a value leaves it open (1,234)
       value_maps: {status: {Завершена: completed, "*": open}}
       join: {file: teams.csv, key: agent}
 
@@ -26,9 +32,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from workbench.data.schema import TABLES
+from workbench.errors import MappingError
 
 __all__ = ["TableMapping", "Mapping", "available_presets", "resolve_mapping"]
 
@@ -42,12 +50,24 @@ _TABLE_KEYS = {
     "columns",
     "datetime",
     "duration",
+    "max_duration",
     "decimal",
     "value_maps",
     "join",
 }
-_DERIVATION_KEYS = {"combine", "constant", "from", "map", "default_from"}
+_DERIVATION_KEYS = {"combine", "constant", "from", "map", "default_from", "date", "time"}
 _DURATION_UNITS = ("seconds", "minutes", "milliseconds", "hms")
+_DATETIME_KEYS = {"dayfirst", "format", "date_only", "ambiguous", "nonexistent"}
+#: What a date without a time of day means: the first or the last instant of that day.
+DATE_ONLY = ("start_of_day", "end_of_day")
+#: End-type columns: a date there covers the whole day (it ended by the end of that day).
+END_TYPE_COLUMNS = {
+    "tasks": ("due_at", "original_due_at", "completed_at"),
+    "deals": ("closed_at",),
+}
+AMBIGUOUS = ("earlier", "later", "set_aside")
+NONEXISTENT = ("shift_forward", "shift_backward", "set_aside")
+DEFAULT_MAX_DURATION_S = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -62,10 +82,24 @@ class TableMapping:
     columns: dict[str, Any] = field(default_factory=dict)
     dayfirst: bool = True
     datetime_format: str | None = None
+    date_only: dict[str, str] = field(default_factory=dict)  # column -> start/end_of_day
+    ambiguous: str = "earlier"  # a local time the fall-back hour repeats
+    nonexistent: str = "shift_forward"  # a local time in the spring-forward gap
     duration: str = "seconds"
-    decimal: str = "."
+    max_duration_s: float = DEFAULT_MAX_DURATION_S
+    decimal: str | None = None  # None: a number whose decimal mark is open is ambiguous
     value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     join: dict[str, Any] | None = None
+
+    def date_only_rule(self, table: str, column: str) -> str:
+        """``start_of_day`` or ``end_of_day``: what a date without a time means in ``column``.
+
+        The mapping's ``datetime: {date_only: ...}`` entry, else end of day for the end-type
+        columns (:data:`END_TYPE_COLUMNS`: a deadline, completion or close written as a date
+        happened some time that day) and start of day for the others.
+        """
+        default = "end_of_day" if column in END_TYPE_COLUMNS.get(table, ()) else "start_of_day"
+        return self.date_only.get(column, default)
 
     def source_columns(self, table: str) -> dict[str, list[str]]:
         """Contract column of ``table`` -> the source column names this mapping reads it from.
@@ -79,6 +113,8 @@ class TableMapping:
                 out[col.name] = [spec]
             elif "combine" in spec:
                 out[col.name] = [str(c) for c in spec["combine"]]
+            elif "date" in spec:
+                out[col.name] = [str(spec["date"]), str(spec["time"])]
             elif "from" in spec:
                 out[col.name] = [str(spec["from"])]
             else:
@@ -109,8 +145,8 @@ def resolve_mapping(mapping: str | Path | dict | None) -> Mapping:
 
     Raises
     ------
-    ValueError
-        For an unknown preset, an unknown key or a malformed entry (names the key).
+    MappingError
+        A ``ValueError``: an unknown preset, an unknown key or a malformed entry (names it).
     """
     if mapping is None:
         mapping = "canonical"
@@ -119,7 +155,7 @@ def resolve_mapping(mapping: str | Path | dict | None) -> Mapping:
     path = Path(mapping)
     if isinstance(mapping, str) and path.suffix not in (".yaml", ".yml"):
         if mapping not in available_presets():
-            raise ValueError(
+            raise MappingError(
                 f"Unknown mapping preset {mapping!r}; presets: {', '.join(available_presets())}"
                 " (or pass a YAML path or a dict)."
             )
@@ -135,10 +171,10 @@ def resolve_mapping(mapping: str | Path | dict | None) -> Mapping:
 
 def _parse(raw: dict, *, name: str, folder: Path | None) -> Mapping:
     if not isinstance(raw, dict):
-        raise ValueError(f"Mapping {name}: expected a mapping of keys, got {type(raw).__name__}")
+        raise MappingError(f"Mapping {name}: expected a mapping of keys, got {type(raw).__name__}")
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise ValueError(
+        raise MappingError(
             f"Mapping {name}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"
         )
     tables = {t: _parse_table(raw[t] or {}, t, name) for t in TABLES if t in raw}
@@ -149,7 +185,7 @@ def _parse_table(raw: dict, table: str, name: str) -> TableMapping:
     where = f"Mapping {name}, table {table}"
     unknown = set(raw) - _TABLE_KEYS
     if unknown:
-        raise ValueError(
+        raise MappingError(
             f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TABLE_KEYS)}"
         )
     contract = {c.name for c in TABLES[table]}
@@ -158,35 +194,40 @@ def _parse_table(raw: dict, table: str, name: str) -> TableMapping:
     }
     for target, spec in columns.items():
         if target not in contract:
-            raise ValueError(
+            raise MappingError(
                 f"{where}: {target!r} is not a contract column; use {sorted(contract)}"
             )
         if isinstance(spec, dict):
             bad = set(spec) - _DERIVATION_KEYS
-            if bad or not ({"combine", "constant", "from"} & set(spec)):
-                raise ValueError(
+            pair = {"date", "time"} & set(spec)
+            if bad or not ({"combine", "constant", "from"} & set(spec) or pair):
+                raise MappingError(
                     f"{where}, column {target}: a derivation needs one of combine/constant/from"
-                    f" (optional map, default_from); got {sorted(spec)}"
+                    f" or date + time (optional map, default_from); got {sorted(spec)}"
                 )
+            if pair and pair != {"date", "time"}:
+                raise MappingError(f"{where}, column {target}: `date` needs `time` and back")
             if "map" in spec:
                 spec["map"] = {_text(k): _text(v) for k, v in (spec["map"] or {}).items()}
         elif not isinstance(spec, str):
-            raise ValueError(f"{where}, column {target}: expected a column name or a derivation")
-    dt = raw.get("datetime") or {}
+            raise MappingError(f"{where}, column {target}: expected a column name or a derivation")
+    dt = _parse_datetime(raw.get("datetime") or {}, table, where)
     duration = raw.get("duration", "seconds")
     if duration not in _DURATION_UNITS:
-        raise ValueError(f"{where}: duration must be one of {_DURATION_UNITS}, got {duration!r}")
+        raise MappingError(f"{where}: duration must be one of {_DURATION_UNITS}, got {duration!r}")
     value_maps = {
         col: {_text(k): _text(v) for k, v in (vm or {}).items()}
         for col, vm in (raw.get("value_maps") or {}).items()
     }
     header_row = raw.get("header_row")
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
-        raise ValueError(f"{where}: header_row must be a row number from 1, got {header_row!r}")
+        raise MappingError(f"{where}: header_row must be a row number from 1, got {header_row!r}")
     join = raw.get("join")
     if join is not None and not ({"file", "key"} <= set(join)):
         # not `on`: YAML reads an unquoted `on` as the boolean true
-        raise ValueError(f"{where}: join needs `file` and `key` (optionally `lookup_key`, `sheet`)")
+        raise MappingError(
+            f"{where}: join needs `file` and `key` (optionally `lookup_key`, `sheet`)"
+        )
     return TableMapping(
         file=raw.get("file"),
         sheet=raw.get("sheet"),
@@ -196,11 +237,55 @@ def _parse_table(raw: dict, table: str, name: str) -> TableMapping:
         columns=columns,
         dayfirst=bool(dt.get("dayfirst", True)),
         datetime_format=dt.get("format"),
+        date_only=dict(dt.get("date_only") or {}),
+        ambiguous=dt.get("ambiguous", "earlier"),
+        nonexistent=dt.get("nonexistent", "shift_forward"),
         duration=duration,
-        decimal=str(raw.get("decimal", ".")),
+        max_duration_s=_max_duration(raw.get("max_duration"), where),
+        decimal=_decimal(raw.get("decimal"), where),
         value_maps=value_maps,
         join=join,
     )
+
+
+def _parse_datetime(dt: dict, table: str, where: str) -> dict:
+    """Check the ``datetime`` options of a table (names each wrong key or value)."""
+    if not isinstance(dt, dict) or set(dt) - _DATETIME_KEYS:
+        raise MappingError(f"{where}: datetime takes the keys {sorted(_DATETIME_KEYS)}")
+    stamps = {c.name for c in TABLES[table] if c.kind == "timestamp"}
+    for column, rule in (dt.get("date_only") or {}).items():
+        if column not in stamps or rule not in DATE_ONLY:
+            raise MappingError(
+                f"{where}: datetime.date_only maps a timestamp column ({sorted(stamps)}) to "
+                f"one of {DATE_ONLY}; got {column}: {rule}"
+            )
+    for key, choices in (("ambiguous", AMBIGUOUS), ("nonexistent", NONEXISTENT)):
+        if dt.get(key, choices[0]) not in choices:
+            raise MappingError(f"{where}: datetime.{key} must be one of {choices}")
+    return dt
+
+
+def _max_duration(value: Any, where: str) -> float:
+    """Seconds from a number or a duration text such as ``24h`` or ``2 days``."""
+    if value is None:
+        return DEFAULT_MAX_DURATION_S
+    try:
+        seconds = float(value) if isinstance(value, int | float) else None
+        if seconds is None:
+            seconds = pd.Timedelta(str(value)).total_seconds()
+    except ValueError as err:
+        raise MappingError(f"{where}: max_duration {value!r} is not a duration") from err
+    if not seconds > 0:
+        raise MappingError(f"{where}: max_duration must be positive, got {value!r}")
+    return seconds
+
+
+def _decimal(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if str(value) not in (".", ","):
+        raise MappingError(f'{where}: decimal must be "." or ",", got {value!r}')
+    return str(value)
 
 
 def _text(value: Any) -> str:

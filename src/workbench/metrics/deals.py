@@ -104,6 +104,8 @@ def deal_metrics(
     -------
     DataFrame with ``manager``, ``period`` and ``DEAL_COLUMNS``. ``won_no_amount`` counts
     won deals without an amount, left out of ``sales_volume`` and ``avg_deal``.
+    A won or lost deal without ``closed_at`` counts in ``leads`` only (the loader keeps
+    such deals and reports them in data health).
     """
     require_columns(
         deals,
@@ -127,7 +129,10 @@ def deal_metrics(
 
     exists = created <= as_of_ns
     outcome = deals["outcome"].to_numpy(dtype=object)
-    is_closed = exists & (closed_at <= as_of_ns) & np.isin(outcome, ["won", "lost"])
+    # A won/lost deal without a close date is a lead (counted by created_at) that closed in
+    # no period: it counts in no won, lost, closed, volume or cohort figure.
+    dated = closed_at != NEVER
+    is_closed = exists & dated & (closed_at <= as_of_ns) & np.isin(outcome, ["won", "lost"])
     won = is_closed & (outcome == "won")
     lost = is_closed & (outcome == "lost")
     if "amount" in deals.columns:
