@@ -264,6 +264,7 @@ _SCIENTIFIC = re.compile(r"\d+(?:\.\d*)?[eE][+-]?\d+")
 #: A plausible calendar year: earlier or later dates are placeholders (0001-01-01,
 #: 1899-12-30 / 1900-01-01 spreadsheet zero dates, 2999-12-31, 9999-12-31) or typos.
 PLAUSIBLE_YEARS = (1901, 2199)
+_PLACEHOLDER_YEAR = r"(?<!\d)(?:000[01]|2999|9999)(?!\d)"
 
 
 def empty_table(table: str, tz: str) -> pd.DataFrame:
@@ -716,6 +717,9 @@ def read_timestamps(
         local_bad.loc[naive] = trouble & local.isna()
         result.loc[naive] = local.dt.as_unit("us")
     unparseable = present & result.isna() & ~local_bad & ~placeholder
+    known = unparseable & text.str.contains(_PLACEHOLDER_YEAR, regex=True).fillna(False)
+    placeholder |= known.astype(bool)  # a year 0001 that no format reads is still one
+    unparseable &= ~placeholder
     return Timestamps(result, unparseable, placeholder, local_bad, shifted, bare)
 
 
