@@ -29,8 +29,10 @@ def _numbers(values, decimal=None) -> list:
 
 
 def test_number_vectors():
-    values = ["€ 2.900,00", "99500.00", "1,234.50", "1 234,50 ₽", "1,234", "1\u202f234 руб.",
-              "$1\u00a0234", "1.234.567", "-12,5", "0,125", "1.23.4", "12 р.", "1e-05", "ten"]  # fmt: skip
+    values = [
+        "€ 2.900,00", "99500.00", "1,234.50", "1 234,50 ₽", "1,234", "1\u202f234 руб.",
+        "$1\u00a0234", "1.234.567", "-12,5", "0,125", "1.23.4", "12 р.", "1e-05", "ten",
+    ]  # fmt: skip
     # 2900; 99500; 1234.5; 1234.5; ambiguous; 1234; 1234; 1234567; -12.5; 0.125 (a lone 0
     # never starts a thousands group); bad groups; 12; 0.00001; not a number
     assert _numbers(values) == [
@@ -103,8 +105,10 @@ def test_date_only_rule_per_column_and_day_comparison(tmp_path):
 
 
 def test_duration_vectors():
-    values = ["5:75", "99:99:99", "25:00:00", "27 мин, 5 сек", "45 сек", "1 ч 2 мин",
-              "1 h 2 min 5 s", "59:59", "75:30", "1 час 5 минут", "5 мин 3 лопаты", "-4"]  # fmt: skip
+    values = [
+        "5:75", "99:99:99", "25:00:00", "27 мин, 5 сек", "45 сек", "1 ч 2 мин",
+        "1 h 2 min 5 s", "59:59", "75:30", "1 час 5 минут", "5 мин 3 лопаты", "-4",
+    ]  # fmt: skip
     seconds, codes = parse_durations(pd.Series(values, dtype="str"), max_seconds=86_400)
     got = [c if isinstance(c, str) else s for s, c in zip(seconds, codes, strict=True)]
     # 25 h > 24 h; 27*60+5; 45; 3600+120; 3600+120+5; 59*60+59; 75*60+30 (mm:ss has no hour
