@@ -144,3 +144,13 @@ def test_a_title_above_the_header(tmp_path):
     assert ds.tasks["task_id"].tolist() == ["t1"] and ds.set_aside.empty
     with pytest.raises(ValueError, match="header_row must be a row number from 1"):
         load_dataset(tmp_path, mapping={"calls": {"file": "calls.xlsx", "header_row": 0}})
+
+
+def test_a_row_with_more_fields_than_the_header_is_set_aside(tmp_path):
+    rows = [ROWS[0], ROWS[1] + ",oops", ROWS[2] + ","]  # c2 has an extra value; c3 a trailing ","
+    _write(tmp_path / "calls.csv", [HEADER, *rows])
+    ds = load_dataset(tmp_path)
+    assert ds.calls["call_id"].tolist() == ["c1", "c3"]
+    (aside,) = ds.set_aside.itertuples()
+    assert (aside.reason_code, aside.row, aside.value) == ("extra_fields", 3, "oops")
+    assert ds.headers[str(tmp_path / "calls.csv")] == HEADER.split(",")

@@ -444,7 +444,8 @@ def test_every_reason_code_on_a_hand_made_export(tmp_path):
         "c5,Boris,2026-01-05 10:00,60,inbound,maybe\n"  # row 6: answered blanked
         "c6,Boris,2026-01-05 10:00,5:75,inbound,true\n"  # row 7
         "c7,Boris,2026-01-05 10:00,90000,inbound,true\n"  # row 8: 25 h
-        "c8,Boris,2026-03-29 02:30,60,inbound,true\n",  # row 9: shifted to 03:00
+        "c8,Boris,2026-03-29 02:30,60,inbound,true\n"  # row 9: shifted to 03:00
+        "c9,Boris,2026-01-05 10:00,60,inbound,true,Boris\n",  # row 10: a field too many
         "deals": DEAL_HEADER + "d1,Anna,2026-01-05,,open,\n"  # row 2: fine
         "d2,Anna,2026-01-05,,open,lots\n"  # row 3
         "d3,Anna,2026-01-05,,won,100\n"  # row 4
@@ -490,6 +491,7 @@ def test_every_reason_code_on_a_hand_made_export(tmp_path):
         ("calls", 7, "duration_s", "5:75", "duration_range", REASONS["duration_range"]),
         ("calls", 8, "duration_s", "90000", "long_duration",
          "implausibly long duration (see `max_duration:`)"),
+        ("calls", 10, "", "Boris", "extra_fields", "more fields than the header has columns"),
         ("targets", 2, "effective_to", "2026-04-01", "target_span",
          "effective_to not after effective_from"),
     ]  # fmt: skip
@@ -525,13 +527,14 @@ def test_every_reason_code_on_a_hand_made_export(tmp_path):
     assert calls[["measure", "reason", "reason_code", "rows"]].values.tolist() == [
         ["reason", REASONS["duration_range"], "duration_range", 1],
         ["reason", "implausibly long duration (see `max_duration:`)", "long_duration", 1],
+        ["reason", "more fields than the header has columns", "extra_fields", 1],
         ["reason", "negative duration", "negative", 1],
         ["reason", "unknown direction", "unknown", 1],
         ["reason", "unparseable duration", "duration", 1],
         ["blanked", "answered: unknown answered", "unknown", 1],
         ["notice", f"started_at: {REASONS['local_time_shifted']}", "local_time_shifted", 1],
     ]
-    for table, read in {"tasks": 14, "calls": 8, "deals": 5, "targets": 1}.items():
+    for table, read in {"tasks": 14, "calls": 9, "deals": 5, "targets": 1}.items():
         counts = health[health["table"] == table].set_index("measure")["rows"]
         assert counts["read"] == read
         assert counts["read"] == counts["loaded"] + counts["set_aside"]

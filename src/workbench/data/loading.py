@@ -41,6 +41,7 @@ __all__ = ["Dataset", "DataContractError", "load_dataset", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls")
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+_EXTRA_PREFIX = "__extra_field_"
 #: Cell texts that mean "no value" in exports (after stripping spaces), in every column.
 MISSING_TOKENS = ("NULL", "null", "Null", "None", "N/A", "n/a", "#N/A", "#REF!", "#VALUE!", "-")
 _SNIFFED_SEPARATORS = ",;\t|"
@@ -196,7 +197,10 @@ def load_dataset(
         tmap = spec.tables.get(table, TableMapping())
         parts = [_read_table_file(p, table, tmap, spec) for p in paths]
         for frame, path in parts:
-            headers[str(path)] = [c for c in frame.columns if c not in (_FILE_COL, _ROW_COL)]
+            headers[str(path)] = [
+                c for c in frame.columns
+                if c not in (_FILE_COL, _ROW_COL) and not c.startswith(_EXTRA_PREFIX)
+            ]  # fmt: skip
         frame, set_aside, blanks = _load_parts(parts, table, tmap, tz)
         tables[table], rows_read[table] = frame, sum(len(p[0]) for p in parts)
         aside.append(set_aside)
@@ -231,6 +235,12 @@ def _load_parts(parts, table: str, tmap: TableMapping, tz: str):
     source_cols = [c for c in raw.columns if c not in (_FILE_COL, _ROW_COL)]
     empty = raw[source_cols].isna().all(axis=1)
     problems.flag(empty, "", pd.Series("", index=raw.index), "empty")
+    extra = [c for c in source_cols if c.startswith(_EXTRA_PREFIX)]
+    if extra:  # cells past the header's last column: the row's fields are shifted
+        text = (
+            raw[extra].astype("str").fillna("").agg(lambda r: "|".join(v for v in r if v), axis=1)
+        )
+        problems.flag(raw[extra].notna().any(axis=1), "", text, "extra_fields")
     try:
         frame = convert_table(columns, labels, table, tmap, tz, problems)
     except DateOrderError as err:
@@ -323,7 +333,12 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
         if suffix in _TEXT_SUFFIXES:
             encoding, sep = _text_dialect(path, tmap)
             skip = (tmap.header_row or 1) - 1
-            _check_header(path, _csv_header(path, sep, encoding, skip))
+            header = _csv_header(path, sep, encoding, skip)
+            _check_header(path, header)
+            width = _widest_record(path, sep, encoding) if len(sep) == 1 else 0
+            # a record longer than the header gets named extra columns (set aside unless
+            # empty, as a delimiter at the end of every row leaves them)
+            names = [*header, *(f"{_EXTRA_PREFIX}{i}" for i in range(width - len(header)))]
             frame = pd.read_csv(
                 path,
                 dtype="str",
@@ -332,8 +347,10 @@ def _read_text(path: Path, tmap: TableMapping, *, sheet=None) -> tuple[pd.DataFr
                 sep=sep,
                 encoding=encoding,
                 skip_blank_lines=False,
-                skiprows=skip,
-                index_col=False,  # a delimiter at the end of every row is not an index
+                skiprows=skip + 1 if width > len(header) else skip,
+                header=None if width > len(header) else "infer",
+                names=names if width > len(header) else None,
+                index_col=False,
             )
             rows = _csv_lines(path, sep, encoding, len(frame), skip=skip)
         elif suffix == ".parquet":
@@ -367,6 +384,19 @@ def _check_header(path: Path, header: list[str]) -> None:
             f"{path}: duplicated column name(s) {sorted(seen)} in the header; rename one of "
             "them in the export (each source column must have its own name)"
         )
+
+
+def _widest_record(path: Path, sep: str, encoding: str) -> int:
+    """The largest number of fields in any record of a text table."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        with path.open(newline="", encoding=encoding) as handle:
+            return max((len(r) for r in csv.reader(handle, delimiter=sep)), default=0)
+    except csv.Error:
+        return 0
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _csv_header(path: Path, sep: str, encoding: str, skip: int) -> list[str]:

@@ -64,6 +64,7 @@ BLANKED_COLUMNS = SET_ASIDE_COLUMNS
 #: sentence of ``unknown`` names the contract column (``unknown status``...).
 REASONS = {
     "empty": "empty row",
+    "extra_fields": "more fields than the header has columns",
     "missing": "missing value",
     "timestamp": "unparseable timestamp",
     "placeholder_date": "placeholder or out-of-range date (before 1901 or from 2200 on)",
