@@ -119,3 +119,15 @@ def test_workbench_check_exit_status(tmp_path):
     assert passed.returncode == 0 and "passed" in passed.stdout
     broken = subprocess.run([*cmd[:-1], str(tmp_path / "missing")], capture_output=True, text=True)
     assert broken.returncode == 2 and "error: Source not found" in broken.stderr
+
+
+def test_check_prints_blanked_values(tmp_path):
+    (tmp_path / "deals.csv").write_text(
+        DEALS_HEADER + "\nd1,Anna,2026-01-05,,open,lots\nd2,Anna,2026-01-06,,open,10\n"
+    )
+    text = check_export(tmp_path).text()
+    assert re.search(r"deals\s+2 read\s+2 loaded\s+0 set aside", text)
+    assert (
+        "1 values of amount blanked or noted: unparseable number; e.g. deals.csv row 2, "
+        "amount = 'lots'" in text
+    )

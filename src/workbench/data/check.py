@@ -57,11 +57,12 @@ class CheckReport:
                        "set aside")  # fmt: skip
             rows = aside.loc[aside["table"] == table]
             for reason, group in rows.groupby("reason", sort=False):
-                e = group.iloc[0]
+                out.append(f"           {len(group):>8,} {safe_text(reason)}; {_example(group)}")
+            values = ds.blanked.loc[ds.blanked["table"] == table]
+            for (col, reason), group in values.groupby(["column", "reason"], sort=False):
                 out.append(
-                    f"           {len(group):>8,} {safe_text(reason)}; e.g. "
-                    f"{safe_text(Path(e['file']).name)} row {e['row']}, "
-                    f"{safe_text(e['column'])} = {safe_text(e['value'])!r}"
+                    f"           {len(group):>8,} values of {safe_text(col)} blanked or noted: "
+                    f"{safe_text(reason)}; {_example(group)}"
                 )
         out += ["", "Rows per month (by creation / start time)"]
         cov = monthly_coverage(ds)
@@ -79,6 +80,15 @@ class CheckReport:
         else:
             out += ["  TRIPPED: " + loss.describe() for loss in self.losses]
         return "\n".join(out) + "\n"
+
+
+def _example(group: pd.DataFrame) -> str:
+    e = group.iloc[0]
+    value = "" if pd.isna(e["value"]) else e["value"]
+    return (
+        f"e.g. {safe_text(Path(e['file']).name)} row {e['row']}, "
+        f"{safe_text(e['column'])} = {safe_text(value)!r}"
+    )
 
 
 def _rows_per_manager(ds: Dataset) -> pd.DataFrame:
