@@ -89,7 +89,7 @@ def test_canonical_csv_has_contract_columns_and_dtypes(tmp_path):
                 assert dtype == "bool"
             else:
                 assert pd.api.types.is_string_dtype(dtype), (table, col.name)
-    assert data.rows_read == {"tasks": 2, "calls": 2, "deals": 2, "targets": 2}
+    assert data.rows_read == {"tasks": 2, "calls": 2, "deals": 2, "targets": 2, "roster": 0}
     assert data.rows_loaded == data.rows_read
     assert data.managers == ["Anna", "Boris"]
     assert data.tz == "UTC"
@@ -117,7 +117,7 @@ def test_round_trip_parquet_and_excel_equal_csv(tmp_path, fmt):
     from_csv = load_dataset(_canonical(tmp_path))
     other = tmp_path / fmt
     other.mkdir()
-    for table in TABLES:
+    for table in ("tasks", "calls", "deals", "targets"):  # no roster in this export
         frame = getattr(from_csv, table)
         if fmt == "parquet":
             frame.to_parquet(other / f"{table}.parquet")
@@ -213,7 +213,7 @@ def test_tz_argument_beats_mapping_tz(tmp_path):
 
 def test_missing_tables_are_empty_canonical_tables(tmp_path):
     data = load_dataset(_write(tmp_path, deals=DEALS_CSV))
-    assert data.rows_read == {"tasks": 0, "calls": 0, "deals": 2, "targets": 0}
+    assert data.rows_read == {"tasks": 0, "calls": 0, "deals": 2, "targets": 0, "roster": 0}
     assert data.tasks.empty and list(data.tasks.columns) == [c.name for c in TABLES["tasks"]]
     assert str(data.calls["started_at"].dtype) == "datetime64[us, UTC]"
     assert data.files["tasks"] == []
@@ -223,7 +223,7 @@ def test_missing_tables_are_empty_canonical_tables(tmp_path):
 def test_single_file_source(tmp_path):
     folder = _write(tmp_path, deals=DEALS_CSV)
     data = load_dataset(folder / "deals.csv")
-    assert data.rows_loaded == {"tasks": 0, "calls": 0, "deals": 2, "targets": 0}
+    assert data.rows_loaded == {"tasks": 0, "calls": 0, "deals": 2, "targets": 0, "roster": 0}
 
 
 def test_glob_reads_several_files_with_their_row_numbers(tmp_path):
@@ -314,10 +314,10 @@ def test_unknown_mapping_keys_and_presets_are_errors(tmp_path):
 @pytest.mark.parametrize(
     ("preset", "read", "loaded"),
     [
-        ("amocrm", {"tasks": 2, "calls": 2, "deals": 3, "targets": 0}, None),
-        ("hubspot", {"tasks": 2, "calls": 2, "deals": 3, "targets": 0}, None),
+        ("amocrm", {"tasks": 2, "calls": 2, "deals": 3, "targets": 0, "roster": 0}, None),
+        ("hubspot", {"tasks": 2, "calls": 2, "deals": 3, "targets": 0, "roster": 0}, None),
         # Bitrix24 writes call durations as "27 мин, 5 сек" (read, see below)
-        ("bitrix24", {"tasks": 4, "calls": 3, "deals": 3, "targets": 0}, None),
+        ("bitrix24", {"tasks": 4, "calls": 3, "deals": 3, "targets": 0, "roster": 0}, None),
     ],
 )
 def test_presets_load_their_fixture_exports(preset, read, loaded):

@@ -185,4 +185,4 @@ def test_small_team_gets_no_department_totals(tmp_path):
 def test_team_of_three_colleagues_keeps_department_totals(ann):
     assert ann.n_colleagues == 3
     loaded = ann.health.query("measure == 'loaded'").set_index("table")["rows"]
-    assert loaded.to_dict() == {"tasks": 5, "calls": 6, "deals": 2, "targets": 2}
+    assert loaded.to_dict() == {"tasks": 5, "calls": 6, "deals": 2, "targets": 2, "roster": 0}

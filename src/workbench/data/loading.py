@@ -84,6 +84,8 @@ class Dataset:
         row (an unparseable close date, an ambiguous amount...), and per notice (a local
         time shifted out of a DST gap, a won/lost deal without a close date): the columns
         of ``set_aside``. The row itself is loaded, so blankings do not count against it.
+    roster : pd.DataFrame
+        Who the reports are for (optional contract table ``roster``; no rows without one).
     """
 
     tasks: pd.DataFrame
@@ -98,6 +100,7 @@ class Dataset:
     unused_files: list[str] = field(default_factory=list)
     headers: dict[str, list[str]] = field(default_factory=dict)
     blanked: pd.DataFrame = field(default_factory=empty_blanked)
+    roster: pd.DataFrame = field(default_factory=lambda: empty_table("roster", DEFAULT_TZ))
 
     @property
     def managers(self) -> list[str]:
@@ -290,13 +293,14 @@ def _canonical_files(folder: Path, table: str) -> list[Path]:
     Several files of one table are read together (rows are counted per file, and a row
     whose ID another file already has is set aside as a duplicate).
     """
-    name = table.casefold()
+    names = ("roster", "managers") if table == "roster" else (table.casefold(),)
+    prefixes = tuple(f"{n}{s}" for n in names for s in ("_", "-"))
     return sorted(
         p
         for p in folder.iterdir()
         if p.is_file()
         and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and (p.stem.casefold() == name or p.stem.casefold().startswith((f"{name}_", f"{name}-")))
+        and (p.stem.casefold() in names or p.stem.casefold().startswith(prefixes))
     )
 
 

@@ -150,8 +150,8 @@ def make_sample(*, seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of DataFrame
-        ``tasks``, ``calls``, ``deals``, ``targets`` with exactly the columns of
-        ``workbench.data.schema.TABLES``, timestamps tz-aware in UTC, ids as text.
+        ``tasks``, ``calls``, ``deals``, ``targets``, ``roster`` with exactly the columns
+        of ``workbench.data.schema.TABLES``, timestamps tz-aware in UTC, ids as text.
     """
     rng = np.random.default_rng(seed)
     deals, cards = _deals(rng)
@@ -164,6 +164,7 @@ def make_sample(*, seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     for col in ("effective_from", "effective_to"):
         targets[col] = pd.to_datetime(targets[col]).dt.tz_localize("UTC")
     out = {"tasks": tasks, "calls": calls, "deals": deals, "targets": targets}
+    out["roster"] = _roster()
     for name, frame in out.items():
         for col in TABLES[name]:
             if col.kind == "timestamp":
@@ -192,6 +193,35 @@ def write_sample(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> dict[str, 
         paths[name] = out / f"{name}.csv"
         _as_text(name, frame).to_csv(paths[name], index=False, lineterminator="\n")
     return paths
+
+
+# --- roster ---------------------------------------------------------------------------------
+
+#: Two teams of five; each team's head also sells; the head of sales does not.
+_TEAMS = {
+    "North": ("Anna Petrova", "Boris Ivanov", "Chen Wei", "Dmitri Volkov", "Emma Schulz"),
+    "South": ("James Carter", "Liam O'Brien", "Priya Nair", "Sofia Martins", "Ольга Смирнова"),
+}
+_HEADS = {"Chen Wei", "Priya Nair"}
+_HEAD_OF_SALES = "Elena Sokolova"
+_EMAILS = {"Ольга Смирнова": "olga.smirnova"}
+
+
+def _roster() -> pd.DataFrame:
+    """The department's roster: example.com addresses, two teams, their heads."""
+    rows = []
+    for team, names in _TEAMS.items():
+        for name in names:
+            local = _EMAILS.get(name, name.lower().replace("'", "").replace(" ", "."))
+            role = "team_head" if name in _HEADS else "manager"
+            rows.append((name, team, role, f"{local}@example.com", DATA_START, pd.NaT))
+    rows.append((_HEAD_OF_SALES, None, "department_head", "elena.sokolova@example.com",
+                 DATA_START, pd.NaT))  # fmt: skip
+    frame = pd.DataFrame(
+        rows, columns=["manager", "team", "role", "email", "active_from", "active_to"]
+    )
+    frame["active_to"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+    return frame.astype({"manager": "str", "team": "str", "role": "str", "email": "str"})
 
 
 # --- profiles -------------------------------------------------------------------------------

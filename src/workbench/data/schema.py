@@ -20,6 +20,12 @@ calls
 deals (leads)
     deal_id (str), manager (str), created_at (ts), closed_at (ts, NaT while open),
     outcome (open / won / lost), amount (float, may be empty).
+roster (optional: who the reports are for)
+    manager (str, the name as the CRM writes it), team (str, optional), role (manager /
+    team_head / department_head; empty = manager), email (str, optional), active_from
+    (ts, optional), active_to (ts, NaT = still active). File ``roster.csv`` (or
+    ``managers.csv``). With a roster, only its active people get reports and enter team
+    figures; heads receive their team's (or the department's) index and overview.
 targets (KPIs)
     manager (str; ``*`` = all managers), metric (str, a column name of a metrics table,
     e.g. ``delinquency_rate`` as a fraction or ``talk_mean_min`` in minutes), target
@@ -42,6 +48,7 @@ __all__ = [
     "DIRECTIONS",
     "OUTCOMES",
     "TARGET_DIRECTIONS",
+    "ROLES",
     "DEFAULT_TZ",
     "required_columns",
 ]
@@ -53,6 +60,7 @@ STATUSES = ("open", "completed", "cancelled")
 DIRECTIONS = ("inbound", "outbound")
 OUTCOMES = ("open", "won", "lost")
 TARGET_DIRECTIONS = ("at_most", "at_least")
+ROLES = ("manager", "team_head", "department_head")
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,14 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("direction", "category", choices=TARGET_DIRECTIONS),
         Column("effective_from", "timestamp"),
         Column("effective_to", "timestamp", required=False),
+    ),
+    "roster": (
+        Column("manager", "text"),
+        Column("team", "text", required=False),
+        Column("role", "category", required=False, choices=ROLES),
+        Column("email", "text", required=False),
+        Column("active_from", "timestamp", required=False),
+        Column("active_to", "timestamp", required=False),
     ),
 }
 

@@ -237,7 +237,7 @@ class RowProblems:
 
 # --- typed conversion of mapped text columns -----------------------------------------
 
-_ID_COLUMNS = {"tasks": "task_id", "calls": "call_id", "deals": "deal_id"}
+_ID_COLUMNS = {"tasks": "task_id", "calls": "call_id", "deals": "deal_id", "roster": "manager"}
 _OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _HMS = r"^(?:(\d+) days?,? )?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$"
 _UNIT_SECONDS = {"seconds": 1.0, "hms": 1.0, "minutes": 60.0, "milliseconds": 0.001}
