@@ -68,8 +68,9 @@ def test_committed_figures_are_small_pngs(path):
 
 
 def test_manager_report_template_runs_under_papermill(tmp_path):
+    # Alone, as an analyst opens it: no batch snapshot, the template loads ``data`` itself.
     out = tmp_path / "report.ipynb"
-    params = {"manager": "Boris Ivanov", "data": str(SAMPLE_DIR)}
+    params = {"manager": "Boris Ivanov", "data": str(SAMPLE_DIR), "batch": ""}
     nb = run_notebook(TEMPLATE, out, parameters=params, cwd=tmp_path)
     text = "\n".join(
         str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
@@ -92,6 +93,7 @@ def test_manager_report_template_runs_under_papermill(tmp_path):
     assert f"above {(means < boris).sum()} of {len(means)} colleagues" in text
     for other in ("Anna Petrova", "Chen Wei", "Liam O&#x27;Brien", "Liam O'Brien", "Ольга"):
         assert other not in text
+    assert "department figures fingerprint" in text  # the provenance names what was compared
 
 
 def test_explorer_notebook_renders_a_static_default_view_under_papermill(tmp_path):

@@ -152,3 +152,37 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
     assert tty.getvalue().count("\r[") == 2 and "2/2 ETA" in tty.getvalue()
     assert tty.getvalue().endswith("\n") and tty.getvalue().count("\n") == 1
     assert log.getvalue().splitlines() == ["report 1/2 rendered a", "report 2/2 failed b (E)"]
+
+
+def test_batch_snapshot_reads_back_what_was_written(tmp_path):
+    # The kernels read the snapshot instead of the export: the same tables (same dtypes,
+    # same fingerprints) and the same department figures, down to their fingerprint.
+    from workbench.config import SAMPLE_DIR
+    from workbench.data.loading import load_dataset
+    from workbench.reports.fingerprints import dataset_fingerprint, department_fingerprint
+    from workbench.reports.manager_view import department_figures
+    from workbench.reports.snapshot import (
+        read_dataset,
+        read_department,
+        read_meta,
+        write_snapshot,
+    )
+
+    ds = load_dataset(SAMPLE_DIR)
+    figures = department_figures(ds, period_start="2026-10-01", period_end="2026-10-31")
+    folder = write_snapshot(tmp_path / "_batch", ds, figures, meta={"figures": {"x": 1}})
+    back, back_figures = read_dataset(folder), read_department(folder)
+    assert dataset_fingerprint(back) == dataset_fingerprint(ds)
+    for table in ("tasks", "calls", "deals", "targets", "set_aside"):
+        pd.testing.assert_frame_equal(getattr(back, table), getattr(ds, table))
+    assert (back.tz, back.rows_read, back.files) == (ds.tz, ds.rows_read, ds.files)
+    pd.testing.assert_frame_equal(back.health(), ds.health())
+    assert department_fingerprint(back_figures) == department_fingerprint(figures)
+    assert (back_figures.start, back_figures.as_of) == (figures.start, figures.as_of)
+    assert read_meta(folder)["figures"] == {"x": 1}
+    # A colleague's changed call moves the department's figures, and so its fingerprint.
+    calls = ds.calls.copy()
+    calls.loc[calls.index[calls["started_at"] >= figures.start][0], "duration_s"] += 60
+    ds.calls = calls
+    moved = department_figures(ds, period_start="2026-10-01", period_end="2026-10-31")
+    assert department_fingerprint(moved) != department_fingerprint(figures)

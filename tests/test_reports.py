@@ -207,32 +207,106 @@ def test_failure_of_one_manager_keeps_the_batch_and_batch_equals_alone(batch, de
     assert comparable(_html(batch, ANNA)) == comparable(_html(run, ANNA))
 
 
-def test_cache_second_run_hits_and_touching_one_manager_rerenders_only_them(tmp_path):
+def test_cache_covers_own_rows_and_the_department_figures(tmp_path):
     data = write_department(tmp_path / "data")
     out = tmp_path / "out"
     kw = dict(period_from="2026-10-01", period_to="2026-10-31", jobs=1, out=out, progress=False)
     first = render_reports(data, **kw)
     assert first.counts["rendered"] == 3 and first.out_dir.name == "2026-10"
-    again = render_reports(data, **kw)
+    batch_files = sorted(p.relative_to(out) for p in (first.out_dir / "_batch").rglob("*"))
+    again = render_reports(data, **kw)  # a no-op rerun: all cached, nothing written again
     assert again.counts == {"rendered": 0, "cached": 3, "failed": 0}
     assert {r.manager: r.headline for r in again.reports} == {
         r.manager: r.headline for r in first.reports
     }
+    assert sorted(p.relative_to(out) for p in (again.out_dir / "_batch").rglob("*")) == batch_files
+    # One of Boris's calls changes: his figures, and so the department's (the colleagues'
+    # figures Anna's and Carl's reports compare them with), change: all three re-render.
     calls = (data / "calls.csv").read_text(encoding="utf-8")
     (data / "calls.csv").write_text(calls.replace(",1500,", ",1200,"), encoding="utf-8")
     touched = render_reports(data, **kw)
-    assert {r.manager: r.status for r in touched.reports} == {
-        ANNA: "cached",
-        BORIS: "rendered",
-        CARL: "cached",
-    }
+    assert touched.counts == {"rendered": 3, "cached": 0, "failed": 0}
     # Boris now (1800 + 1200) / 2 / 60 = 25.0 min.
     assert next(r for r in touched.reports if r.manager == BORIS).headline["talk_mean_min"] == 25
+    # Anna's task t1 (created in September, done early) gets a new description: only her own
+    # report draws on it (no department figure does), so only hers is re-rendered.
+    tasks = (data / "tasks.csv").read_text(encoding="utf-8")
+    (data / "tasks.csv").write_text(tasks.replace("Call back", "Call back at 10"), "utf-8")
+    own = render_reports(data, **kw)
+    assert {r.manager: r.status for r in own.reports} == {
+        ANNA: "rendered",
+        BORIS: "cached",
+        CARL: "cached",
+    }
     forced = render_reports(data, force=True, **kw)
     assert forced.counts["rendered"] == 3
     # The team overview: its key holds the whole dataset; re-rendered with any manager.
-    overview = [r.overview.status for r in (first, again, touched, forced)]
-    assert overview == ["rendered", "cached", "rendered", "rendered"]
+    overview = [r.overview.status for r in (first, again, touched, own, forced)]
+    assert overview == ["rendered", "cached", "rendered", "rendered", "rendered"]
+
+
+def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch):
+    # The parent loads the export, then it vanishes: a kernel that parsed it would fail.
+    import workbench.reports.runner as runner
+
+    data = write_department(tmp_path / "data")
+    gone = tmp_path / "gone"
+    loads, snapshots = [], []
+    real_load, real_snapshot = runner.load_dataset, runner.write_snapshot
+
+    def load_then_remove(*args, **kwargs):
+        loaded = real_load(*args, **kwargs)
+        loads.append(args[0])
+        data.rename(gone)
+        return loaded
+
+    def counted_snapshot(*args, **kwargs):
+        snapshots.append(args[0])
+        return real_snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "load_dataset", load_then_remove)
+    monkeypatch.setattr(runner, "write_snapshot", counted_snapshot)
+    run = render_reports(
+        data, latest_month=True, jobs=2, out=tmp_path / "out", progress=False, overview=False
+    )
+    assert not data.exists() and len(loads) == 1
+    assert run.ok and run.counts["rendered"] == 3, run.to_dict()
+    batch = run.out_dir / "_batch"
+    assert snapshots == [batch]  # written once for the batch, beside the managers' folders
+    assert {p.name for p in (batch / "tables").iterdir()} == {
+        f"{t}.parquet" for t in ("tasks", "calls", "deals", "targets", "set_aside")
+    }
+    assert (batch / "department" / "window.parquet").is_file()
+    for outcome in run.reports:
+        folder = run.out_dir / outcome.slug
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "cache.json",
+            "report.html",
+            "report.ipynb",
+        ]
+        assert "_batch" not in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_index_rows_are_headline_data_of_each_view(batch, department):
+    # The index is built in the parent from headline_data, the function the report's own
+    # headlines come from; worked out here again from the loaded data.
+    from dataclasses import asdict
+
+    from workbench.data.loading import load_dataset
+    from workbench.reports.index_page import index_page
+    from workbench.reports.manager_view import department_figures, headline_data, view_for
+
+    ds = load_dataset(department)
+    figures = department_figures(ds, period_start="2026-10-01", period_end="2026-10-31")
+    expected = {m: headline_data(view_for(figures, ds.tasks, m)) for m in MANAGERS}
+    assert {r.manager: r.headline for r in batch.reports} == expected
+    entries = [asdict(r) | {"headline": expected[r.manager]} for r in batch.reports]
+    title = "Manager reports 2026-10-01 to 2026-10-31"
+    page = index_page(title, entries, overview=asdict(batch.overview))
+    assert (batch.out_dir / "index.html").read_text(encoding="utf-8") == page
+    for r in batch.reports:  # each report shows the same headline sentences
+        for sentence in expected[r.manager]["headlines"]:
+            assert escape(sentence) in _html(batch, r.manager)
 
 
 def test_parameters_are_checked_against_the_template_before_anything_runs(tmp_path):

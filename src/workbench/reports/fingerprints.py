@@ -7,6 +7,7 @@ depend on row order or index, and it changes when any value, column or dtype cha
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -22,6 +23,7 @@ __all__ = [
     "manager_fingerprint",
     "manager_fingerprints",
     "dataset_fingerprint",
+    "department_fingerprint",
     "cache_key",
     "code_fingerprint",
 ]
@@ -81,8 +83,8 @@ def manager_fingerprint(dataset: Any, manager: str) -> str:
     """Fingerprint of one manager's own inputs.
 
     Covers the manager's rows in tasks, calls and deals, and the target rows that apply to
-    them (their own and the ``*`` rows). It deliberately does NOT cover other managers'
-    rows: team comparison figures in a cached report may lag until ``--force``.
+    them (their own and the ``*`` rows). Other managers' rows reach a report only through
+    the department figures, which :func:`department_fingerprint` covers.
     """
     parts = {t: frame_fingerprint(_manager_rows(dataset, t, manager)) for t in _TABLES}
     return _combine(parts)
@@ -115,7 +117,33 @@ def dataset_fingerprint(dataset: Any) -> str:
     return _combine({t: frame_fingerprint(getattr(dataset, t)) for t in _TABLES})
 
 
-def cache_key(*, template: bytes, params: dict[str, Any], inputs: str, version: str) -> str:
+def department_fingerprint(department: Any) -> str:
+    """Fingerprint of a department's figures (any dataclass of tables and plain values).
+
+    A manager's report draws on its own rows and on these figures (colleagues' medians and
+    bands, the data-health counts, the pseudonyms' salt); a report cached under a key that
+    holds this fingerprint is re-rendered when any colleague's figure changes. Table
+    indexes count here (a per-manager count is indexed by manager).
+    """
+    parts = {}
+    for f in dataclasses.fields(department):
+        value = getattr(department, f.name)
+        if isinstance(value, pd.DataFrame):
+            named = any(n is not None for n in value.index.names)
+            parts[f.name] = frame_fingerprint(value.reset_index() if named else value)
+        else:
+            parts[f.name] = json.dumps(value, sort_keys=True, default=str)
+    return _combine(parts)
+
+
+def cache_key(
+    *,
+    template: bytes,
+    params: dict[str, Any],
+    inputs: str,
+    version: str,
+    department: str = "",
+) -> str:
     """Key under which one rendered report may be reused.
 
     Parameters
@@ -128,8 +156,12 @@ def cache_key(*, template: bytes, params: dict[str, Any], inputs: str, version: 
         :func:`manager_fingerprint` of the manager.
     version
         The package version (a new release re-renders everything).
+    department
+        :func:`department_fingerprint` of the figures the report compares the manager with.
     """
     digest = hashlib.sha256(template)
     payload = {"params": params, "inputs": inputs, "version": version}
+    if department:
+        payload["department"] = department
     digest.update(json.dumps(payload, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()

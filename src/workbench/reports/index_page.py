@@ -77,8 +77,9 @@ def index_page(
 ) -> str:
     """The head of sales' overview: one row per manager with headline figures and a link.
 
-    ``entries`` hold ``manager``, ``slug``, ``status``, ``error`` and ``headline`` (the dict
-    from the report's ``headline-data`` cell, None when the report failed). ``overview``
+    ``entries`` hold ``manager``, ``slug``, ``status``, ``error`` and ``headline``
+    (:func:`workbench.reports.manager_view.headline_data` of the manager's view, computed by
+    the runner; None when the report failed). ``overview``
     (``html``, ``status``, ``error``) adds a link to the team overview page.
     """
     head = "".join(f"<th>{escape(metric_name(m))}</th>" for m in INDEX_METRICS)

@@ -1,7 +1,8 @@
 """Presentation helpers of the manager report template (one call per notebook cell).
 
 What the report computes lives in :mod:`workbench.reports.manager_view` (the privacy boundary);
-this module loads the data once per kernel, resets the look between managers, and turns
+this module loads the data once per kernel (from the runner's batch snapshot, or from the
+export when the template runs alone), resets the look between managers, and turns
 figures into escaped HTML: every string that came from the CRM goes through
 :func:`html.escape` (or ``DataFrame.to_html(escape=True)``) before it reaches a page.
 """
@@ -26,6 +27,7 @@ from workbench.formatting import format_figure
 from workbench.reports.fingerprints import (
     code_fingerprint,
     dataset_fingerprint,
+    department_fingerprint,
     manager_fingerprint,
 )
 
@@ -45,17 +47,37 @@ __all__ = [
 ]
 
 _LOADED: dict[tuple, tuple[Any, str]] = {}  # the last data loaded on this kernel, fingerprint
-_DEPARTMENTS: dict[tuple, Any] = {}  # the last window's department figures, per kernel
+_DEPARTMENTS: dict[tuple, tuple[Any, str]] = {}  # the last department figures, fingerprint
+_SNAPSHOTS: dict[tuple, tuple[Any, Any, dict]] = {}  # the last batch snapshot read, per kernel
 
 
 def apply_report_style() -> None:
-    """Reset matplotlib to one explicit style, so no earlier notebook on the kernel leaks in."""
+    """Reset matplotlib to one explicit style, so no earlier notebook on the kernel leaks in.
+
+    Figures use constrained layout and the inline backend saves them without
+    ``bbox_inches="tight"``, which would draw every figure twice: saving the PNGs was
+    most of a report's time on a reused kernel.
+    """
     from workbench.plots import set_theme
 
     plt.close("all")
     mpl.rcdefaults()
     set_theme()
-    mpl.rcParams.update({"figure.figsize": (8.0, 3.4), "figure.dpi": 80, "savefig.dpi": 80})
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (8.0, 3.4),
+            "figure.dpi": 80,
+            "savefig.dpi": 80,
+            "figure.constrained_layout.use": True,
+        }
+    )
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: no inline backend to configure
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
 
 
 def _stat_key(path: Path) -> tuple:
@@ -80,6 +102,21 @@ def _load_cached(data: str, mapping: str, tz: str) -> tuple[Any, str]:
         loaded = load_dataset(source, mapping=mapping or None, tz=tz)
         _LOADED[key] = (loaded, dataset_fingerprint(loaded)[:16])
     return _LOADED[key]
+
+
+def _load_snapshot(batch: str) -> tuple[Any, Any, dict]:
+    """The batch snapshot's dataset, department figures and record, read once per kernel.
+
+    The key holds every file's path, mtime and size: a new batch in the same folder is read
+    again.
+    """
+    from workbench.reports.snapshot import read_dataset, read_department, read_meta
+
+    key = _stat_key(Path(batch))
+    if key not in _SNAPSHOTS:
+        _SNAPSHOTS.clear()
+        _SNAPSHOTS[key] = (read_dataset(batch), read_department(batch), read_meta(batch))
+    return _SNAPSHOTS[key]
 
 
 def load_report_dataset(data: str, *, mapping: str = "", tz: str = "UTC") -> Any:
@@ -210,11 +247,17 @@ def prepare_report(
     as_of: str,
     conversation_s: float,
     long_call_s: float,
+    batch: str = "",
 ) -> tuple[Any, pd.DataFrame]:
     """Load the data and return the manager's view and the report's provenance table.
 
     Only these two leave this function: the loaded dataset (every manager's rows) is never
     bound to a name in the notebook (it stays in this module's private per-kernel cache).
+
+    ``batch`` is the folder of the runner's snapshot (:mod:`workbench.reports.snapshot`):
+    the validated tables and the department figures, computed once for the batch. Its
+    figures must have been computed for this report's window and thresholds. Empty: the
+    template runs on its own, loading ``data`` and computing the department here.
     """
     from workbench.reports.manager_view import department_figures, view_for
 
@@ -223,28 +266,52 @@ def prepare_report(
         mapping=mapping, tz=tz, as_of=as_of, conversation_s=conversation_s,
         long_call_s=long_call_s,
     )  # fmt: skip
-    ds, fingerprint = _load_cached(data, mapping, tz)
     figures = dict(
         period_start=period_start, period_end=period_end, as_of=as_of or None,
         conversation_s=conversation_s, long_call_s=long_call_s,
     )  # fmt: skip
-    # The department's figures do not depend on the manager: on a reused kernel they are
-    # computed once per (data, window, thresholds) and each report takes its own slice.
-    key = (fingerprint, tz, tuple(sorted(figures.items())))
-    if key not in _DEPARTMENTS:
-        _DEPARTMENTS.clear()
-        _DEPARTMENTS[key] = department_figures(ds, **figures)
-    view = view_for(_DEPARTMENTS[key], ds.tasks, manager)
-    return view, provenance(ds, params, fingerprint=fingerprint)
+    if batch:
+        ds, department, meta = _load_snapshot(batch)
+        if meta["figures"] != figures or ds.tz != tz:
+            raise ValueError(
+                f"the batch snapshot {batch} holds figures for {meta['figures']} in {ds.tz}, "
+                f"not for {figures} in {tz}"
+            )
+        prints = meta["fingerprints"]
+        fingerprint, department_key = prints["dataset"][:16], prints["department"]
+        own = prints["managers"].get(manager)
+    else:
+        ds, fingerprint = _load_cached(data, mapping, tz)
+        # The department's figures do not depend on the manager: on a reused kernel they
+        # are computed once per (data, window, thresholds); each report takes its slice.
+        key = (fingerprint, tz, tuple(sorted(figures.items())))
+        if key not in _DEPARTMENTS:
+            _DEPARTMENTS.clear()
+            computed = department_figures(ds, **figures)
+            _DEPARTMENTS[key] = (computed, department_fingerprint(computed))
+        department, department_key = _DEPARTMENTS[key]
+        own = None
+    view = view_for(department, ds.tasks, manager)
+    table = provenance(
+        ds, params, fingerprint=fingerprint, manager_key=own, department_key=department_key
+    )
+    return view, table
 
 
 def results_figure(view: Any):
-    """Leads handled, conversion and sales volume per month, each against the team."""
+    """Leads handled, conversion and sales volume per month, each against the team.
+
+    The three panels share the month axis, labelled once at the bottom: the same months
+    read down the page, and a third of the tick labels to lay out (saving a report's
+    figures is most of its time).
+    """
     from workbench.plots import results_over_time
 
-    fig, axes = plt.subplots(3, 1, figsize=(8, 10.5), layout="constrained")
+    fig, axes = plt.subplots(3, 1, figsize=(8, 9.5), layout="constrained", sharex=True)
     for ax, metric in zip(axes, ("leads", "conversion", "sales_volume"), strict=True):
         results_over_time(view.panel, manager=view.manager, metric=metric, ax=ax)
+    for ax in axes:
+        ax.label_outer(remove_inner_ticks=True)
     return fig
 
 
@@ -281,17 +348,32 @@ def _git_commit() -> str:
     return out.stdout.strip() or "none"
 
 
-def provenance(ds: Any, params: dict[str, Any], *, fingerprint: str | None = None) -> pd.DataFrame:
+def provenance(
+    ds: Any,
+    params: dict[str, Any],
+    *,
+    fingerprint: str | None = None,
+    manager_key: str | None = None,
+    department_key: str | None = None,
+) -> pd.DataFrame:
     """Where the report's numbers come from: fingerprints, code, commit, parameters, time.
 
-    ``fingerprint`` is the dataset's, if already known; the manager's is over their own rows
-    and the targets that apply to them.
+    ``fingerprint`` is the dataset's and ``manager_key`` the manager's, if already known
+    (the manager's is over their own rows and the targets that apply to them);
+    ``department_key`` is the fingerprint of the department figures the report compares
+    the manager with (omitted when not given).
     """
+    own = manager_key or manager_fingerprint(ds, params["manager"])
+    rows = {
+        "manager's input fingerprint": own[:16],
+        "dataset fingerprint": (fingerprint or dataset_fingerprint(ds))[:16],
+    }
+    if department_key:
+        rows["department figures fingerprint"] = department_key[:16]
     return pd.DataFrame(
         {
             "value": [
-                manager_fingerprint(ds, params["manager"])[:16],
-                fingerprint or dataset_fingerprint(ds)[:16],
+                *rows.values(),
                 f"{workbench.__version__} (code {code_fingerprint()[:16]})",
                 _git_commit(),
                 json.dumps(params, sort_keys=True, ensure_ascii=False),
@@ -300,8 +382,7 @@ def provenance(ds: Any, params: dict[str, Any], *, fingerprint: str | None = Non
         },
         index=pd.Index(
             [
-                "manager's input fingerprint",
-                "dataset fingerprint",
+                *rows,
                 "workbench version",
                 "git commit",
                 "parameters",

@@ -35,16 +35,13 @@ from papermill.parameterize import parameterize_notebook
 from workbench.reports.index_page import failure_page
 
 __all__ = [
-    "HEADLINE_TAG",
     "REMOVED_TAGS",
     "ReportRenderer",
     "build_exporter",
-    "read_headline",
     "start_kernel",
 ]
 
-HEADLINE_TAG = "headline-data"
-REMOVED_TAGS = ("parameters", "injected-parameters", HEADLINE_TAG)
+REMOVED_TAGS = ("parameters", "injected-parameters")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # The lab template without the CDN scripts (require.js, MathJax, mermaid, widgets): a report
@@ -66,7 +63,7 @@ body { margin: 0 auto; max-width: 960px; }
 
 
 def build_exporter() -> HTMLExporter:
-    """An HTML exporter with no code, no prompts, no parameter/headline cells, no CDN scripts."""
+    """An HTML exporter with no code, no prompts, no parameter cells, no CDN scripts."""
     exporter = HTMLExporter(
         template_name="lab",
         template_file="workbench_report.html.j2",
@@ -98,17 +95,6 @@ def start_kernel(workdir: Path) -> KernelManager:
     return km
 
 
-def read_headline(nb: nbformat.NotebookNode) -> dict | None:
-    """The JSON displayed by the cell tagged ``headline-data``, or None if it never ran."""
-    for cell in nb.cells:
-        if HEADLINE_TAG in cell.get("metadata", {}).get("tags", []):
-            for output in cell.get("outputs", []):
-                data = output.get("data", {})
-                if "application/json" in data:
-                    return dict(data["application/json"])
-    return None
-
-
 def _without_template_defaults(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Blank the template's own ``parameters`` cell once values are injected below it.
 
@@ -136,7 +122,7 @@ class ReportRenderer:
     Parameters
     ----------
     template
-        Path of the template notebook (papermill ``parameters`` cell, ``headline-data`` cell).
+        Path of the template notebook (with a papermill ``parameters`` cell).
     timeout
         Seconds one cell may run.
     """
@@ -168,16 +154,16 @@ class ReportRenderer:
             self.km.shutdown_kernel(now=True)
         self.km = self.kc = None
 
-    def render(self, params: dict[str, Any], out_dir: Path) -> dict[str, Any]:
-        """Execute the template with ``params`` and write ``report.ipynb`` and ``report.html``.
+    def render(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Execute the template with ``params``; return the notebook and its HTML page.
 
-        On failure the partially executed notebook is saved, ``report.html`` becomes a
-        failure page naming the error, and the kernel is replaced. Never raises for a
-        notebook error; returns ``status`` (rendered/failed), ``seconds``, ``error``,
-        ``headline``.
+        Writes nothing: the caller (the runner's parent process) writes every output file.
+        On failure the page is a failure page naming the error, the notebook is the
+        partially executed one, and the kernel is replaced. Never raises for a notebook
+        error. Returns ``status`` (rendered/failed), ``seconds``, ``error`` (one line),
+        ``notebook`` (nbformat JSON text) and ``html``.
         """
         began = time.perf_counter()
-        out_dir.mkdir(parents=True, exist_ok=True)
         nb = _without_template_defaults(parameterize_notebook(copy.deepcopy(self.template), params))
         error = None
         try:
@@ -189,19 +175,17 @@ class ReportRenderer:
         except Exception as exc:  # any failure of this manager: record it, go on
             error = _error_text(exc)
             self._drop_kernel()
-        nbformat.write(nb, out_dir / "report.ipynb")
-        html_path = out_dir / "report.html"
         if error is None:
             title = f"{params.get('manager', '')} report"
-            body, _ = self.exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-            html_path.write_text(body, encoding="utf-8")
+            page, _ = self.exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
         else:
-            html_path.write_text(failure_page(params.get("manager", ""), error[1]), "utf-8")
+            page = failure_page(params.get("manager", ""), error[1])
         return {
             "status": "rendered" if error is None else "failed",
             "seconds": round(time.perf_counter() - began, 3),
             "error": None if error is None else error[0],
-            "headline": read_headline(nb) if error is None else None,
+            "notebook": nbformat.writes(nb),
+            "html": page,
         }
 
     def close(self) -> None:

@@ -1,9 +1,15 @@
 """Render every manager's report for one period: the product's main command.
 
-``render_reports`` loads the data once, checks the parameters against the template's
-``parameters`` cell before anything runs, skips managers whose inputs did not change, and
-renders the others on N worker processes that each reuse ONE kernel
-(:class:`workbench.reports.renderer.ReportRenderer`). One manager's failure never stops the batch.
+``render_reports`` checks the parameters against the template's ``parameters`` cell before
+anything runs, loads and validates the data ONCE, computes the department's figures once,
+skips managers whose report would not change, and renders the others on N worker processes
+that each reuse ONE kernel (:class:`workbench.reports.renderer.ReportRenderer`). The flow is
+one way: the parent writes a columnar snapshot of the validated tables and the department
+figures (:mod:`workbench.reports.snapshot`) into ``<out>/<period>/_batch/`` and passes its
+folder to the template as ``batch``; the kernels read it (never the export) and hand the
+notebook and its HTML back; only the parent writes output files. The index's figures come
+from :func:`~workbench.reports.manager_view.headline_data` in the parent, the function the
+report's own headlines come from. One manager's failure never stops the batch.
 
 Outputs, under ``<out>/<period>/`` (period ``2026-10`` for a calendar month, else
 ``2026-10-01_2026-10-15``)::
@@ -13,16 +19,14 @@ Outputs, under ``<out>/<period>/`` (period ``2026-10`` for a calendar month, els
     <slug>/report.ipynb the executed notebook (kept, partially executed, on failure)
     <slug>/report.html  the self-contained report (or a failure page naming the error)
     <slug>/cache.json   the cache key of the last successful render and its headline data
+    _batch/             the snapshot the kernels of the last rendering batch read (every
+                        manager's rows: a working copy, never sent; safe to delete)
 
 The template contract (``workbench/reports/templates/manager_report.ipynb``)
     * one cell tagged ``parameters`` with literal defaults for: ``manager``, ``period_start``,
       ``period_end`` (inclusive ISO dates), ``data`` (source path), ``mapping`` (``""`` =
       none), ``tz``, ``as_of`` (ISO instant, ``""`` = end of data), ``conversation_s`` (60),
-      ``long_call_s`` (1200);
-    * one cell tagged ``headline-data`` displaying ``{"application/json": {...}}`` with
-      ``raw=True``; keys: manager, delinquency_rate, talk_mean_min, leads, won, sales_volume,
-      conversion, kpis ({metric: {target, direction, met}} for the window's last month),
-      headlines (list of sentences). The runner reads it for the index and removes the cell;
+      ``long_call_s`` (1200), ``batch`` (``""`` = load ``data`` itself);
     * a last cell tagged ``provenance`` (fingerprints, version, git commit, parameters, time);
     * it raises when the manager has no rows, and resets matplotlib itself (kernel reuse).
 
@@ -33,14 +37,16 @@ It covers every manager in the data, whatever ``managers`` selects, and is never
 a manager's report. Its failure is recorded in ``run_summary.json`` (``team_overview``) and
 makes the run not ``ok``; it never stops the managers' reports.
 
-Caching: a report is reused when the template bytes, its parameters, the package version
-and the manager's OWN inputs (their tasks, calls and deals rows and the target rows that
-apply to them; :func:`workbench.reports.fingerprints.manager_fingerprint`) are unchanged. Other
-managers' rows are not covered, so team comparison figures in a cached report may lag
-behind until ``force=True`` (``--force``). The overview compares everybody, so its key holds
-the WHOLE dataset's fingerprint (:func:`~workbench.reports.fingerprints.dataset_fingerprint`)
-with its
-template, parameters and the package version; it is also re-rendered whenever any manager's
+Caching: a report is reused when the template bytes, its parameters (not ``batch``, which is
+only where the figures are read from), the package code and what the report shows are
+unchanged: the manager's own inputs (their tasks, calls and deals rows and the target rows
+that apply to them; :func:`workbench.reports.fingerprints.manager_fingerprint`) and the
+department figures the report compares them with
+(:func:`~workbench.reports.fingerprints.department_fingerprint`), so a change to a
+colleague's rows that moves a team median re-renders everyone. The overview compares
+everybody, so its key holds the WHOLE dataset's fingerprint
+(:func:`~workbench.reports.fingerprints.dataset_fingerprint`) with its template, parameters
+and the package version; it is also re-rendered whenever any manager's
 report is, so it is never older than a report rendered with it (``team_overview.json``).
 """
 
@@ -51,7 +57,6 @@ import json
 import multiprocessing as mp
 import os
 import queue
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -71,11 +76,18 @@ from workbench.reports.fingerprints import (
     cache_key,
     code_fingerprint,
     dataset_fingerprint,
+    department_fingerprint,
     manager_fingerprints,
 )
 from workbench.reports.index_page import failure_page, index_page
-from workbench.reports.manager_view import report_window
+from workbench.reports.manager_view import (
+    department_figures,
+    headline_data,
+    report_window,
+    view_for,
+)
 from workbench.reports.slugs import unique_slugs
+from workbench.reports.snapshot import BATCH_DIR, write_snapshot
 from workbench.reports.templates import TEMPLATES_DIR
 
 __all__ = [
@@ -262,21 +274,27 @@ def _worker(template: str, tasks: Any, results: Any) -> None:
 
     with ReportRenderer(Path(template)) as renderer:
         while (item := tasks.get()) is not None:
-            idx, params, out_dir = item
+            idx, params = item
             try:
-                results.put((idx, renderer.render(params, Path(out_dir))))
-            except Exception as exc:  # writing outputs failed: report it, keep the worker
+                results.put((idx, renderer.render(params)))
+            except Exception as exc:  # the kernel would not start: report it, keep the worker
                 results.put((idx, {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}))
 
 
-def _run_jobs(template: Path, jobs: list[tuple], n_workers: int, on_result) -> None:
-    """Render ``jobs`` [(idx, params, out_dir)] on ``n_workers``; call ``on_result(idx, res)``."""
+def _run_jobs(template: Path, jobs: list[tuple], n_workers: int, on_result, meanwhile=None) -> None:
+    """Render ``jobs`` [(idx, params)] on ``n_workers``; call ``on_result(idx, res)``.
+
+    ``meanwhile()`` runs in this process once the workers are started (their kernels take
+    a second or two to come up), before the first result is collected.
+    """
     if n_workers <= 1:
         from workbench.reports.renderer import ReportRenderer
 
+        if meanwhile is not None:
+            meanwhile()
         with ReportRenderer(template) as renderer:
-            for idx, params, out_dir in jobs:
-                on_result(idx, renderer.render(params, Path(out_dir)))
+            for idx, params in jobs:
+                on_result(idx, renderer.render(params))
         return
     ctx = mp.get_context("spawn")
     tasks, results = ctx.Queue(), ctx.Queue()
@@ -288,6 +306,8 @@ def _run_jobs(template: Path, jobs: list[tuple], n_workers: int, on_result) -> N
     for p in procs:
         tasks.put(None)
         p.start()
+    if meanwhile is not None:
+        meanwhile()
     pending = {job[0] for job in jobs}
     while pending:
         try:
@@ -377,7 +397,8 @@ def render_reports(
         **(params or {}),
     }
     check_parameters(
-        {"manager": "", "period_start": "", "period_end": "", **base}, template=template
+        {"manager": "", "period_start": "", "period_end": "", "batch": "", **base},
+        template=template,
     )
     overview_base = {k: base[k] for k in ("data", "mapping", "tz", "as_of")}
     overview_base["history_months"] = history_months
@@ -400,6 +421,17 @@ def render_reports(
     slugs = unique_slugs(names)
     period_dir = Path(out).resolve() / period_label(start, end)
     template_bytes = template.read_bytes()
+    # What prepare_report computes per kernel when run alone; here once for the batch.
+    figures = {
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "as_of": base["as_of"] or None,
+        "conversation_s": base["conversation_s"],
+        "long_call_s": base["long_call_s"],
+    }
+    department = department_figures(dataset, **figures)
+    department_key = department_fingerprint(department)
+    data_key = dataset_fingerprint(dataset)
     inputs = manager_fingerprints(dataset, names)
     version = f"{workbench.__version__}+{code_fingerprint()[:16]}"
 
@@ -415,6 +447,7 @@ def render_reports(
             params=p,
             inputs=inputs[name],
             version=version,
+            department=department_key,
         )
         outcome = ReportOutcome(name, slugs[name], "pending", html=f"{slugs[name]}/report.html")
         outcomes.append(outcome)
@@ -422,7 +455,7 @@ def render_reports(
         if cached and cached.get("key") == keys[idx] and (out_dir / "report.html").exists():
             outcome.status, outcome.headline = "cached", cached.get("headline")
         else:
-            todo.append((idx, p, str(out_dir)))
+            todo.append((idx, p))
 
     stream = sys.stderr if progress is True else (progress or None)
     bar = _Progress(len(names), stream)
@@ -430,12 +463,30 @@ def render_reports(
         if o.status == "cached":
             bar.update(o)
 
+    headlines: dict[int, dict | None] = {}
+
+    def compute_headlines() -> None:
+        """The index's figures, from the function the report's own headlines come from."""
+        for idx, _ in todo:
+            try:
+                view = view_for(department, dataset.tasks, names[idx])
+            except LookupError:  # no rows: the report fails and says so
+                headlines[idx] = None
+            else:
+                headlines[idx] = headline_data(view)
+
     def on_result(idx: int, res: dict[str, Any]) -> None:
         o = outcomes[idx]
         o.status, o.seconds, o.error = res["status"], res.get("seconds", 0.0), res.get("error")
-        o.headline = res.get("headline")
-        cache_file = period_dir / o.slug / "cache.json"
+        folder = period_dir / o.slug
+        folder.mkdir(exist_ok=True)
+        if "notebook" in res:
+            (folder / "report.ipynb").write_text(res["notebook"], encoding="utf-8")
+        page = res.get("html") or failure_page(o.manager, o.error or "unknown error")
+        (folder / "report.html").write_text(page, encoding="utf-8")
+        cache_file = folder / "cache.json"
         if o.status == "rendered":
+            o.headline = headlines.get(idx)
             cache_file.write_text(json.dumps({"key": keys[idx], "headline": o.headline}))
         else:
             cache_file.unlink(missing_ok=True)
@@ -444,7 +495,19 @@ def render_reports(
     n_workers = min(jobs or os.cpu_count() or 1, len(todo))
     period_dir.mkdir(parents=True, exist_ok=True)
     if todo:
-        _run_jobs(template, todo, n_workers, on_result)
+        fingerprints = {
+            "dataset": data_key,
+            "department": department_key,
+            "managers": inputs,
+        }
+        batch = write_snapshot(
+            period_dir / BATCH_DIR,
+            dataset,
+            department,
+            meta={"figures": figures, "fingerprints": fingerprints},
+        )
+        todo = [(idx, {**p, "batch": str(batch)}) for idx, p in todo]
+        _run_jobs(template, todo, n_workers, on_result, meanwhile=compute_headlines)
 
     summary = RunSummary(start.isoformat(), end.isoformat(), period_dir, outcomes)
     if overview:
@@ -452,7 +515,7 @@ def render_reports(
         overview_params.update(overview_base)
         any_rendered = any(o.status != "cached" for o in outcomes)
         summary.overview = _render_overview(
-            period_dir, overview_params, dataset_fingerprint(dataset), force=force or any_rendered
+            period_dir, overview_params, data_key, force=force or any_rendered
         )
     summary.seconds = time.perf_counter() - began
     record = summary.to_dict()
@@ -488,19 +551,17 @@ def _render_overview(
     if not force and cached and cached.get("key") == key and html_file.exists():
         outcome.status = "cached"
         return outcome
-    work = period_dir / "_team_overview"  # a slug never starts with "_"
     try:
         with ReportRenderer(OVERVIEW_TEMPLATE) as renderer:
-            res = renderer.render(params, work)
+            res = renderer.render(params)
     except Exception as exc:  # the kernel did not start: report it, keep the batch
         res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     outcome.status, outcome.seconds = res["status"], res.get("seconds", 0.0)
     outcome.error = res.get("error")
-    if (work / "report.ipynb").exists():
-        (work / "report.ipynb").replace(period_dir / "team_overview.ipynb")
+    if "notebook" in res:
+        (period_dir / "team_overview.ipynb").write_text(res["notebook"], encoding="utf-8")
     if outcome.status == "rendered":
-        page = (work / "report.html").read_text(encoding="utf-8")
-        page = page.replace("<title> report</title>", "<title>Team overview</title>", 1)
+        page = res["html"].replace("<title> report</title>", "<title>Team overview</title>", 1)
         html_file.write_text(page, encoding="utf-8")
         cache_file.write_text(json.dumps({"key": key}))
     else:
@@ -509,7 +570,6 @@ def _render_overview(
             failure_page("Team overview", error, notebook="team_overview.ipynb"), "utf-8"
         )
         cache_file.unlink(missing_ok=True)
-    shutil.rmtree(work, ignore_errors=True)
     return outcome
 
 
