@@ -109,6 +109,7 @@ def sample_csv() -> dict[str, pd.DataFrame]:
         "calls": ["started_at"],
         "deals": ["created_at", "closed_at"],
         "targets": ["effective_from", "effective_to"],
+        "roster": ["active_from", "active_to"],
     }
     out = {}
     for name, columns in parse.items():

@@ -132,7 +132,7 @@ def test_description_quality_health_counts_every_csv_row(sample_csv):
     health = _pinned("explore/description_quality.ipynb")[0]
     lines = [line.split() for line in health.strip().splitlines()]
     expected = [["table", "measure", "reason", "reason_code", "rows"]]
-    for table in ("tasks", "calls", "deals", "targets"):
+    for table in ("tasks", "calls", "deals", "targets", "roster"):
         rows = str(len(sample_csv[table]))
         expected += [[table, "read", rows], [table, "loaded", rows], [table, "set_aside", "0"]]
     assert lines == expected

@@ -142,7 +142,7 @@ def test_data_health_rows_read_and_loaded_equal_the_csv_rows(sample_run, sample_
     lines = [line.split() for line in printed.strip().splitlines()]
     assert lines[0] == ["table", "measure", "reason", "reason_code", "rows"]
     expected = []
-    for table in ("tasks", "calls", "deals", "targets"):
+    for table in ("tasks", "calls", "deals", "targets", "roster"):
         rows = str(len(sample_csv[table]))
         expected += [[table, "read", rows], [table, "loaded", rows], [table, "set_aside", "0"]]
     assert lines[1:] == expected

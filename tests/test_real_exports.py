@@ -41,7 +41,7 @@ def test_contact_center_excel_calls():
     assert (calls.loc[calls["answered"], "duration_s"] > 0).all()
     assert set(calls["direction"]) == {"inbound"}
     assert len(data.managers) == 8
-    assert data.rows_read == {"tasks": 0, "calls": 5000, "deals": 0, "targets": 0}
+    assert data.rows_read == {"tasks": 0, "calls": 5000, "deals": 0, "targets": 0, "roster": 0}
 
 
 def test_maven_pipeline_deals():

@@ -7,7 +7,7 @@ instead of parsing the export again and recomputing the department::
 
     <out>/<period>/_batch/
         snapshot.json              tz, source, files, rows read, fingerprints, figures' params
-        tables/<table>.parquet     tasks, calls, deals, targets, set_aside (validated rows)
+        tables/<table>.parquet     tasks, calls, deals, targets, roster, set_aside, blanked
         department/<name>.parquet  the tables of a ``manager_view.Department``
 
 The folder sits beside the managers' folders, never inside one (a manager's folder is what
@@ -27,13 +27,14 @@ from typing import Any
 import pandas as pd
 
 from workbench.data.loading import Dataset
+from workbench.data.schema import TABLE_NAMES
 from workbench.reports.manager_view import Department
 
 __all__ = ["BATCH_DIR", "read_dataset", "read_department", "read_meta", "write_snapshot"]
 
 #: Name of the snapshot folder under ``<out>/<period>/`` (a slug never starts with "_").
 BATCH_DIR = "_batch"
-_TABLES = ("tasks", "calls", "deals", "targets", "set_aside")
+_TABLES = (*TABLE_NAMES, "set_aside", "blanked")
 _META = "snapshot.json"
 
 
@@ -65,6 +66,8 @@ def write_snapshot(
             "source": dataset.source,
             "files": dataset.files,
             "rows_read": dataset.rows_read,
+            "unused_files": dataset.unused_files,
+            "headers": dataset.headers,
         },
         "department": scalars,
         **meta,
