@@ -28,7 +28,10 @@ _OUTPUT_LABELS = {"tasks_completed": "Completed tasks", "leads": "Leads"}
 
 
 def scaled(value: float, scale: float, digits: int) -> str:
-    return "n/a" if not np.isfinite(value) else f"{value * scale:.{digits}f}"
+    if not np.isfinite(value):
+        return "n/a"
+    text = f"{value * scale:.{digits}f}"
+    return text[1:] if text.startswith("-") and text.lstrip("-0.") == "" else text  # no "-0.0"
 
 
 def _verdict(p: float, smallest: float, level: float) -> str:

@@ -250,7 +250,7 @@ def placebo_test(
         Placebo dates; default every month start whose windows fit in the data.
     before_months, after_months : int, optional
         Window lengths; default the real ones (months with data before the real date, and
-        from it on).
+        from it on). When given, the real comparison is limited to them too.
 
     Returns
     -------
@@ -284,8 +284,10 @@ def placebo_test(
     else:
         candidates = list(change_date_index(fake_dates, tz))
     rows = []
+    given = before_months is not None or after_months is not None
     for kind, date in [("real", real)] + [("placebo", d) for d in candidates]:
-        lo, hi = window(date)
+        # the real comparison uses all its months unless window lengths were given
+        lo, hi = window(date) if kind == "placebo" or given else (None, None)
         r = monthly_diff_in_diff(diffs, change_date=date, start=lo, end=hi)
         rows.append({"change_date": date, "kind": kind, **{k: r[k] for k in _PLACEBO_KEYS}})
     out = pd.DataFrame(rows)
