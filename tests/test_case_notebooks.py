@@ -89,7 +89,7 @@ def test_overdue_case_shows_article_figures_from_rows(executed, sample):
     nb = executed["overdue_tasks"]
     headline = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "headline"))
     assert f"before   {100 * rate_b:.1f} % (95% CI" in headline
-    assert f"; n = {int(before.sum())})" in headline
+    assert f"; n = {int(before.sum())}, 6 months)" in headline
     assert f"after    {100 * rate_a:.1f} % (95% CI" in headline
     done = sample.tasks.loc[sample.tasks["manager"] == "Anna Petrova", "completed_at"]
     per_month_b = done.lt(_ts("2026-05-01")).sum() / 6
@@ -103,7 +103,10 @@ def test_overdue_case_shows_article_figures_from_rows(executed, sample):
     assert "empty_description_share" in guard and "empty_result" not in guard
     assert f"fell from {100 * rate_b:.0f}% to {100 * rate_a:.0f}%" in conclusion
     assert "fell from 44% to 15%" in conclusion
-    assert "real improvement" in conclusion
+    # the sample keeps Case A's gentle decline before the KPI: the pre-trend caveat
+    assert "real improvement" not in conclusion
+    assert "was already falling before the KPI" in conclusion
+    assert "Against that trend the change is" in conclusion
 
 
 def test_call_case_shows_article_figures_from_rows(executed, sample):
@@ -124,6 +127,8 @@ def test_call_case_shows_article_figures_from_rows(executed, sample):
     assert "last step (4)      23.0 -> 31.0" in headline
     conclusion = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "case.conclusion"))
     assert "fell from 32 min to 23 min" in conclusion
+    # Case B's before period is flat: the plain path
+    assert "real improvement" in conclusion and "held its course" in conclusion
     assert "The 9 colleagues without this KPI moved by" in conclusion
     sales = _text(_cell(nb, "# NBVAL_CHECK_OUTPUT", "case.sales"))
     assert sales.splitlines()[-1].split()[:2] == ["4", "sales_volume"]

@@ -23,6 +23,7 @@ from workbench.cases.study import (
     whole_periods,
 )
 from workbench.catalogue import definitions
+from workbench.stats import Placebo
 
 UTC = "UTC"
 
@@ -230,10 +231,19 @@ def test_rate_test_no_change_states_mde():
     # MDE = (1.959964 + 0.841621) * sqrt(0.1 * 0.9 * (1/100 + 1/100)) = 2.801585 * 0.042426
     assert r["mde"] == pytest.approx(0.118862, abs=1e-6)
     assert r["text"].startswith("no change detectable (95% CI")
-    assert r["text"].endswith("a change of 11.9 points would have been seen")
+    # per direction (exact power, tested against a brute force in test_honest_inference)
+    assert r["mde_rise"] > r["mde_fall"] > 0
+    assert r["text"].endswith(
+        f"a fall of {100 * r['mde_fall']:.1f} or a rise of {100 * r['mde_rise']:.1f} points "
+        "would have been seen with 80% power"
+    )
+    rise = rate_test(10, 100, 11, 100, direction="rise")
+    assert "a fall" not in rise["text"] and "a rise of" in rise["text"]
     # a 0 % baseline has no spread: no MDE sentence rather than "a change of 0.0 points"
     zero = rate_test(0, 50, 0, 60)
-    assert math.isnan(zero["mde"]) and "would have been seen" not in zero["text"]
+    # ... but per direction: no fall below 0 exists, a rise from 0 would have been seen
+    assert math.isnan(zero["mde"]) and math.isnan(zero["mde_fall"])
+    assert "a fall" not in zero["text"] and "a rise of" in zero["text"]
 
 
 def test_guardrail_change_by_hand():
@@ -307,14 +317,18 @@ def test_conclusion_minutes_peers_placebo_guardrails():
         what="mean call length",
         unit="min",
         peers=peers,
-        placebo_share=0.5,
-        n_placebo=8,
+        placebo=Placebo(table=pd.DataFrame({"kind": ["real"], "did": [-1.0],
+                                            "months_before": [5], "months_after": [4]}),
+                        n_placebo=8, as_extreme=4, p_value=5 / 9, smallest_p=1 / 9,
+                        share_as_extreme=0.5, set_aside={}),
         guardrails=guard,
-    )
+    )  # fmt: skip
     assert "fell from 32 min to 23 min" in text
     # colleagues fell by 8 too: net -1 min, CI includes zero
     assert "Colleagues moved by -8.0 min" in text and "cannot be told apart" in text
-    assert "At 4 of 8 placebo dates" in text and "does not stand out" in text
+    assert "At 4 of 8 placebo dates" in text and "p = 0.56" in text
+    # 8 dates: even rank 1 gives p = 1/9 > 0.1, so no verdict either way
+    assert "smallest possible with 8 dates is 0.11" in text and "too few to tell" in text
     assert "Watch for gaming: short call share rose from 5% to 12%" in text
 
 
@@ -322,8 +336,11 @@ def test_conclusion_without_untreated_colleagues_makes_no_comparison():
     peers = pd.DataFrame({"did": [-0.21], "did_low": [-0.3], "did_high": [-0.12],
                           "control_change": [-0.08]})  # fmt: skip
     ba = _ba(0.44, 0.15, -0.29, -0.37, -0.21, 0.05)
-    none = conclusion_text(ba, **RATE, peers=peers, placebo_share=0.0, n_placebo=8,
-                           n_controls=0)  # fmt: skip
+    placebo = Placebo(table=pd.DataFrame({"kind": ["real"], "did": [-0.2],
+                                          "months_before": [6], "months_after": [6]}),
+                      n_placebo=8, as_extreme=0, p_value=1 / 9, smallest_p=1 / 9,
+                      share_as_extreme=0.0, set_aside={})  # fmt: skip
+    none = conclusion_text(ba, **RATE, peers=peers, placebo=placebo, n_controls=0)
     assert "Every colleague had a KPI on the overdue share too" in none
     assert "cannot be told apart from what moved everyone" in none
     # neither the (given) DiD nor the placebo is used without a control group
@@ -334,7 +351,7 @@ def test_conclusion_without_untreated_colleagues_makes_no_comparison():
     five = conclusion_text(ba, **RATE, peers=peers, n_controls=5)
     # control -0.08 = -8.0 points; net -0.21 = -21.0 points (95% CI -30.0 to -12.0)
     assert "The 5 colleagues without this KPI moved by -8.0 points" in five
-    assert "net of that the change is -21.0 points (95% CI -30.0 to -12.0)" in five
+    assert "net of that the change is -21.0 points (95% CI -30.0 to -12.0, on monthly" in five
     assert "so it is not what moved everyone" in five
 
 
@@ -372,10 +389,16 @@ def test_case_a_headline(case_a):
     assert 0.40 <= ba.loc[0, "mean"] <= 0.48 and 0.12 <= ba.loc[1, "mean"] <= 0.18
     assert ba.loc[1, "change_high"] < 0 and bool(ba.loc[1, "significant"])
     assert case_a.peers.loc[0, "did_high"] < 0
-    # the placebo share is the share of placebo rows marked as extreme
-    placebo = case_a.placebo.table
-    marks = placebo.loc[placebo["kind"] == "placebo", "as_extreme"].dropna()
-    assert len(marks) > 0 and case_a.placebo.share_as_extreme == marks.astype(bool).mean()
+    # unit-level interval kept beside the headline (months as the unit)
+    assert ba.loc[1, "unit_change_low"] < ba.loc[1, "change"] < ba.loc[1, "unit_change_high"]
+    assert list(ba["months"]) == [6, 6]
+    # windows of the real length (6 + 6 months) leave no room for a placebo date
+    assert case_a.placebo.n_placebo == 0 and np.isnan(case_a.placebo.p_value)
+    assert "No placebo date has room for windows as long as the real ones" in case_a.conclusion
+    # the 9 colleagues given the KPI date: p = (1 + k) / 10
+    colleagues = case_a.colleague_placebo
+    assert colleagues.n_placebo == 9 and colleagues.smallest_p == pytest.approx(0.1)
+    assert colleagues.p_value == pytest.approx((1 + colleagues.as_extreme) / 10)
     out = case_a.output.iloc[0]  # completed tasks per month tripled
     assert out["window"] == "KPI in force" and len(case_a.output) == 1
     assert 2.6 <= out["ratio"] <= 3.4 and out["ratio_low"] > 2
@@ -387,7 +410,10 @@ def test_case_a_headline(case_a):
         "postponed_share", "last_minute_share", "empty_description_share"
     ]  # fmt: skip
     assert "fell from 44% to 15%" in case_a.conclusion
-    assert "real improvement" in case_a.conclusion
+    # the sample's Case A was already falling before the KPI: the caveat, not a verdict
+    assert "real improvement" not in case_a.conclusion
+    assert "was already falling before the KPI" in case_a.conclusion
+    assert "Against that trend the change is" in case_a.conclusion
     assert (m.loc[m["window"] == "after", "target"] == 0.2).all()
     assert m.loc[m["window"] == "before", "target"].isna().all()
 
@@ -453,7 +479,7 @@ def test_case_with_no_data_after_the_date_says_so(sample):
     assert "not enough data to estimate a change" in case.conclusion
     assert "not enough colleagues' data" in case.conclusion
     assert "placebo" not in case.conclusion  # nothing real to compare placebos with
-    assert "after    n/a % (95% CI n/a to n/a; n = 0)" in case.headline()
+    assert "after    n/a % (95% CI n/a to n/a; n = 0, 0 months)" in case.headline()
 
 
 def test_case_with_no_data_before_gives_an_empty_ladder(sample):
@@ -505,7 +531,9 @@ def test_a_kpi_for_everyone_leaves_no_control_group(sample):
     assert "no untreated group to compare with" in case.conclusion
     assert "not what moved everyone" not in case.conclusion
     assert "placebo" not in case.conclusion
-    assert "real improvement" in case.conclusion  # the before/after itself still stands
+    # the before/after itself still stands, read against Anna's own earlier trend
+    assert "fell from 44% to 15%" in case.conclusion
+    assert "a month against its own level" in case.conclusion
 
 
 def test_everything_a_case_shows_is_defined(case_a, case_b):

@@ -137,7 +137,7 @@ def test_description_quality_health_counts_every_csv_row(sample_csv):
         expected += [[table, "read", rows], [table, "loaded", rows], [table, "set_aside", "0"]]
     assert lines == expected
     assert [len(sample_csv[n]) for n in ("tasks", "calls", "deals", "targets")] == [
-        6227, 26245, 3044, 4,
+        6227, 26188, 3044, 4,
     ]  # fmt: skip
 
 
@@ -177,7 +177,7 @@ def test_description_quality_on_time_exclusions(t):
         "no_band": 0,
         "not_due_yet": int(not_due.sum()),
     }
-    assert expected == {"cancelled": 268, "no_deadline": 535, "completed_without_time": 0,
+    assert expected == {"cancelled": 267, "no_deadline": 537, "completed_without_time": 0,
                         "no_band": 0, "not_due_yet": 40}  # fmt: skip
     for reason, count in expected.items():
         assert re.search(rf"'{reason}': {count}\b", on_time), reason
@@ -228,15 +228,16 @@ def test_overdue_case_figures(t, anna):
         _window(due, "original_due_at", BEFORE_A),
         _window(due, "original_due_at", AFTER_A),
     )
-    assert (len(before), len(after)) == (181, 435)
+    assert (len(before), len(after)) == (181, 437)
     assert f"before   {100 * before['overdue'].mean():.1f} % " in headline
     assert f"after    {100 * after['overdue'].mean():.1f} % " in headline
-    assert f"n = {len(before)})" in headline and f"n = {len(after)})" in headline
+    assert f"n = {len(before)}, 6 months)" in headline
+    assert f"n = {len(after)}, 6 months)" in headline
     # completed tasks per whole month, 6 months each side
     done = anna.loc[anna["completed_at"].notna() & (anna["status"] != "cancelled")]
     n_before = len(_window(done, "completed_at", BEFORE_A))
     n_after = len(_window(done, "completed_at", AFTER_A))
-    assert (n_before, n_after) == (149, 470)
+    assert (n_before, n_after) == (150, 468)
     assert f"{n_before / 6:.1f} -> {n_after / 6:.1f} (x{n_after / n_before:.2f}," in headline
     shown = dict(line.split(maxsplit=1) for line in output.strip().splitlines()[1:])
     assert float(shown["before_total"]) == n_before and float(shown["after_total"]) == n_after
@@ -271,10 +272,11 @@ def test_call_length_case_figures(c, d):
     headline, sales, _, guardrails = _pinned("cases/call_length.ipynb")[:4]
     calls = _connected(c)
     calls = calls.loc[calls["manager"] == "Boris Ivanov"]
-    for label, months in (("before", BEFORE_B), ("step 1", STEP1_B), ("step 2", STEP2_B)):
+    windows = (("before", BEFORE_B, 5), ("step 1", STEP1_B, 3), ("step 2", STEP2_B, 4))
+    for label, months, n_months in windows:
         w = _window(calls, "started_at", months)
         assert f"{label}   {w['duration_s'].mean() / 60:.1f} min" in headline, label
-        assert f"n = {len(w)})" in headline, label
+        assert f"n = {len(w)}, {n_months} months)" in headline, label
     deals = d.loc[d["manager"] == "Boris Ivanov"]
     leads = {m: len(_window(deals, "created_at", m)) for m in (BEFORE_B, STEP2_B)}
     in_force = len(_window(deals, "created_at", ("2026-04", "2026-10")))

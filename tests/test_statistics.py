@@ -12,7 +12,6 @@ from workbench.stats import (
     describe_change,
     diff_in_diff,
     minimum_detectable_effect,
-    placebo_test,
     rate_before_after,
     wilson_interval,
 )
@@ -320,68 +319,3 @@ def test_diff_in_diff_coverage():
         ).table  # fmt: skip
         hits += out.loc[0, "did_low"] <= -6 <= out.loc[0, "did_high"]
     assert 0.88 <= hits / 200 <= 0.99
-
-
-def test_placebo_real_change_most_extreme():
-    # 12 months, 20 units per manager per month; Boris drops by 8 from April only
-    rng = np.random.default_rng(5)
-    months = pd.date_range("2025-11-01", periods=12, freq="MS", tz="UTC")
-    frames = []
-    for manager in ("Boris", "Carl", "Dina"):
-        for month in months:
-            shift = -8.0 if manager == "Boris" and month >= CHANGE else 0.0
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "manager": manager,
-                        "time": month + pd.to_timedelta(np.arange(20), unit="h"),
-                        "value": 20 + shift + rng.normal(0, 2, 20),
-                    }
-                )
-            )
-    units = pd.concat(frames, ignore_index=True)
-    result = placebo_test(
-        units, value="value", time="time", group="manager", treated="Boris", change_date=CHANGE
-    )
-    out = result.table
-    assert out.loc[0, "kind"] == "real" and out.loc[0, "change_date"] == CHANGE
-    # every month start from Dec to Oct except April: 10 placebo dates
-    assert (out["kind"] == "placebo").sum() == 10
-    assert out.loc[0, "did"] == pytest.approx(-8.0, abs=1.0)
-    assert result.share_as_extreme == 0.0
-    assert result.set_aside == {"missing_value": 0, "missing_time": 0}
-    few = placebo_test(
-        units, value="value", time="time", group="manager", treated="Boris",
-        change_date=CHANGE, n_fake=3, width_months=2,
-    ).table  # fmt: skip
-    assert (few["kind"] == "placebo").sum() == 3
-
-
-def test_placebo_hand_values():
-    # fake date 2026-03-30 uses only data before the real date (2026-04-01):
-    # Boris before the fake date [10, 12] -> 11, after [14] -> 14 (change 3);
-    # Carl before [10, 10] -> 10, after [10] -> 10 (change 0): placebo DiD = 3.
-    # Real: Boris [10, 12, 14] -> 12 vs [4] -> 4 (change -8); Carl 10 -> 10: DiD = -8.
-    units = _team([10, 12, 14], [4], [10, 10, 10], [10])
-    result = placebo_test(
-        units, value="value", time="time", group="manager", treated="Boris",
-        change_date=CHANGE, fake_dates=["2026-03-30"],
-    )  # fmt: skip
-    out = result.table
-    assert list(out["did"]) == [-8.0, 3.0]
-    assert list(out["as_extreme"].iloc[1:]) == [False]
-    assert result.share_as_extreme == 0.0
-
-
-def test_placebo_share_as_extreme_hand_values():
-    # Boris [10, 30, 20] on Mar 29-31, [12] on Apr 1; Carl flat at 10: real DiD = 12 - 20 = -8.
-    # Fake Mar 30 (data before Apr 1): Boris [10] -> 10 vs [30, 20] -> 25: DiD 15, |15| >= 8.
-    # Fake Mar 31: Boris [10, 30] -> 20 vs [20] -> 20: DiD 0, not as extreme. Share = 1 / 2.
-    units = _team([10, 30, 20], [12], [10, 10, 10], [10])
-    result = placebo_test(
-        units, value="value", time="time", group="manager", treated="Boris",
-        change_date=CHANGE, fake_dates=["2026-03-30", "2026-03-31"],
-    )  # fmt: skip
-    assert list(result.table["did"]) == [-8.0, 15.0, 0.0]
-    assert list(result.table["as_extreme"].iloc[1:]) == [True, False]
-    assert result.share_as_extreme == 0.5

@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.cases.windows import parse_change_dates, whole_periods
-from workbench.stats import compare_proportions, describe_change, minimum_detectable_effect
+from workbench.stats import (
+    compare_proportions,
+    describe_change,
+    detectable_change,
+    minimum_detectable_effect,
+)
 from workbench.stats.intervals import critical_z
 
 __all__ = ["count_change", "rate_test", "guardrail_change"]
@@ -84,24 +89,47 @@ def count_change(
 
 
 def rate_test(
-    x_before: float, n_before: float, x_after: float, n_after: float, *, alpha: float = 0.05
-) -> dict:
-    """Two rates compared: difference with Newcombe CI, z-test p-value, MDE and a sentence.
+    x_before: float, n_before: float, x_after: float, n_after: float, *, alpha: float = 0.05,
+    power: float = 0.8, direction: str = "both",
+) -> dict:  # fmt: skip
+    """Two rates compared: difference with Newcombe CI, z-test p-value, power and a sentence.
 
     The sentence says "changed by ..." only when the interval excludes 0, else "no change
-    detectable ...; a change of X points would have been seen" (MDE at power 0.8 and the
-    before rate; NaN, and no MDE sentence, when the before rate is 0 or 1).
+    detectable ..." followed by what would have been seen with probability ``power``,
+    per direction (:func:`workbench.stats.detectable_change`, exact: near 0 a rise needs a
+    larger step than a fall). ``direction="rise"`` (guardrails) quotes only the rise.
+
+    Returns
+    -------
+    dict with ``x_before``, ``n_before``, ``before``, ``x_after``, ``n_after``, ``after``,
+    ``change``, ``change_low``, ``change_high``, ``p_value``, ``mde`` (the symmetric
+    normal-approximation MDE, kept for comparison), ``mde_fall``, ``mde_rise`` (fractions;
+    NaN when no rate in [0, 1] reaches the power), ``text``.
     """
+    if direction not in ("both", "rise", "fall"):
+        raise ValueError(f"direction must be 'both', 'rise' or 'fall', got {direction!r}")
     cmp = compare_proportions(x_before, n_before, x_after, n_after, alpha=alpha)
-    mde = minimum_detectable_effect(n_before, n_after, cmp["p1"], alpha=alpha)
+    mde = minimum_detectable_effect(n_before, n_after, cmp["p1"], alpha=alpha, power=power)
     if cmp["p1"] in (0.0, 1.0):
         mde = float("nan")  # no spread at the baseline: the normal-approximation MDE says 0
-    text = describe_change(cmp["difference"], cmp["low"], cmp["high"], mde=mde, alpha=alpha)
+    steps = {
+        d: detectable_change(n_before, n_after, cmp["p1"], direction=d, alpha=alpha,
+                             power=power) if np.isfinite(cmp["p1"]) else float("nan")
+        for d in ("fall", "rise")
+    }  # fmt: skip
+    text = describe_change(cmp["difference"], cmp["low"], cmp["high"], alpha=alpha)
+    if text.startswith("no change"):
+        shown = ("fall", "rise") if direction == "both" else (direction,)
+        parts = [f"a {d} of {100 * steps[d]:.1f}" for d in shown if np.isfinite(steps[d])]
+        if parts:
+            text += (f"; {' or '.join(parts)} points would have been seen with "
+                     f"{power:.0%} power")  # fmt: skip
     return {
         "x_before": x_before, "n_before": n_before, "before": cmp["p1"],
         "x_after": x_after, "n_after": n_after, "after": cmp["p2"],
         "change": cmp["difference"], "change_low": cmp["low"], "change_high": cmp["high"],
-        "p_value": cmp["p_value"], "mde": mde, "text": text,
+        "p_value": cmp["p_value"], "mde": mde, "mde_fall": steps["fall"],
+        "mde_rise": steps["rise"], "text": text,
     }  # fmt: skip
 
 
@@ -131,7 +159,8 @@ def guardrail_change(
     DataFrame
         One row per guardrail: ``guardrail``, ``x_before``, ``n_before``, ``before``,
         ``x_after``, ``n_after``, ``after``, ``change``, ``change_low``, ``change_high``,
-        ``p_value``, ``mde``, ``rose`` (interval above 0), ``text``.
+        ``p_value``, ``mde``, ``mde_fall``, ``mde_rise`` (the rise that would have been
+        seen with 80% power), ``rose`` (interval above 0), ``text``.
     """
     dates = parse_change_dates(change_dates, tz=tz)
     rows = table.loc[table["manager"] == manager]
@@ -140,7 +169,7 @@ def guardrail_change(
     for name, (num, den) in shares.items():
         r = rate_test(
             float(before[num].sum()), float(before[den].sum()),
-            float(after[num].sum()), float(after[den].sum()), alpha=alpha,
+            float(after[num].sum()), float(after[den].sum()), alpha=alpha, direction="rise",
         )  # fmt: skip
         records.append({"guardrail": name, **r})
     out = pd.DataFrame(records)

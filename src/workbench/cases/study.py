@@ -79,7 +79,14 @@ from workbench.metrics.deals import deal_metrics
 from workbench.metrics.guardrails import RESULT_GUARDRAILS, guardrails
 from workbench.metrics.ladder import Ladder
 from workbench.metrics.tasks import task_metrics
-from workbench.stats import Placebo, before_after, rate_before_after, wilson_interval
+from workbench.stats import (
+    Placebo,
+    before_after,
+    monthly_before_after,
+    rate_before_after,
+    wilson_interval,
+)
+from workbench.stats.resampling import excludes_zero
 
 __all__ = [
     "Case",
@@ -114,18 +121,33 @@ class Case:
         Unit table of every manager and the rows outside the population (see
         :func:`due_task_units`, :func:`connected_call_units`).
     before_after : DataFrame
-        Per window: ``window``, ``start``, ``end``, ``n``, ``mean``, ``mean_low``,
-        ``mean_high``, ``change``, ``change_low``, ``change_high``, ``p_value``,
-        ``significant``, ``mde`` (in the metric's unit: a fraction or minutes).
+        Per window: ``window``, ``start``, ``end``, ``n``, ``months``, ``mean`` (unit mean),
+        ``mean_low``, ``mean_high``, ``change``, ``change_low``, ``change_high``, ``df``,
+        ``p_value``, ``significant``, ``mde`` (headline: months as the unit, t critical
+        values; see :func:`workbench.stats.monthly_before_after`), and the unit-level
+        ``unit_change_low``, ``unit_change_high``, ``unit_p_value`` (in the metric's unit:
+        a fraction or minutes).
     monthly : DataFrame
         The manager per month: ``period``, ``window``, ``n``, ``value``, ``low``, ``high``,
         ``team_median`` (other managers, NaN with fewer than 3), ``target``.
     peers : DataFrame
-        :func:`workbench.stats.diff_in_diff` at the last date (before vs last window)
-        against the untreated colleagues; no rows when fewer than 3 are untreated.
+        One row: the difference in differences at the last date (before vs last window)
+        against the untreated colleagues, on monthly differences (headline ``did``,
+        ``did_low``, ``did_high``) and on units (``unit_did`` ...); no rows when fewer than
+        3 are untreated (:func:`workbench.cases.tables.peer_comparison`).
     placebo : Placebo
-        :func:`workbench.stats.placebo_test`: its ``table`` and ``share_as_extreme``; no
-        rows and a NaN share without a control group.
+        :func:`workbench.stats.placebo_test` (dates, windows of the real length):
+        ``table``, ``p_value = (1 + k) / (1 + N)``, ``smallest_p``; empty without a
+        control group.
+    colleague_placebo : Placebo
+        :func:`workbench.stats.colleague_placebo`: each untreated colleague given the KPI
+        date, the manager's rank among them.
+    trend : dict
+        :func:`workbench.stats.pre_trend` of the monthly differences from the colleagues
+        (without a control group: of the manager's own series).
+    event_study : DataFrame
+        :func:`workbench.stats.event_study`: each month's difference from the colleagues
+        relative to the last month before the first date.
     output : DataFrame
         :func:`count_change` of the output that should follow (completed tasks, leads):
         KPI in force, and the last step when there are several.
@@ -164,6 +186,9 @@ class Case:
     sales: pd.DataFrame | None = None
     conversion: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
+    colleague_placebo: Placebo | None = None
+    trend: dict = field(default_factory=dict)
+    event_study: pd.DataFrame | None = None
 
     def headline(self) -> str:
         """The headline figures as short text lines (rounded so that reruns print the same)."""
@@ -186,19 +211,43 @@ class Case:
 
 
 _BA_COLUMNS = [
-    "window", "start", "end", "n", "mean", "mean_low", "mean_high",
-    "change", "change_low", "change_high", "p_value", "significant", "mde",
+    "window", "start", "end", "n", "months", "mean", "mean_low", "mean_high",
+    "change", "change_low", "change_high", "df", "p_value", "significant", "mde",
+    "unit_change_low", "unit_change_high", "unit_p_value",
 ]  # fmt: skip
 
 
+def _headline_table(unit_level: pd.DataFrame, units: pd.DataFrame, *, value, time, dates,
+                    manager, alpha) -> pd.DataFrame:  # fmt: skip
+    """The before/after table: months as the unit for the headline, units kept as ``unit_*``.
+
+    The means are the unit means (so 44% is the share of due tasks); their intervals, the
+    change's interval, ``p_value`` and ``mde`` come from
+    :func:`workbench.stats.monthly_before_after`; ``unit_change_low`` / ``unit_change_high``
+    / ``unit_p_value`` are the unit-level ones (every task or call independent).
+    """
+    monthly = monthly_before_after(units, value=value, time=time, change_dates=dates,
+                                   manager=manager, alpha=alpha)  # fmt: skip
+    out = unit_level.rename(columns={"change_low": "unit_change_low",
+                                     "change_high": "unit_change_high",
+                                     "p_value": "unit_p_value"})  # fmt: skip
+    for col in ("months", "mean_low", "mean_high", "change_low", "change_high", "df",
+                "p_value", "mde"):  # fmt: skip
+        out[col] = monthly[col].to_numpy()
+    out["significant"] = excludes_zero(out["change_low"], out["change_high"])
+    return out[_BA_COLUMNS]
+
+
 def _finish(case_kw: dict, *, what, unit, scale, digits, lower, controls, span) -> Case:
-    placebo = case_kw["placebo"]
+    peers = case_kw.pop("peer_result")
+    case_kw.update(peers=peers.did, placebo=peers.placebo,
+                   colleague_placebo=peers.colleague_placebo, trend=peers.trend,
+                   event_study=peers.event_study)  # fmt: skip
     text = conclusion_text(
         case_kw["before_after"], manager=case_kw["manager"], what=what, unit=unit,
-        scale=scale, digits=digits, lower_is_better=lower, peers=case_kw["peers"],
-        placebo_share=placebo.share_as_extreme,
-        n_placebo=int((placebo.table["kind"] == "placebo").sum()), guardrails=case_kw["guardrails"],
-        n_controls=len(controls),
+        scale=scale, digits=digits, lower_is_better=lower, peers=peers.did,
+        placebo=peers.placebo, colleague_placebo=peers.colleague_placebo, trend=peers.trend,
+        guardrails=case_kw["guardrails"], n_controls=len(controls),
     )  # fmt: skip
     meta = {"what": what, "unit": unit, "scale": scale, "digits": 1,
             "n_controls": len(controls), "data_start": span[0], "data_end": span[1]}  # fmt: skip
@@ -242,6 +291,8 @@ def overdue_case(
         alpha=alpha,
     ).table  # fmt: skip
     ba = ba.rename(columns={"rate": "mean", "rate_low": "mean_low", "rate_high": "mean_high"})
+    ba = _headline_table(ba, due, value="overdue", time="original_due_at", dates=dates,
+                         manager=manager, alpha=alpha)  # fmt: skip
     panel = task_metrics(tasks, tz=tz, as_of=as_of)
     kpi = kpi_rows(panel, targets, metric, tz)
     mine = panel.loc[panel["manager"] == manager]
@@ -251,10 +302,11 @@ def overdue_case(
     span = data_span(
         [tasks["created_at"], tasks.get("completed_at", tasks["created_at"])], as_of, tz
     )
-    controls, peers, placebo = peer_comparison(
+    peer_result = peer_comparison(
         due, targets, value="overdue", time="original_due_at", manager=manager, metric=metric,
-        dates=dates, data_end=span[1], n_boot=n_boot, seed=seed,
+        dates=dates, data_end=span[1], n_boot=n_boot, seed=seed, alpha=alpha,
     )  # fmt: skip
+    controls = peer_result.controls
     rates = before_mean_by_manager(due, value="overdue", time="original_due_at", dates=dates)
     lower = lower_is_better(targets, metric, manager)
     ladder = ladder_to_norm(monthly.loc[monthly["window"] == "before", "value"], ba.loc[0, "mean"],
@@ -272,7 +324,7 @@ def overdue_case(
     guard = guardrail_change(gtable, manager=manager, change_dates=dates, tz=tz, shares=shares)
     return _finish(
         dict(manager=manager, metric=metric, change_dates=dates, units=units,
-             before_after=ba[_BA_COLUMNS], monthly=monthly, peers=peers, placebo=placebo,
+             before_after=ba, monthly=monthly, peer_result=peer_result,
              output=count_change(panel, manager=manager, column="tasks_completed",
                                  change_dates=dates, data_start=span[0], data_end=span[1],
                                  tz=tz, alpha=alpha),
@@ -322,16 +374,19 @@ def call_length_case(
         connected, value="talk_min", time="started_at", change_dates=dates, manager=manager,
         n_boot=n_boot, seed=seed, alpha=alpha,
     ).table  # fmt: skip
+    ba = _headline_table(ba, connected, value="talk_min", time="started_at", dates=dates,
+                         manager=manager, alpha=alpha)  # fmt: skip
     panel = call_metrics(calls, tz=tz)
     kpi = kpi_rows(panel, targets, metric, tz)
     low, high = monthly_mean_interval(connected, manager=manager, panel=panel, tz=tz)
     monthly = monthly_series(panel, kpi, manager=manager, metric=metric, n_col="connected",
                              dates=dates, low=low, high=high)  # fmt: skip
     span = data_span([calls["started_at"], deals["created_at"], deals["closed_at"]], as_of, tz)
-    controls, peers, placebo = peer_comparison(
+    peer_result = peer_comparison(
         connected, targets, value="talk_min", time="started_at", manager=manager, metric=metric,
-        dates=dates, data_end=span[1], n_boot=n_boot, seed=seed,
+        dates=dates, data_end=span[1], n_boot=n_boot, seed=seed, alpha=alpha,
     )  # fmt: skip
+    controls = peer_result.controls
     means = before_mean_by_manager(connected, value="talk_min", time="started_at", dates=dates)
     mine_before = connected.loc[
         (connected["manager"] == manager) & (connected["started_at"] < dates[0])
@@ -350,7 +405,7 @@ def call_length_case(
     )
     return _finish(
         dict(manager=manager, metric=metric, change_dates=dates, units=units,
-             before_after=ba[_BA_COLUMNS], monthly=monthly, peers=peers, placebo=placebo,
+             before_after=ba, monthly=monthly, peer_result=peer_result,
              output=count_change(dpanel, manager=manager, column="leads", change_dates=dates,
                                  data_start=span[0], data_end=span[1], tz=tz, alpha=alpha),
              ladder=ladder, guardrails=guard, kpi=kpi, panel=panel, sales=sales,

@@ -6,6 +6,8 @@ the metric tables; the case functions put them together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,16 @@ from workbench.metrics.kpi import kpi_attainment
 from workbench.metrics.ladder import Ladder, target_ladder
 from workbench.metrics.periods import period_start
 from workbench.privacy import MIN_TEAM
-from workbench.stats import Placebo, diff_in_diff, placebo_test
+from workbench.stats import (
+    Placebo,
+    colleague_placebo,
+    diff_in_diff,
+    event_study,
+    monthly_diff_in_diff,
+    monthly_differences,
+    placebo_test,
+    pre_trend,
+)
 from workbench.stats.decomposition import decompose_sales_change, window_totals
 from workbench.stats.resampling import window_codes, window_labels
 
@@ -25,6 +36,7 @@ __all__ = [
     "monthly_series",
     "monthly_mean_interval",
     "control_group",
+    "Peers",
     "peer_comparison",
     "before_mean_by_manager",
     "ladder_to_norm",
@@ -77,36 +89,83 @@ def monthly_series(panel, kpi, *, manager, metric, n_col, dates, low, high) -> p
 
 
 _DID_COLUMNS = [
-    "change_date", "n_treated_before", "n_treated_after", "n_control_before",
-    "n_control_after", "treated_before", "treated_after", "treated_change", "control_before",
-    "control_after", "control_change", "did", "did_low", "did_high", "p_value", "significant",
+    "change_date", "months_before", "months_after", "treated_change", "control_change",
+    "did", "did_low", "did_high", "df", "p_value", "significant",
+    "n_treated_before", "n_treated_after", "n_control_before", "n_control_after",
+    "unit_did", "unit_did_low", "unit_did_high", "unit_p_value",
 ]  # fmt: skip
 _PLACEBO_COLUMNS = [
-    "change_date", "kind", "n_treated_before", "n_treated_after", "n_control_before",
-    "n_control_after", "treated_change", "control_change", "did", "as_extreme",
+    "change_date", "kind", "months_before", "months_after", "treated_change",
+    "control_change", "did", "as_extreme",
 ]  # fmt: skip
+_COLLEAGUE_COLUMNS = ["manager", *_PLACEBO_COLUMNS[1:]]
+
+
+@dataclass(frozen=True, eq=False)
+class Peers:
+    """The comparison with untreated colleagues (see :func:`peer_comparison`)."""
+
+    controls: list[str]
+    did: pd.DataFrame
+    placebo: Placebo
+    colleague_placebo: Placebo
+    trend: dict
+    event_study: pd.DataFrame
+    differences: pd.DataFrame
 
 
 def peer_comparison(
-    units, targets, *, value, time, manager, metric, dates, data_end, n_boot, seed
-) -> tuple[list[str], pd.DataFrame, Placebo]:
-    """The untreated colleagues (:func:`control_group`), and the DiD table and placebo at the
-    last date against them, the middle steps left out: ``(controls, did, placebo)``. Empty
-    tables and a NaN share (no fake comparison) with fewer than ``MIN_TEAM`` controls."""
+    units, targets, *, value, time, manager, metric, dates, data_end, n_boot, seed,
+    alpha=0.05,
+) -> Peers:  # fmt: skip
+    """The untreated colleagues (:func:`control_group`) and everything compared with them.
+
+    - ``differences``: the manager's monthly mean minus the pooled colleagues' (with fewer
+      than ``MIN_TEAM`` colleagues: the manager's own series);
+    - ``trend``: :func:`workbench.stats.pre_trend` of those differences, before the first
+      date vs from the last date on (the middle steps left out);
+    - ``event_study``: :func:`workbench.stats.event_study`, relative to the last month
+      before the first date;
+    - ``did``: one row, the monthly difference in differences at the last date (headline:
+      Welch's t on monthly differences) beside the unit-level one (``unit_*``, bootstrap
+      over units), the middle steps left out;
+    - ``placebo``: :func:`workbench.stats.placebo_test` (dates, windows of the real length);
+    - ``colleague_placebo``: :func:`workbench.stats.colleague_placebo`.
+
+    Without ``MIN_TEAM`` colleagues the DiD table is empty and both placebos are empty.
+    """
     controls = control_group(targets, units, metric=metric, manager=manager, dates=dates,
                              data_end=data_end)  # fmt: skip
-    if len(controls) < MIN_TEAM:
-        placebo = Placebo(
-            table=pd.DataFrame(columns=_PLACEBO_COLUMNS), share_as_extreme=np.nan, set_aside={}
-        )
-        return controls, pd.DataFrame(columns=_DID_COLUMNS), placebo
-    t = units[time]
-    keep = ((t < dates[0]) | (t >= dates[-1])) & units["manager"].isin([manager, *controls])
-    data = units.loc[keep]
+    enough = len(controls) >= MIN_TEAM
+    used = controls if enough else []
+    mine = units.loc[units["manager"].isin([manager, *used])]
     kw = dict(value=value, time=time, group="manager", treated=manager)
-    did = diff_in_diff(data, change_date=dates[-1], n_boot=n_boot, seed=seed, **kw)
-    placebo = placebo_test(data, change_date=dates[-1], **kw)
-    return controls, did.table, placebo
+    diffs = monthly_differences(mine, controls=used, **kw)
+    p = diffs["period"]
+    judged = diffs.loc[(p < dates[0]) | (p >= dates[-1])]
+    trend = pre_trend(judged, change_date=dates[-1], alpha=alpha)
+    events = event_study(diffs, change_date=dates[0], alpha=alpha)
+    if not enough:
+        return Peers(controls, pd.DataFrame(columns=_DID_COLUMNS),
+                     Placebo.empty(_PLACEBO_COLUMNS), Placebo.empty(_COLLEAGUE_COLUMNS),
+                     trend, events, diffs)  # fmt: skip
+    t = mine[time]
+    data = mine.loc[(t < dates[0]) | (t >= dates[-1])]
+    unit = diff_in_diff(data, change_date=dates[-1], n_boot=n_boot, seed=seed, alpha=alpha,
+                        **kw).table.iloc[0]  # fmt: skip
+    month = monthly_diff_in_diff(judged, change_date=dates[-1], alpha=alpha)
+    row = {"change_date": dates[-1], **{k: month[k] for k in _DID_COLUMNS[1:10]}}
+    row["significant"] = bool(month["did_low"] > 0 or month["did_high"] < 0)
+    for name in ("n_treated_before", "n_treated_after", "n_control_before", "n_control_after"):
+        row[name] = int(unit[name])
+    row.update(unit_did=unit["did"], unit_did_low=unit["did_low"],
+               unit_did_high=unit["did_high"], unit_p_value=unit["p_value"])  # fmt: skip
+    did = pd.DataFrame([row])[_DID_COLUMNS]
+    did["change_date"] = pd.Series([dates[-1]], dtype=pd.DatetimeTZDtype(tz=dates.tz))
+    did["significant"] = did["significant"].astype("boolean")
+    placebo = placebo_test(data, change_date=dates[-1], controls=controls, **kw)
+    colleagues = colleague_placebo(data, change_date=dates[-1], controls=controls, **kw)
+    return Peers(controls, did, placebo, colleagues, trend, events, diffs)
 
 
 def control_group(targets, units, *, metric, manager, dates, data_end) -> list[str]:

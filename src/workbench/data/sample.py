@@ -13,7 +13,15 @@ time zone UTC). Two managers carry the head of sales' cases:
 The figures come from manager profiles that change in steps (``_STEPS``); within each
 step window the generator draws counts exactly (tasks, leads, overdue tasks, won deals)
 and rescales talk times and won amounts to the window's expectation, so the cases land
-near their targets without any result being written down. Everything is drawn from one
+near their targets without any result being written down.
+
+Months swing like real ones (``_swings``): each manager's month gets its own talk-time
+factor (log SD ``_TALK_SWING``, about 8%) and its own odds of a task being late (logit SD
+``_LATE_SWING``); the window totals stay exact, so only how they spread over the months
+moves. Anna's overdue share drifts down gently in the months before her KPI (the case
+shows the pre-trend caveat); Boris's talk time before his first step has its swings
+without a trend (his case shows the plain path). The swings come from their own
+generator, seeded from the same seed. Everything is drawn from one
 ``numpy.random.Generator``, so a seed gives the same tables, and the same CSV bytes.
 """
 
@@ -85,6 +93,9 @@ _STEPS: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {
 }
 
 _AMOUNT_SIGMA = 0.6
+_TALK_SWING = 0.08  # log SD of a manager's monthly talk-time factor
+_LATE_SWING = 0.25  # logit SD of a manager's monthly odds of a late task
+_ANNA_DRIFT = 0.20  # Anna's logit offset falls from +this (Nov) to -this (Apr)
 _TARGETS = (
     # Case A's KPI is personal, as in the article: her colleagues stay untreated controls
     ("Anna Petrova", "delinquency_rate", 0.20, "at_most", "2026-05-01", None),
@@ -154,9 +165,10 @@ def make_sample(*, seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         of ``workbench.data.schema.TABLES``, timestamps tz-aware in UTC, ids as text.
     """
     rng = np.random.default_rng(seed)
+    swings = _swings(seed)
     deals, cards = _deals(rng)
-    tasks = _tasks(rng, deals, cards)
-    calls = _calls(rng, deals)
+    tasks = _tasks(rng, deals, cards, swings)
+    calls = _calls(rng, deals, swings)
     targets = pd.DataFrame(
         _TARGETS,
         columns=["manager", "metric", "target", "direction", "effective_from", "effective_to"],
@@ -225,6 +237,29 @@ def _roster() -> pd.DataFrame:
 
 
 # --- profiles -------------------------------------------------------------------------------
+
+
+def _swings(seed: int) -> dict[str, dict[str, np.ndarray]]:
+    """Per manager, 12 monthly offsets: ``talk`` (log factor) and ``late`` (logit).
+
+    Anna's ``late`` offsets get a gentle downward drift over the 6 months before her KPI
+    (with half the swings, so the decline reads as one);
+    Boris's ``talk`` offsets before his first step (5 months) are de-trended and halved, so
+    his case's before period stays flat.
+    """
+    rng = np.random.default_rng([seed, 7])
+    out = {}
+    for p in _PROFILES:
+        talk = rng.normal(0.0, _TALK_SWING, 12)
+        late = rng.normal(0.0, _LATE_SWING, 12)
+        if p.name == "Anna Petrova":  # a gentle decline: the drift, half the swings
+            late[:6] = late[:6] / 2 + np.linspace(_ANNA_DRIFT, -_ANNA_DRIFT, 6)
+        if p.name == "Boris Ivanov":
+            x = np.arange(5.0)
+            slope, icpt = np.polyfit(x, talk[:5], 1)
+            talk[:5] = (talk[:5] - slope * x - icpt) / 2  # no trend, half the swings
+        out[p.name] = {"talk": talk, "late": late}
+    return out
 
 
 def _monthly(profile: _Profile, field: str) -> tuple[np.ndarray, np.ndarray]:
@@ -396,9 +431,10 @@ def _outcomes(rng: np.random.Generator, deals: pd.DataFrame) -> pd.DataFrame:
 # --- tasks ----------------------------------------------------------------------------------
 
 
-def _tasks(rng: np.random.Generator, deals: pd.DataFrame, cards: pd.DataFrame) -> pd.DataFrame:
+def _tasks(rng: np.random.Generator, deals: pd.DataFrame, cards: pd.DataFrame,
+           swings: dict) -> pd.DataFrame:  # fmt: skip
     """All managers' tasks, sorted by creation, with ids ``T-100001`` ..."""
-    frames = [_manager_tasks(rng, p, deals, cards) for p in _PROFILES]
+    frames = [_manager_tasks(rng, p, deals, cards, swings[p.name]["late"]) for p in _PROFILES]
     tasks = pd.concat(frames, ignore_index=True)
     tasks = tasks.sort_values(["created_at", "manager"], kind="stable", ignore_index=True)
     tasks["task_id"] = pd.Series([f"T-{100001 + i}" for i in range(len(tasks))], dtype="str")
@@ -444,8 +480,13 @@ def _task_times(rng: np.random.Generator, counts: np.ndarray, extra: int):
     return month, created, due, kind
 
 
-def _manager_tasks(rng, p: _Profile, deals: pd.DataFrame, cards: pd.DataFrame) -> pd.DataFrame:
-    """One manager's tasks: deadlines, outcomes tied to description quality, texts."""
+def _manager_tasks(rng, p: _Profile, deals: pd.DataFrame, cards: pd.DataFrame,
+                   late: np.ndarray) -> pd.DataFrame:  # fmt: skip
+    """One manager's tasks: deadlines, outcomes tied to description quality, texts.
+
+    ``late``: the month's logit offset; a task's weight in the draw of the window's exact
+    overdue count is its odds factor ``exp(late)`` (times 1.6 for a vague description).
+    """
     per_month, window = _monthly(p, "tasks")
     counts = _split_counts(rng, per_month, window)
     month, created, orig_due, kind = _task_times(rng, counts, round(per_month[-1] * 0.2))
@@ -458,7 +499,8 @@ def _manager_tasks(rng, p: _Profile, deals: pd.DataFrame, cards: pd.DataFrame) -
     good_kind = np.where(deal_id.notna() & (rng.random(n) < 0.5), "template", "concrete")
     dclass = np.where(good, good_kind, bad_kind)
 
-    # overdue: exactly round(share * due tasks) per step window; vague tasks 1.6x likelier
+    # overdue: exactly round(share * due tasks) per step window; vague tasks 1.6x likelier,
+    # and tasks of a month with a higher ``late`` offset likelier (the month's swing)
     due_in_year = (kind == "due") & (month < 12)
     share, dwin = _monthly(p, "delinquency")
     overdue = np.zeros(n, dtype=bool)
@@ -466,7 +508,7 @@ def _manager_tasks(rng, p: _Profile, deals: pd.DataFrame, cards: pd.DataFrame) -
         rng,
         dwin[month[due_in_year]],
         share[month[due_in_year]],
-        np.where(good, 1.0, 1.6)[due_in_year],
+        (np.where(good, 1.0, 1.6) * np.exp(late[m11]))[due_in_year],
     )
     lateness_days = rng.lognormal(np.log(1.8), 1.1, n)
     abandoned = rng.random(n) < _monthly(p, "abandon")[0][m11]
@@ -559,7 +601,7 @@ def _descriptions(rng, dclass: np.ndarray, deal_id: pd.Series, due: pd.Series, c
 # --- calls ----------------------------------------------------------------------------------
 
 
-def _calls(rng: np.random.Generator, deals: pd.DataFrame) -> pd.DataFrame:
+def _calls(rng: np.random.Generator, deals: pd.DataFrame, swings: dict) -> pd.DataFrame:
     """All managers' calls, sorted by start, with 19-digit numeric text ids."""
     days = pd.date_range(_START, _END, freq="D", inclusive="left")
     day_month = _month_index(pd.Series(days))
@@ -576,12 +618,19 @@ def _calls(rng: np.random.Generator, deals: pd.DataFrame) -> pd.DataFrame:
         connected = answered & (rng.random(n) >= 0.015)  # the rest: answered, zero length
         # skewed talk time, rescaled so each step window's connected mean is the profile's
         raw = np.minimum(rng.lognormal(0.0, 0.75, n), np.exp(2.5 * 0.75))
+        raw = raw * np.exp(swings[p.name]["talk"][day_month[day_i]])  # the month's swing
         talk, twin = _monthly(p, "talk_min")
         win = twin[day_month[day_i]]
         duration = np.zeros(n)
         for w in np.unique(win):
             sel = connected & (win == w)
             duration[sel] = raw[sel] * talk[twin == w][0] * 60 / raw[sel].mean()
+        if p.name == "Boris Ivanov":  # a flat before window: each month at its own swing
+            month = day_month[day_i]
+            for m in range(5):
+                sel = connected & (month == m)
+                factor = np.exp(swings[p.name]["talk"][m])
+                duration[sel] = raw[sel] * talk[m] * factor * 60 / raw[sel].mean()
         duration = np.where(connected, np.maximum(np.round(duration), 5), 0.0)
         # one call after another through the day: no overlaps
         busy = duration + np.where(connected, 20, 35)

@@ -5,9 +5,12 @@ This module gathers the public API of three modules: closed-form intervals and t
 (:mod:`workbench.stats.before_after`) and peer comparisons (:mod:`workbench.stats.peers`),
 which share the input checks and bootstrap of :mod:`workbench.stats.resampling`.
 
-Every estimate here works on *units* (one row per call, per due task, ...), not on period
-averages, so that a month with 300 calls weighs more than a month with 3. Bootstraps are
-seeded and vectorised with numpy: the same inputs and seed always give the same table.
+Two levels of inference. The unit-level estimators (:mod:`~workbench.stats.before_after`,
+:func:`diff_in_diff`) treat every call or task as independent evidence; bootstraps are
+seeded and vectorised. Real months swing more than that (a campaign, a client mix), so the
+headline intervals of a case come from :mod:`workbench.stats.monthly`, which works on
+manager-month values with t critical values; the unit-level ones are kept as a secondary
+line. ``benchmarks/calibration.py`` measures the coverage of both.
 
 Conventions shared by the functions below
 -----------------------------------------
@@ -34,12 +37,29 @@ from __future__ import annotations
 
 from workbench.stats.before_after import BeforeAfter, before_after, rate_before_after
 from workbench.stats.intervals import (
+    benjamini_hochberg,
     compare_proportions,
     describe_change,
+    detectable_change,
     minimum_detectable_effect,
+    power_two_proportions,
     wilson_interval,
 )
-from workbench.stats.peers import DiffInDiff, Placebo, diff_in_diff, placebo_test
+from workbench.stats.monthly import (
+    event_study,
+    monthly_before_after,
+    monthly_diff_in_diff,
+    monthly_differences,
+    pre_trend,
+    pre_trend_rule,
+)
+from workbench.stats.peers import (
+    DiffInDiff,
+    Placebo,
+    colleague_placebo,
+    diff_in_diff,
+    placebo_test,
+)
 
 __all__ = [
     "wilson_interval",
@@ -53,4 +73,14 @@ __all__ = [
     "rate_before_after",
     "diff_in_diff",
     "placebo_test",
+    "colleague_placebo",
+    "detectable_change",
+    "power_two_proportions",
+    "benjamini_hochberg",
+    "monthly_before_after",
+    "monthly_differences",
+    "monthly_diff_in_diff",
+    "pre_trend",
+    "event_study",
+    "pre_trend_rule",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from statistics import NormalDist
 
 import numpy as np
+from scipy import special, stats
 
 __all__ = [
     "wilson_interval",
@@ -19,6 +20,10 @@ __all__ = [
     "describe_change",
     "critical_z",
     "mde_factor",
+    "newcombe_bounds",
+    "power_two_proportions",
+    "detectable_change",
+    "benjamini_hochberg",
 ]
 
 _NORMAL = NormalDist()
@@ -101,11 +106,141 @@ def compare_proportions(x1, n1, x2, n2, *, alpha: float = 0.05) -> dict[str, flo
 
 
 def _vec_cdf(z) -> np.ndarray:
-    """Standard normal CDF over an array (math.erf, vectorised; no scipy)."""
-    z = np.asarray(z, dtype="float64")
-    flat = [_NORMAL.cdf(v) if np.isfinite(v) else (1.0 if v > 0 else 0.0) for v in z.ravel()]
-    out = np.array(flat, dtype="float64").reshape(z.shape)
-    return np.where(np.isnan(z), np.nan, out)
+    """Standard normal CDF over an array (NaN stays NaN)."""
+    return special.ndtr(np.asarray(z, dtype="float64"))
+
+
+def newcombe_bounds(x1, n1, x2, n2, *, alpha: float = 0.05):
+    """Newcombe's hybrid score interval of ``x2/n2 - x1/n1`` alone: ``(low, high)``, arrays."""
+    l1, u1 = (np.asarray(v) for v in wilson_interval(x1, n1, alpha=alpha))
+    l2, u2 = (np.asarray(v) for v in wilson_interval(x2, n2, alpha=alpha))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = np.asarray(x1) / np.asarray(n1), np.asarray(x2) / np.asarray(n2)
+        d = p2 - p1
+        return d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + np.sqrt(
+            (u2 - p2) ** 2 + (p1 - l1) ** 2
+        )
+
+
+def _support(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of Binomial(n, p) holding all but ~1e-10 of the mass, and their probabilities."""
+    lo, hi = stats.binom.ppf(1e-11, n, p), stats.binom.isf(1e-11, n, p)
+    x = np.arange(int(max(lo, 0)), int(min(hi, n)) + 1)
+    return x, stats.binom.pmf(x, n, p)
+
+
+def power_two_proportions(p1: float, p2: float, n1: int, n2: int, *, alpha: float = 0.05,
+                          direction: str = "two-sided") -> float:  # fmt: skip
+    """Exact power of the Newcombe comparison when the true rates are ``p1`` and ``p2``.
+
+    The probability, summed over every pair of binomial counts, that Newcombe's
+    ``1 - alpha`` interval of ``p2 - p1`` excludes zero (``direction="rise"``: lies above
+    zero; ``"fall"``: below). This is the test the case wording applies ("rose" = interval
+    above zero), so no normal approximation is involved.
+    """
+    n1, n2 = int(n1), int(n2)
+    if n1 <= 0 or n2 <= 0:
+        return float("nan")
+    x1, w1 = _support(n1, p1)
+    x2, w2 = _support(n2, p2)
+    low, high = newcombe_bounds(x1[:, None], n1, x2[None, :], n2, alpha=alpha)
+    if direction == "rise":
+        hit = low > 0
+    elif direction == "fall":
+        hit = high < 0
+    else:
+        hit = (low > 0) | (high < 0)
+    return float(np.sum(w1[:, None] * w2[None, :] * hit))
+
+
+def detectable_change(n1, n2, p, *, direction: str, alpha: float = 0.05, power: float = 0.8,
+                      method: str = "exact") -> float:  # fmt: skip
+    """The smallest rise (or fall) from rate ``p`` seen with probability ``power``.
+
+    Unlike :func:`minimum_detectable_effect`, which uses the baseline variance for both
+    windows and so is symmetric, this answers the question per direction: near 0 a rise
+    needs a larger step than a fall (the after rate's variance grows with it).
+
+    Parameters
+    ----------
+    n1, n2 : int
+        Units before and after.
+    p : float
+        The before rate.
+    direction : {"rise", "fall"}
+    method : {"exact", "arcsine"}
+        ``"exact"``: the step at which :func:`power_two_proportions` (one side of the
+        Newcombe interval) reaches ``power``, by bisection. ``"arcsine"``: Cohen's ``h``,
+        ``asin(sqrt(p2)) = asin(sqrt(p)) +- (z_{1-alpha/2} + z_power) sqrt(1/n1 + 1/n2) / 2``
+        (normal approximation on the variance-stabilised scale).
+
+    Returns
+    -------
+    float
+        The step as a positive fraction (0.083 = 8.3 points); NaN when no rate within
+        [0, 1] reaches the power or a window is empty.
+    """
+    if direction not in ("rise", "fall"):
+        raise ValueError(f"direction must be 'rise' or 'fall', got {direction!r}")
+    if method not in ("exact", "arcsine"):
+        raise ValueError(f"method must be 'exact' or 'arcsine', got {method!r}")
+    n1, n2, p = float(n1), float(n2), float(p)
+    if not (n1 > 0 and n2 > 0 and 0 <= p <= 1):
+        return float("nan")
+    sign = 1.0 if direction == "rise" else -1.0
+    if method == "arcsine":
+        h = mde_factor(alpha, power) * np.sqrt(1 / n1 + 1 / n2)
+        angle = np.arcsin(np.sqrt(p)) + sign * h / 2
+        if not 0 <= angle <= np.pi / 2:
+            return float("nan")
+        return float(abs(np.sin(angle) ** 2 - p))
+    room = 1.0 - p if direction == "rise" else p
+
+    def pw(step: float) -> float:
+        return power_two_proportions(p, p + sign * step, n1, n2, alpha=alpha,
+                                     direction=direction)  # fmt: skip
+
+    if room <= 0 or pw(room) < power:
+        return float("nan")
+    lo, hi = 0.0, room
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if pw(mid) >= power:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo < 1e-5:
+            break
+    return float(hi)
+
+
+def benjamini_hochberg(p_values, *, q: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Benjamini-Hochberg: which of many tests to report at false discovery rate ``q``.
+
+    When a coach reads many cases at once, some will look real by chance; BH keeps the
+    expected share of false claims among the claimed ones at most ``q`` (for independent
+    or positively dependent tests). NaN p-values are left out (never rejected, NaN
+    adjusted value).
+
+    Returns
+    -------
+    (adjusted, rejected) : ndarray of float, ndarray of bool
+        Adjusted p-values ``min_{j >= i} m p_(j) / j`` (capped at 1), in the input order, and
+        ``adjusted <= q``.
+    """
+    p = np.asarray(p_values, dtype="float64")
+    adjusted = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if m:
+        pv = p[ok]
+        order = np.argsort(pv, kind="stable")
+        ranked = pv[order] * m / np.arange(1, m + 1)
+        ranked = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+        out = np.empty(m)
+        out[order] = ranked
+        adjusted[ok] = out
+    return adjusted, np.where(ok, adjusted <= q, False)
 
 
 def minimum_detectable_effect(n1, n2, p, *, alpha: float = 0.05, power: float = 0.8):

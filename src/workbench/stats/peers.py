@@ -2,7 +2,8 @@
 
 :func:`diff_in_diff` subtracts what moved the untreated colleagues from the treated
 manager's change; :func:`placebo_test` repeats it at dates when nothing changed, to see
-whether the real date stands out. Conventions (units, windows, alpha):
+whether the real date stands out, and :func:`colleague_placebo` gives each untreated
+colleague the KPI date to rank the treated manager among them. Conventions (units, windows, alpha):
 :mod:`workbench.stats`.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.metrics.periods import period_range
+from workbench.stats.monthly import monthly_diff_in_diff, monthly_differences
 from workbench.stats.resampling import (
     bootstrap_interval,
     bootstrap_means,
@@ -25,7 +26,7 @@ from workbench.stats.resampling import (
     prepare_units,
 )
 
-__all__ = ["DiffInDiff", "Placebo", "diff_in_diff", "placebo_test"]
+__all__ = ["DiffInDiff", "Placebo", "diff_in_diff", "placebo_test", "colleague_placebo"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,22 +47,58 @@ class DiffInDiff:
 
 @dataclass(frozen=True, eq=False)
 class Placebo:
-    """What :func:`placebo_test` returns.
+    """What :func:`placebo_test` and :func:`colleague_placebo` return.
 
     Attributes
     ----------
     table : DataFrame
-        One row per date, the real one first (see :func:`placebo_test`).
+        One row per date (or colleague), the real one first.
+    n_placebo : int
+        Placebo comparisons made (``N``).
+    as_extreme : int
+        Placebos whose estimate is at least as large (in absolute value) as the real one
+        (``k``).
+    p_value : float
+        ``(1 + k) / (1 + N)``: the real comparison ranked among itself and the placebos,
+        ties counted against it. An honest permutation p-value; NaN without placebos.
+    smallest_p : float
+        ``1 / (1 + N)``: the smallest p-value these placebos can give. With 7 placebo
+        dates nothing can reach 0.1.
     share_as_extreme : float
-        Share of placebo dates whose estimate is at least as extreme as the real one (a
-        permutation-style p-value); NaN without a placebo date.
+        ``k / N`` (kept for older readers; not a p-value).
     set_aside : dict[str, int]
         Units left out: ``missing_value`` and ``missing_time``.
     """
 
     table: pd.DataFrame
+    n_placebo: int
+    as_extreme: int
+    p_value: float
+    smallest_p: float
     share_as_extreme: float
     set_aside: dict[str, int]
+
+    @classmethod
+    def empty(cls, columns) -> Placebo:
+        """No placebo comparison (no control group, or no date that fits)."""
+        return cls(pd.DataFrame(columns=list(columns)), 0, 0, np.nan, np.nan, np.nan, {})
+
+
+def _placebo_result(table: pd.DataFrame, set_aside: dict) -> Placebo:
+    """Mark ``as_extreme`` and compute ``(1 + k) / (1 + N)`` from a real-first table."""
+    real = abs(table["did"].iloc[0]) if len(table) else np.nan
+    extreme = pd.Series(table["did"].abs() >= real, dtype="boolean")
+    table["as_extreme"] = extreme.mask((table["kind"] == "real") | table["did"].isna())
+    placebos = table.loc[(table["kind"] != "real") & table["did"].notna()]
+    n = len(placebos)
+    k = int(placebos["as_extreme"].astype(bool).sum()) if n else 0
+    ok = n > 0 and np.isfinite(real)
+    return Placebo(
+        table=table, n_placebo=n, as_extreme=k,
+        p_value=(1 + k) / (1 + n) if ok else np.nan,
+        smallest_p=1 / (1 + n) if n else np.nan,
+        share_as_extreme=k / n if ok else np.nan, set_aside=set_aside,
+    )  # fmt: skip
 
 
 _CELL_NAMES = ("treated_before", "treated_after", "control_before", "control_after")
@@ -180,100 +217,130 @@ def diff_in_diff(
     return DiffInDiff(table=out, set_aside=set_aside)
 
 
-def _month_starts(lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex:
-    """Month starts strictly after ``lo`` and at or before ``hi`` (in their tz)."""
-    return period_range(lo, hi, period="month", tz=lo.tz)[1:]
-
-
 def placebo_test(
     units: pd.DataFrame,
     *,
     value: str,
     time: str,
     group: str,
-    treated,
+    treated: str,
     change_date,
+    controls=None,
     fake_dates=None,
-    n_fake: int | None = None,
-    width_months: int | None = None,
+    before_months: int | None = None,
+    after_months: int | None = None,
+    period: str = "month",
 ) -> Placebo:
-    """Difference-in-differences at fake change dates, to see if the real one stands out.
+    """The monthly difference in differences at dates when nothing changed.
 
-    If the KPI caused the change, the real date's estimate should be more extreme than
-    estimates at dates when nothing happened. A fake date before the real one uses only
-    data before the real date (and a later fake date only data after it), so the real
-    effect cannot leak into a placebo.
+    If the KPI caused the change, the real date's estimate should be larger than at dates
+    when nothing happened. Each placebo date gets windows of the real windows' length
+    (``before_months`` before it, ``after_months`` from it on) lying wholly before the real
+    date or wholly from it on, so placebos compare like with like and the real effect
+    cannot leak into one. The statistic is :func:`workbench.stats.monthly.
+    monthly_diff_in_diff` (each month weighs the same).
 
     Parameters
     ----------
     units, value, time, group, treated, change_date
-        As in :func:`diff_in_diff`.
+        As in :func:`diff_in_diff` (``treated`` one manager).
+    controls : list of str, optional
+        Colleagues compared with (default: every other group).
     fake_dates : list of dates, optional
-        Placebo dates. Default: every month start (in the tz of ``time``) other than the
-        real date at which the treated group and the control both have units on each side
-        within that segment.
-    n_fake : int, optional
-        Keep this many default dates, evenly spread.
-    width_months : int, optional
-        Compare at most this many months before and after each date (the real one too);
-        default: the whole segment.
+        Placebo dates; default every month start whose windows fit in the data.
+    before_months, after_months : int, optional
+        Window lengths; default the real ones (months with data before the real date, and
+        from it on). When given, the real comparison is limited to them too.
 
     Returns
     -------
     Placebo
-        ``table``: one row per date, the real one first: ``change_date``, ``kind`` ("real"
-        or "placebo"), ``n_treated_before``, ``n_treated_after``, ``n_control_before``,
-        ``n_control_after``, ``treated_change``, ``control_change``, ``did``,
-        ``as_extreme`` (placebo rows: ``|did| >= |real did|``). ``share_as_extreme``
-        is the share of placebo dates at least as extreme as the real one (a permutation-
-        style p-value; with few placebo dates it cannot be small: 11 dates give >= 1/11).
-        ``set_aside`` counts rows without value or time.
+        ``table``: ``change_date``, ``kind`` ("real", "placebo"), ``months_before``,
+        ``months_after``, ``treated_change``, ``control_change``, ``did``, ``as_extreme``;
+        ``p_value = (1 + k) / (1 + N)`` and ``smallest_p = 1 / (1 + N)``.
     """
     data, set_aside = prepare_units(units, value, time, extra=(group,))
+    diffs = monthly_differences(units, value=value, time=time, group=group, treated=treated,
+                                controls=controls, period=period)  # fmt: skip
     tz = units[time].dt.tz
     real = change_date_index(change_date, tz)[0]
-    is_treated = _treated_mask(data[group], treated)
-    values = data["_value"].to_numpy()
-    t = data["_time"]
+    months = pd.DatetimeIndex(diffs["period"])
+    nb = int((months < real).sum()) if before_months is None else before_months
+    na = int((months >= real).sum()) if after_months is None else after_months
+    have = set(months)
+
+    def window(date: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return date - pd.DateOffset(months=nb), date + pd.DateOffset(months=na)
+
+    def fits(date: pd.Timestamp) -> bool:
+        lo, hi = window(date)
+        if not (hi <= real or lo >= real):
+            return False
+        need = pd.date_range(lo, hi, freq="MS", inclusive="left", tz=tz)
+        return len(need) == nb + na and all(m in have for m in need)
+
     if fake_dates is None:
-        candidates = _month_starts(t.min(), t.max()) if len(t) else pd.DatetimeIndex([], tz=tz)
-        candidates = candidates[candidates != real]
-        explicit = False
+        candidates = [d for d in months if d != real and fits(d)]
     else:
-        candidates = change_date_index(fake_dates, tz)
-        explicit = True
-
-    def estimate(date: pd.Timestamp) -> dict:
-        lo, hi = None, None
-        if date < real:
-            hi = real
-        elif date > real:
-            lo = real
-        if width_months is not None:
-            before = date - pd.DateOffset(months=width_months)
-            after = date + pd.DateOffset(months=width_months)
-            lo = before if lo is None else max(lo, before)
-            hi = after if hi is None else min(hi, after)
-        cells = _did_cells(data, is_treated, date, lo, hi)
-        m = _cell_means(values, cells)
-        row = {f"n_{name}": int(c.sum()) for name, c in zip(_CELL_NAMES, cells, strict=True)}
-        row.update(treated_change=m[1] - m[0], control_change=m[3] - m[2])
-        row["did"] = row["treated_change"] - row["control_change"]
-        return row
-
-    rows = [{"change_date": real, "kind": "real", **estimate(real)}]
-    placebos = [{"change_date": d, "kind": "placebo", **estimate(d)} for d in candidates]
-    if not explicit:
-        placebos = [r for r in placebos if min(r[f"n_{c}"] for c in _CELL_NAMES) > 0]
-        if n_fake is not None and len(placebos) > n_fake:
-            keep = np.unique(np.linspace(0, len(placebos) - 1, n_fake).round().astype(int))
-            placebos = [placebos[i] for i in keep]
-    out = pd.DataFrame(rows + placebos)
+        candidates = list(change_date_index(fake_dates, tz))
+    rows = []
+    given = before_months is not None or after_months is not None
+    for kind, date in [("real", real)] + [("placebo", d) for d in candidates]:
+        # the real comparison uses all its months unless window lengths were given
+        lo, hi = window(date) if kind == "placebo" or given else (None, None)
+        r = monthly_diff_in_diff(diffs, change_date=date, start=lo, end=hi)
+        rows.append({"change_date": date, "kind": kind, **{k: r[k] for k in _PLACEBO_KEYS}})
+    out = pd.DataFrame(rows)
     out["change_date"] = pd.Series(list(out["change_date"]), dtype=pd.DatetimeTZDtype(tz=tz))
     out["kind"] = out["kind"].astype("str")
-    real_did = abs(out.loc[0, "did"])
-    extreme = pd.Series(out["did"].abs() >= real_did, dtype="boolean")
-    out["as_extreme"] = extreme.mask((out["kind"] == "real") | out["did"].isna())
-    share = out.loc[out["kind"] == "placebo", "as_extreme"].astype("float64").mean()
-    share = float(share) if np.isfinite(share) else np.nan
-    return Placebo(table=out, share_as_extreme=share, set_aside=set_aside)
+    return _placebo_result(out, set_aside)
+
+
+_PLACEBO_KEYS = ("months_before", "months_after", "treated_change", "control_change", "did")
+
+
+def colleague_placebo(
+    units: pd.DataFrame,
+    *,
+    value: str,
+    time: str,
+    group: str,
+    treated: str,
+    controls,
+    change_date,
+    period: str = "month",
+) -> Placebo:
+    """Each untreated colleague given the KPI date: where does the treated manager rank?
+
+    For every colleague the monthly difference in differences at the real date is computed
+    against the other colleagues (the treated manager left out), as if that colleague had
+    got the KPI. If the KPI did something, the treated manager's estimate should be larger
+    than all of theirs: ``p = (1 + k) / (1 + N)`` with ``k`` the colleagues at least as
+    large (absolute value) and ``N`` the colleagues; the manager's rank is ``1 + k``.
+
+    Returns
+    -------
+    Placebo
+        ``table``: ``manager`` (colleagues anonymised as "colleague 1", ...), ``kind``
+        ("real", "colleague"), ``months_before``, ``months_after``, ``treated_change``,
+        ``control_change``, ``did``, ``as_extreme``.
+    """
+    _, set_aside = prepare_units(units, value, time, extra=(group,))
+    controls = [c for c in controls if c != treated]
+    rows = []
+    real = monthly_differences(units, value=value, time=time, group=group, treated=treated,
+                               controls=controls, period=period)  # fmt: skip
+    r = monthly_diff_in_diff(real, change_date=change_date)
+    rows.append({"manager": treated, "kind": "real", **{k: r[k] for k in _PLACEBO_KEYS}})
+    others = units.loc[units[group] != treated]
+    for i, c in enumerate(controls, start=1):
+        rest = [o for o in controls if o != c]
+        if len(rest) == 0:
+            continue
+        d = monthly_differences(others, value=value, time=time, group=group, treated=c,
+                                controls=rest, period=period)  # fmt: skip
+        r = monthly_diff_in_diff(d, change_date=change_date)
+        rows.append({"manager": f"colleague {i}", "kind": "colleague",
+                     **{k: r[k] for k in _PLACEBO_KEYS}})  # fmt: skip
+    out = pd.DataFrame(rows).astype({"manager": "str", "kind": "str"})
+    return _placebo_result(out, set_aside)

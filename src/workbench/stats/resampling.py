@@ -76,8 +76,13 @@ def change_date_index(dates, tz) -> pd.DatetimeIndex:
 
 
 def window_codes(times: pd.Series, edges: pd.DatetimeIndex) -> np.ndarray:
-    """Index of the window each time falls in: 0 before the first edge, k after edge k."""
-    return np.asarray(edges.searchsorted(pd.DatetimeIndex(times), side="right"))
+    """Index of the window each time falls in: 0 before the first edge, k after edge k.
+
+    Both sides are compared in nanoseconds, so times finer than the edges' unit (an export
+    with sub-microsecond stamps) are placed exactly instead of failing a lossless cast.
+    """
+    stamps = pd.DatetimeIndex(times).as_unit("ns")
+    return np.asarray(edges.as_unit("ns").searchsorted(stamps, side="right"))
 
 
 def window_labels(k: int) -> list[str]:
