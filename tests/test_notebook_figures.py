@@ -401,16 +401,29 @@ def test_team_overview_figures_and_headline_totals(october):
     )
     rows = _html_rows(figures)
     assert [r[0] for r in rows] == sorted(october.index)
+
+    def star(name: str, metric: str) -> str:
+        # outlier: |x - median of the others| > 3.5 x 1.4826 x MAD of the others
+        others = october[metric].drop(index=name).dropna()
+        median = others.median()
+        mad = (others - median).abs().median()
+        far = mad > 0 and abs(october.loc[name, metric] - median) > 3.5 * 1.4826 * mad
+        return " *" if far else ""
+
+    assert star("Boris Ivanov", "talk_mean_min") == " *"  # 24.9 min against 11.5
     for row in rows:
         name = row[0]
         me = october.loc[name]
-        star = " *" if name in outliers else ""
         assert row[1:9] == [
-            f"{me['tasks_due']:.0f}", f"{me['delinquency_rate']:.0%}",
-            f"{me['tasks_completed']:.0f}", f"{me['talk_mean_min']:.1f} min",
-            f"{me['dials']:.0f}", f"{me['leads']:.0f}", f"{me['conversion']:.0%}",
-            f"{me['sales_volume']:,.0f}{star}",
-        ], name  # fmt: skip
+            f"{me['tasks_due']:.0f}{star(name, 'tasks_due')}",
+            f"{me['delinquency_rate']:.0%}{star(name, 'delinquency_rate')}",
+            f"{me['tasks_completed']:.0f}{star(name, 'tasks_completed')}",
+            f"{me['talk_mean_min']:.1f} min{star(name, 'talk_mean_min')}",
+            f"{me['dials']:.0f}{star(name, 'dials')}",
+            f"{me['leads']:.0f}{star(name, 'leads')}",
+            f"{me['conversion']:.0%}{star(name, 'conversion')}",
+            f"{me['sales_volume']:,.0f}{star(name, 'sales_volume')}",
+        ], name
         # KPI columns: overdue share at most 20% (Anna only), mean call at most 22 min from
         # 2026-07 (Boris only), conversion at least 20% (everyone)
         overdue_kpi = f"{int(me['delinquency_rate'] <= 0.2)} / 1"
