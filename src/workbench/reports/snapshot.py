@@ -7,7 +7,8 @@ instead of parsing the export again and recomputing the department::
 
     <out>/<period>/_batch/
         snapshot.json              tz, source, files, rows read, fingerprints, figures' params
-        tables/<table>.parquet     tasks, calls, deals, targets, set_aside (validated rows)
+        tables/<table>.parquet     tasks, calls, deals, targets, set_aside (validated rows),
+                                   roster (who the reports are for and their addresses)
         department/<name>.parquet  the tables of a ``manager_view.Department``
 
 The folder sits beside the managers' folders, never inside one (a manager's folder is what
@@ -29,7 +30,15 @@ import pandas as pd
 from workbench.data.loading import Dataset
 from workbench.reports.manager_view import Department
 
-__all__ = ["BATCH_DIR", "read_dataset", "read_department", "read_meta", "write_snapshot"]
+__all__ = [
+    "BATCH_DIR",
+    "read_dataset",
+    "read_department",
+    "read_meta",
+    "read_roster",
+    "write_roster",
+    "write_snapshot",
+]
 
 #: Name of the snapshot folder under ``<out>/<period>/`` (a slug never starts with "_").
 BATCH_DIR = "_batch"
@@ -48,7 +57,7 @@ def write_snapshot(
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "tables").mkdir(parents=True)
     (folder / "department").mkdir()
-    for table in _TABLES:
+    for table in (*_TABLES, "roster"):
         getattr(dataset, table).to_parquet(folder / "tables" / f"{table}.parquet")
     scalars = {}
     for f in dataclasses.fields(department):
@@ -83,7 +92,23 @@ def read_dataset(folder: str | Path) -> Dataset:
     folder = Path(folder)
     info = read_meta(folder)["dataset"]
     tables = {t: pd.read_parquet(folder / "tables" / f"{t}.parquet") for t in _TABLES}
+    roster = read_roster(folder)
+    if roster is not None:
+        tables["roster"] = roster
     return Dataset(**tables, **info)
+
+
+def write_roster(folder: Path, dataset: Dataset) -> None:
+    """Refresh only the roster of an existing snapshot (a batch whose reports were all cached:
+    a corrected address re-renders nothing, yet the next delivery must use it)."""
+    if (folder / "tables").is_dir():
+        dataset.roster.to_parquet(folder / "tables" / "roster.parquet")
+
+
+def read_roster(folder: str | Path) -> pd.DataFrame | None:
+    """The roster the snapshot holds; None for a snapshot written before rosters were kept."""
+    path = Path(folder) / "tables" / "roster.parquet"
+    return pd.read_parquet(path) if path.exists() else None
 
 
 def read_department(folder: str | Path) -> Department:
