@@ -142,6 +142,8 @@ def log_of(out: Path) -> dict:
 
 
 def test_each_person_gets_exactly_their_own_report_once_and_heads_the_index(batch, smtp, capsys):
+    before = (batch / "index.html").read_text("utf-8")  # the archive, written by the report run
+    assert f'href="{PERIOD}/team_overview.html"' in before and "not sent yet" in before
     assert send(batch) == 0
     assert len(smtp.messages) == len(ADDRESS) == 11
     for name, address in ADDRESS.items():
