@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     _add_sample_command(sub)
     _add_notebooks_command(sub)
     _add_definitions_command(sub)
+    _add_send_command(sub)
+    _add_month_command(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
@@ -145,6 +147,122 @@ def _definitions(args: argparse.Namespace) -> int:
     else:
         print(text)
     return 0
+
+
+def _add_send_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "send",
+        help="e-mail every manager their own report of a period (heads: index and overview)",
+        description="Exit status: 0 everything sent (or already sent), 1 a message failed, "
+        "was stopped by a check or is unknown (check the mailbox), 2 usage, data or output "
+        "error (nothing sent), 75 the output folder is locked by another run.",
+    )
+    p.add_argument("--out", default="reports", help="output folder (default: reports)")
+    p.add_argument("--period", required=True, help="period folder, e.g. 2026-10")
+    p.add_argument("--dry-run", action="store_true", help="write .eml files to outbox/ only")
+    p.add_argument("--managers", nargs="+", default=None, help="only these roster names")
+    p.add_argument("--test-to", default=None, metavar="ADDRESS", help="send everything here")
+    p.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")
+    p.add_argument(
+        "--resend-changed", action="store_true", help="resend reports changed since sent"
+    )
+    p.add_argument(
+        "--resend", nargs="+", default=[], metavar="NAME", help="send these again, whatever"
+    )
+    p.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
+    p.add_argument("--data", default=None, help="export to read the roster from (fallback)")
+    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
+    p.add_argument("--tz", default=None, help="business time zone")
+    p.add_argument("--wait", action="store_true", help="wait for a run holding the folder")
+    p.set_defaults(func=_send)
+
+
+def _send(args: argparse.Namespace) -> int:
+    from workbench.delivery import send_reports
+    from workbench.errors import WorkbenchError
+    from workbench.files import OutputLockedError
+
+    try:
+        result = send_reports(
+            args.out,
+            args.period,
+            dry_run=args.dry_run,
+            managers=args.managers,
+            test_to=args.test_to,
+            pdf=args.pdf,
+            resend_changed=args.resend_changed,
+            resend=args.resend,
+            smtp_config=args.smtp_config,
+            data=args.data,
+            mapping=args.mapping,
+            tz=args.tz,
+            wait=args.wait,
+        )
+    except OutputLockedError as exc:
+        print(f"workbench send: {exc}", file=sys.stderr)
+        return 75
+    except (WorkbenchError, OSError, ValueError) as exc:
+        print(f"workbench send: error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(result.text())
+    return result.exit_code
+
+
+def _add_month_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "month",
+        help="the monthly run: check the export, render the latest full month, send it",
+        description="Runs `check`, `report --latest-month` and `send` in turn. Stops at a "
+        "check that fails (its status: 2 or 3) and at a report or send error (2, 75); "
+        "otherwise exit status 1 when a report or a message failed, else 0.",
+    )
+    p.add_argument("--data", required=True, help="source folder or file")
+    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
+    p.add_argument("--out", default="reports", help="output folder (default: reports)")
+    p.add_argument("--tz", default=None, help="business time zone")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
+    p.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")
+    p.add_argument("--dry-run", action="store_true", help="write .eml files, send nothing")
+    p.set_defaults(func=_month)
+
+
+def _month(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    common = ["--data", args.data] + (["--mapping", args.mapping] if args.mapping else [])
+    common += ["--tz", args.tz] if args.tz else []
+    print("workbench month: 1/3 check", flush=True)
+    status = main(["check", *common])
+    if status != 0:
+        print(f"workbench month: check failed (status {status}); nothing rendered or sent")
+        return status
+    print("workbench month: 2/3 report (latest full month)", flush=True)
+    began = time.time()
+    report = ["report", *common, "--latest-month", "--out", args.out]
+    report += ["--jobs", str(args.jobs)] if args.jobs else []
+    report_status = main(report)
+    if report_status not in (0, 1):
+        print(f"workbench month: report failed (status {report_status}); nothing sent")
+        return report_status
+    written = [
+        p.parent
+        for p in Path(args.out).glob("*/run_summary.json")
+        if p.stat().st_mtime >= began - 1
+    ]
+    if len(written) != 1:
+        print("workbench month: cannot tell which period the report step wrote; nothing sent")
+        return 2
+    print(f"workbench month: 3/3 send {written[0].name}", flush=True)
+    send = ["send", "--out", args.out, "--period", written[0].name, *common]
+    send += ["--smtp-config", args.smtp_config] if args.smtp_config else []
+    send += ["--pdf"] if args.pdf else []
+    send += ["--dry-run"] if args.dry_run else []
+    send_status = main(send)
+    if send_status not in (0, 1):
+        return send_status
+    return max(report_status, send_status)
 
 
 if __name__ == "__main__":

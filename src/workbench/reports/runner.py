@@ -72,6 +72,7 @@ from workbench.data.loading import load_dataset
 from workbench.errors import ParameterError
 from workbench.metrics.panel import data_end
 from workbench.metrics.periods import to_instant
+from workbench.reports.archive import write_archive
 from workbench.reports.fingerprints import (
     cache_key,
     code_fingerprint,
@@ -87,7 +88,8 @@ from workbench.reports.manager_view import (
     view_for,
 )
 from workbench.reports.slugs import unique_slugs
-from workbench.reports.snapshot import BATCH_DIR, write_snapshot
+from workbench.reports.snapshot import BATCH_DIR, write_roster, write_snapshot
+from workbench.reports.stamp import stamp_manager
 from workbench.reports.templates import TEMPLATES_DIR
 
 __all__ = [
@@ -483,11 +485,13 @@ def render_reports(
         if "notebook" in res:
             (folder / "report.ipynb").write_text(res["notebook"], encoding="utf-8")
         page = res.get("html") or failure_page(o.manager, o.error or "unknown error")
+        page = stamp_manager(page, o.manager)  # who the file is for (checked before sending)
         (folder / "report.html").write_text(page, encoding="utf-8")
         cache_file = folder / "cache.json"
         if o.status == "rendered":
             o.headline = headlines.get(idx)
-            cache_file.write_text(json.dumps({"key": keys[idx], "headline": o.headline}))
+            record = {"key": keys[idx], "manager": o.manager, "headline": o.headline}
+            cache_file.write_text(json.dumps(record, ensure_ascii=False))
         else:
             cache_file.unlink(missing_ok=True)
         bar.update(o)
@@ -508,6 +512,8 @@ def render_reports(
         )
         todo = [(idx, {**p, "batch": str(batch)}) for idx, p in todo]
         _run_jobs(template, todo, n_workers, on_result, meanwhile=compute_headlines)
+    else:
+        write_roster(period_dir / BATCH_DIR, dataset)  # the roster is current even if cached
 
     summary = RunSummary(start.isoformat(), end.isoformat(), period_dir, outcomes)
     if overview:
@@ -526,6 +532,7 @@ def render_reports(
     link = asdict(summary.overview) if summary.overview else None
     page = index_page(title, entries, overview=link)
     (period_dir / "index.html").write_text(page, encoding="utf-8")
+    write_archive(period_dir.parent)  # <out>/index.html: every period rendered so far
     return summary
 
 

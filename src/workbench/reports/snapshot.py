@@ -30,7 +30,15 @@ from workbench.data.loading import Dataset
 from workbench.data.schema import TABLE_NAMES
 from workbench.reports.manager_view import Department
 
-__all__ = ["BATCH_DIR", "read_dataset", "read_department", "read_meta", "write_snapshot"]
+__all__ = [
+    "BATCH_DIR",
+    "read_dataset",
+    "read_department",
+    "read_meta",
+    "read_roster",
+    "write_roster",
+    "write_snapshot",
+]
 
 #: Name of the snapshot folder under ``<out>/<period>/`` (a slug never starts with "_").
 BATCH_DIR = "_batch"
@@ -87,6 +95,19 @@ def read_dataset(folder: str | Path) -> Dataset:
     info = read_meta(folder)["dataset"]
     tables = {t: pd.read_parquet(folder / "tables" / f"{t}.parquet") for t in _TABLES}
     return Dataset(**tables, **info)
+
+
+def write_roster(folder: Path, dataset: Dataset) -> None:
+    """Refresh only the roster of an existing snapshot (a batch whose reports were all cached:
+    a corrected address re-renders nothing, yet the next delivery must use it)."""
+    if (folder / "tables").is_dir():
+        dataset.roster.to_parquet(folder / "tables" / "roster.parquet")
+
+
+def read_roster(folder: str | Path) -> pd.DataFrame | None:
+    """The roster the snapshot holds; None for a snapshot written before rosters were kept."""
+    path = Path(folder) / "tables" / "roster.parquet"
+    return pd.read_parquet(path) if path.exists() else None
 
 
 def read_department(folder: str | Path) -> Department:

@@ -1,0 +1,296 @@
+"""Who gets what: the roster of the batch, each person's attachments and the checks on them.
+
+A plan is built from the period folder alone (``run_summary.json``, the reports, the index
+and the team overview) and the roster: the batch snapshot's (``_batch/tables/roster.parquet``)
+or, when the snapshot has none, the one loaded from ``--data``/``--mapping``. Nothing is
+sent from here. Every message whose checks fail carries the reasons in ``problems`` and is
+never sent:
+
+* the person has no address, an invalid one, or shares it with another person;
+* a manager has no report in the batch, or it failed;
+* ``report.html`` is not stamped for the recipient (``<meta name="workbench-manager">``,
+  written by the runner) or its ``cache.json`` names someone else: the wrong report;
+* a head's index or team overview is missing, failed, or is a manager's report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.delivery.config import valid_address
+from workbench.delivery.errors import DeliveryError
+from workbench.reports.slugs import manager_slug
+from workbench.reports.snapshot import BATCH_DIR, read_roster
+from workbench.reports.stamp import page_manager
+
+__all__ = [
+    "HEAD_ROLES",
+    "Attachment",
+    "Delivery",
+    "Plan",
+    "build_plan",
+    "load_roster",
+    "sha256_file",
+]
+
+HEAD_ROLES = ("team_head", "department_head")
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Attachment:
+    """One file of a message: what it is, where it is, the name it travels under."""
+
+    kind: str  # report / index / overview / pdf
+    path: Path
+    filename: str
+    sha256: str = ""
+
+
+@dataclass
+class Delivery:
+    """One message to one person of the roster, and what became of it."""
+
+    name: str
+    role: str
+    team: str
+    address: str
+    attachments: list[Attachment] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    outcome: str = ""  # sent / failed / already sent / changed / unknown / stopped / outbox
+    detail: str = ""
+
+    @property
+    def is_head(self) -> bool:
+        return self.role in HEAD_ROLES
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the HTML attachment; of its ``name=sha256`` lines when there are more.
+
+        PDFs are left out: printing the same page twice gives different bytes.
+        """
+        files = [a for a in self.attachments if a.kind != "pdf"]
+        if len(files) == 1:
+            return files[0].sha256
+        lines = "".join(f"{a.filename}={a.sha256}\n" for a in files)
+        return hashlib.sha256(lines.encode()).hexdigest()
+
+
+@dataclass
+class Plan:
+    """Every message of a period, plus the reports nobody in the roster receives."""
+
+    period: str
+    period_start: str
+    period_end: str
+    period_dir: Path
+    roster_source: str
+    deliveries: list[Delivery]
+    unrouted: list[str] = field(default_factory=list)
+
+
+def load_roster(
+    period_dir: Path,
+    *,
+    data: str | Path | None = None,
+    mapping: str | Path | None = None,
+    tz: str | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """The roster and where it came from: the batch snapshot, else ``data``/``mapping``.
+
+    Raises
+    ------
+    DeliveryError
+        Neither holds a roster (no rows): nothing can be addressed.
+    """
+    batch = period_dir / BATCH_DIR
+    roster = read_roster(batch) if batch.is_dir() else None
+    if roster is not None and len(roster):
+        return roster, f"the batch snapshot {batch}"
+    if data is not None:
+        from workbench.data.loading import load_dataset
+
+        roster = load_dataset(data, mapping=mapping or None, tz=tz).roster
+        if len(roster):
+            return roster, f"the export {data}"
+    where = f"the batch snapshot {batch}" + (f" nor the export {data}" if data else "")
+    raise DeliveryError(
+        f"no roster: neither {where} has one, so no report can be addressed. Add a roster "
+        "file to the export (roster.csv: manager, team, role, email; see "
+        "docs/data-contract.md) and run `workbench report` again, or give --data/--mapping"
+    )
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(value).strip()
+
+
+def _active(roster: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """Rows of people active at some time in [start, end] (in the roster's time zone)."""
+
+    def day(value: Any) -> date | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    keep = []
+    for _, row in roster.iterrows():
+        begin, stop = day(row.get("active_from")), day(row.get("active_to"))
+        keep.append((begin is None or begin <= end) and (stop is None or stop >= start))
+    return roster.loc[keep]
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _own_report(d: Delivery, entry: dict[str, Any], period_dir: Path, period: str) -> None:
+    """Attach the manager's report after checking it is theirs, else add the problem."""
+    if entry.get("status") == "failed":
+        d.problems.append(f"the report failed: {entry.get('error') or 'unknown error'}")
+        return
+    html = period_dir / (entry.get("html") or f"{entry.get('slug')}/report.html")
+    if not html.is_file():
+        d.problems.append(f"the report {html} is missing")
+        return
+    stamped = page_manager(html.read_text("utf-8", errors="replace"))
+    if stamped != [d.name]:
+        who = " and ".join(repr(s) for s in stamped) if stamped else "nobody"
+        d.problems.append(
+            f"wrong report: {html} is stamped for {who}, not for {d.name!r} "
+            "(re-render with `workbench report --force` if it predates the stamp)"
+        )
+        return
+    cache = _read_json(html.parent / "cache.json") or {}
+    if cache.get("manager") not in (None, d.name):
+        d.problems.append(
+            f"wrong report: {html.parent / 'cache.json'} names {cache['manager']!r}, not {d.name!r}"
+        )
+        return
+    headline = cache.get("headline") or {}
+    d.headlines = [str(s) for s in headline.get("headlines", [])]
+    name = f"report-{manager_slug(d.name)}-{period}.html"
+    d.attachments.append(Attachment("report", html, name, sha256_file(html)))
+
+
+def _department_pages(d: Delivery, summary: dict[str, Any], period_dir: Path, period: str):
+    """Attach the department's index and team overview for a head, after checking them."""
+    overview = summary.get("team_overview") or {}
+    pages = [
+        ("index", period_dir / "index.html", f"index-{period}.html", None),
+        (
+            "overview",
+            period_dir / (overview.get("html") or "team_overview.html"),
+            f"team-overview-{period}.html",
+            overview,
+        ),
+    ]
+    for kind, path, filename, outcome in pages:
+        if outcome is not None and not outcome:
+            d.problems.append("the batch has no team overview (rendered with --no-overview)")
+            continue
+        if outcome and outcome.get("status") == "failed":
+            d.problems.append(f"the team overview failed: {outcome.get('error') or 'unknown'}")
+            continue
+        if not path.is_file():
+            d.problems.append(f"{path} is missing")
+            continue
+        stamped = page_manager(path.read_text("utf-8", errors="replace"))
+        if stamped:
+            d.problems.append(f"wrong file: {path} is {stamped[0]!r}'s report, not the {kind}")
+            continue
+        d.attachments.append(Attachment(kind, path, filename, sha256_file(path)))
+    if d.role == "team_head":
+        d.notes.append(
+            "Per-team pages are not produced yet: the index and the team overview attached "
+            f"cover the whole department, not only team {d.team or '(none)'}."
+        )
+
+
+def build_plan(
+    period_dir: Path,
+    roster: pd.DataFrame,
+    *,
+    roster_source: str = "",
+    managers: list[str] | None = None,
+) -> Plan:
+    """Every message of the period folder's batch, checked; see the module docstring.
+
+    Raises
+    ------
+    DeliveryError
+        No ``run_summary.json`` (no batch), or ``managers`` names someone not in the roster.
+    """
+    summary = _read_json(period_dir / "run_summary.json")
+    if summary is None:
+        raise DeliveryError(
+            f"{period_dir}: no readable run_summary.json: render the period first "
+            "(`workbench report --out ... --latest-month`)"
+        )
+    start = date.fromisoformat(summary["period_start"])
+    end = date.fromisoformat(summary["period_end"])
+    period = period_dir.name
+    active = _active(roster, start, end)
+    names = [_text(n) for n in active["manager"]]
+    if managers is not None:
+        unknown = [m for m in managers if m not in names]
+        if unknown:
+            raise DeliveryError(
+                f"not in the roster (active in {period}): {unknown}; roster: {sorted(names)}"
+            )
+    reports = {r["manager"]: r for r in summary.get("reports", [])}
+    owners: dict[str, list[str]] = {}
+    for name, address in zip(names, active["email"], strict=True):
+        if _text(address):
+            owners.setdefault(_text(address).casefold(), []).append(name)
+    deliveries = []
+    for (_, row), name in zip(active.iterrows(), names, strict=True):
+        if managers is not None and name not in managers:
+            continue
+        d = Delivery(
+            name=name,
+            role=_text(row.get("role")) or "manager",
+            team=_text(row.get("team")),
+            address=_text(row.get("email")),
+        )
+        if not d.address:
+            d.problems.append("no e-mail address in the roster")
+        elif not valid_address(d.address):
+            d.problems.append(f"invalid e-mail address {d.address!r} in the roster")
+        else:
+            sharing = sorted(set(owners[d.address.casefold()]))
+            if len(sharing) > 1:
+                d.problems.append(
+                    f"the address {d.address} is given for {' and '.join(sharing)} in the "
+                    "roster: one address, one person (each would read the other's report)"
+                )
+        if name in reports:
+            _own_report(d, reports[name], period_dir, period)
+        elif not d.is_head:
+            d.problems.append(
+                "no report in this batch (no rows in the period, or left out of the report run)"
+            )
+        if d.is_head:
+            _department_pages(d, summary, period_dir, period)
+        deliveries.append(d)
+    wanted = set(managers) if managers is not None else None
+    unrouted = [m for m in reports if m not in names and (wanted is None or m in wanted)]
+    return Plan(
+        period, start.isoformat(), end.isoformat(), period_dir, roster_source, deliveries, unrouted
+    )
