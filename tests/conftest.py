@@ -120,18 +120,10 @@ def sample_csv() -> dict[str, pd.DataFrame]:
     return out
 
 
-# Real-browser tests: Debian's Chromium driven by playwright (never `playwright install`).
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Real-browser tests: Debian's Chromium driven by playwright (never `playwright install`),
+# with the same path and flags as the PDF printer of the delivery package.
+from workbench.delivery.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 NO_CHROMIUM = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
 
 
