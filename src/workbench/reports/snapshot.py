@@ -27,13 +27,14 @@ from typing import Any
 import pandas as pd
 
 from workbench.data.loading import Dataset
+from workbench.files import atomic_write
 from workbench.reports.manager_view import Department
 
 __all__ = ["BATCH_DIR", "read_dataset", "read_department", "read_meta", "write_snapshot"]
 
 #: Name of the snapshot folder under ``<out>/<period>/`` (a slug never starts with "_").
 BATCH_DIR = "_batch"
-_TABLES = ("tasks", "calls", "deals", "targets", "set_aside")
+_TABLES = ("tasks", "calls", "deals", "targets", "set_aside", "roster")
 _META = "snapshot.json"
 
 
@@ -46,15 +47,13 @@ def write_snapshot(
     department figures were computed with and the fingerprints the provenance shows.
     """
     shutil.rmtree(folder, ignore_errors=True)
-    (folder / "tables").mkdir(parents=True)
-    (folder / "department").mkdir()
-    for table in _TABLES:
-        getattr(dataset, table).to_parquet(folder / "tables" / f"{table}.parquet")
+    for table in _TABLES:  # every file whole or not at all (workbench.files.atomic_write)
+        atomic_write(folder / "tables" / f"{table}.parquet", getattr(dataset, table).to_parquet())
     scalars = {}
     for f in dataclasses.fields(department):
         value = getattr(department, f.name)
         if isinstance(value, pd.DataFrame):
-            value.to_parquet(folder / "department" / f"{f.name}.parquet")
+            atomic_write(folder / "department" / f"{f.name}.parquet", value.to_parquet())
         elif isinstance(value, pd.Timestamp):
             scalars[f.name] = {"timestamp": value.isoformat(), "tz": str(value.tz)}
         else:
@@ -69,7 +68,7 @@ def write_snapshot(
         "department": scalars,
         **meta,
     }
-    (folder / _META).write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+    atomic_write(folder / _META, json.dumps(record, ensure_ascii=False, indent=1))
     return folder
 
 
