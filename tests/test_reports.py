@@ -283,7 +283,7 @@ def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch)
     [(batch, tables)] = snapshots
     assert batch.parent == run.out_dir / "_batch" and str(os.getpid()) in batch.name
     assert tables == sorted(
-        f"{t}.parquet" for t in ("tasks", "calls", "deals", "targets", "set_aside")
+        f"{t}.parquet" for t in ("tasks", "calls", "deals", "targets", "set_aside", "roster")
     )
     assert not batch.exists()  # removed when the run ended
     for outcome in run.reports:
