@@ -134,24 +134,28 @@ def test_kernel_runs_this_interpreter(tmp_path):
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
     import io
 
-    from workbench.reports.runner import ReportOutcome, _Progress
+    from workbench.reports.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    outcomes = [
-        ReportOutcome("a", "a-1", "rendered"),
-        ReportOutcome("b", "b-2", "failed", error="E"),
-    ]
     tty, log = Terminal(), io.StringIO()
     for stream in (tty, log):
-        bar = _Progress(2, stream)
-        for outcome in outcomes:
-            bar.update(outcome)
-    assert tty.getvalue().count("\r[") == 2 and "2/2 ETA" in tty.getvalue()
-    assert tty.getvalue().endswith("\n") and tty.getvalue().count("\n") == 1
-    assert log.getvalue().splitlines() == ["report 1/2 rendered a", "report 2/2 failed b (E)"]
+        bar = Progress(stream)
+        bar.line("loaded 3 tasks")
+        bar.start(2)
+        bar.report("rendered", "a", 1.0, None)
+        bar.report("failed", "b\x1b[2J", 2.0, "kernel died")
+        bar.close()
+    assert "2/2" in tty.getvalue() and "\r" in tty.getvalue()  # tqdm's one live line
+    assert "report 2/2 failed b\\x1b[2J (2.0 s): kernel died" in tty.getvalue()
+    assert "\x1b" not in tty.getvalue().replace("\x1b[A", "")  # tqdm's own cursor moves only
+    assert log.getvalue().splitlines() == [
+        "loaded 3 tasks",
+        "report 1/2 rendered a (1.0 s)",
+        "report 2/2 failed b\\x1b[2J (2.0 s): kernel died",
+    ]
 
 
 def test_batch_snapshot_reads_back_what_was_written(tmp_path):

@@ -7,6 +7,7 @@ suite fast; figures are checked against values worked out by hand below.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from html import escape
@@ -185,11 +186,15 @@ def test_failure_of_one_manager_keeps_the_batch_and_batch_equals_alone(batch, de
     ghost = next(r for r in run.reports if r.manager == GHOST)
     assert "LookupError" in ghost.error and GHOST in ghost.error
     page = (run.out_dir / ghost.slug / "report.html").read_text(encoding="utf-8")
-    assert "Report failed" in page and "LookupError" in page
+    # The manager's page says whom to ask (no roster here: the analyst), never the error.
+    assert "could not be produced" in page and "the analyst who ran the reports" in page
+    assert "LookupError" not in page and "Traceback" not in page and "File " not in page
     assert "&lt;i&gt;Ghost" in page and GHOST not in page
     assert (run.out_dir / ghost.slug / "report.ipynb").is_file()  # saved, then reported
     record = json.loads((run.out_dir / "run_summary.json").read_text())
     assert [r["status"] for r in record["reports"]] == ["rendered", "failed", "rendered"]
+    assert "LookupError" in record["reports"][1]["traceback"]  # the technical error: here
+    assert "LookupError" in (run.out_dir / "run.log").read_text(encoding="utf-8")
     index = (run.out_dir / "index.html").read_text(encoding="utf-8")
     assert "report failed" in index and GHOST not in index
     # Boris after a failed manager == Boris after Anna on the 2-worker batch == Boris alone.
@@ -213,13 +218,14 @@ def test_cache_covers_own_rows_and_the_department_figures(tmp_path):
     kw = dict(period_from="2026-10-01", period_to="2026-10-31", jobs=1, out=out, progress=False)
     first = render_reports(data, **kw)
     assert first.counts["rendered"] == 3 and first.out_dir.name == "2026-10"
-    batch_files = sorted(p.relative_to(out) for p in (first.out_dir / "_batch").rglob("*"))
+    assert not (first.out_dir / "_batch").exists()  # the run's snapshot: removed at its end
+    pages = {p: p.stat().st_mtime_ns for p in out.rglob("report.html")}
     again = render_reports(data, **kw)  # a no-op rerun: all cached, nothing written again
     assert again.counts == {"rendered": 0, "cached": 3, "failed": 0}
     assert {r.manager: r.headline for r in again.reports} == {
         r.manager: r.headline for r in first.reports
     }
-    assert sorted(p.relative_to(out) for p in (again.out_dir / "_batch").rglob("*")) == batch_files
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("report.html")} == pages
     # One of Boris's calls changes: his figures, and so the department's (the colleagues'
     # figures Anna's and Carl's reports compare them with), change: all three re-render.
     calls = (data / "calls.csv").read_text(encoding="utf-8")
@@ -261,8 +267,10 @@ def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch)
         return loaded
 
     def counted_snapshot(*args, **kwargs):
-        snapshots.append(args[0])
-        return real_snapshot(*args, **kwargs)
+        folder = real_snapshot(*args, **kwargs)
+        snapshots.append((folder, sorted(p.name for p in (folder / "tables").iterdir())))
+        assert (folder / "department" / "window.parquet").is_file()
+        return folder
 
     monkeypatch.setattr(runner, "load_dataset", load_then_remove)
     monkeypatch.setattr(runner, "write_snapshot", counted_snapshot)
@@ -271,13 +279,14 @@ def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch)
     )
     assert not data.exists() and len(loads) == 1
     assert run.ok and run.counts["rendered"] == 3, run.to_dict()
-    batch = run.out_dir / "_batch"
-    assert snapshots == [batch]  # written once for the batch, beside the managers' folders
-    assert {p.name for p in (batch / "tables").iterdir()} == {
+    # written once for the batch, in a folder of this run's own beside the managers' folders
+    [(batch, tables)] = snapshots
+    assert batch.parent == run.out_dir / "_batch" and str(os.getpid()) in batch.name
+    assert tables == sorted(
         f"{t}.parquet"
         for t in ("tasks", "calls", "deals", "targets", "roster", "set_aside", "blanked")
-    }
-    assert (batch / "department" / "window.parquet").is_file()
+    )
+    assert not batch.exists()  # removed when the run ended
     for outcome in run.reports:
         folder = run.out_dir / outcome.slug
         assert sorted(p.name for p in folder.iterdir()) == [
@@ -421,7 +430,7 @@ def test_a_failing_team_overview_is_reported_and_keeps_the_reports(
     assert run.counts == {"rendered": 1, "cached": 0, "failed": 0} and not run.ok
     assert run.overview.status == "failed" and "overview broke" in run.overview.error
     page = (run.out_dir / "team_overview.html").read_text(encoding="utf-8")
-    assert "Report failed: Team overview" in page and "team_overview.ipynb" in page
+    assert "Report not available: Team overview" in page and "overview broke" not in page
     assert (run.out_dir / "team_overview.ipynb").is_file()  # kept, partially executed
     record = json.loads((run.out_dir / "run_summary.json").read_text())
     assert record["team_overview"]["status"] == "failed"
@@ -504,3 +513,33 @@ def test_reports_on_one_reused_kernel_equal_reports_rendered_alone(department, t
     for manager in (BORIS, CARL):
         alone = render_reports(department, managers=[manager], out=tmp_path / manager, **kw)
         assert comparable(_html(batch, manager)) == comparable(_html(alone, manager))
+
+
+# --- failure pages, exit codes (no kernel) ----------------------------------------------------
+
+
+def test_a_failure_page_names_the_department_head_and_no_error(sample):
+    from workbench.reports.index_page import failure_page
+    from workbench.reports.runner import _department_head
+
+    head = _department_head(sample)
+    assert head == ("Elena Sokolova", "elena.sokolova@example.com")  # the sample's roster
+    page = failure_page("Anna <b>Petrova</b>", head)
+    assert "Elena Sokolova" in page and 'href="mailto:elena.sokolova@example.com"' in page
+    assert "Anna &lt;b&gt;Petrova&lt;/b&gt;" in page and "<b>" not in page
+    assert "could not be produced" in page and "<pre>" not in page
+    assert _department_head(sample, "Elena Sokolova") is None  # not herself
+    assert "the analyst who ran the reports" in failure_page("Anna", None)
+
+
+def test_every_verb_lists_the_exit_codes_in_its_help(capsys):
+    for verb in ("check", "report", "sample", "notebooks", "definitions"):
+        with pytest.raises(SystemExit):
+            main([verb, "--help"])
+        text = capsys.readouterr().out
+        for line in ("0    all done", "1    some reports failed", "75   the output folder",
+                     "130  interrupted by SIGINT"):  # fmt: skip
+            assert line in text, (verb, line)
+    ops = (Path(__file__).parents[1] / "docs" / "operations.md").read_text(encoding="utf-8")
+    for code in ("| 0 ", "| 1 ", "| 2 ", "| 3 ", "| 75 ", "| 130 ", "| 143 "):
+        assert code in ops

@@ -5,12 +5,31 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["main"]
+__all__ = ["EXIT_CODES", "main"]
+
+#: The exit statuses of every verb (also in docs/operations.md and each verb's --help).
+EXIT_CODES = """exit status:
+  0    all done
+  1    some reports failed (the others are written; see run_summary.json, run.log)
+  2    usage, data or output error (one line on stderr names the file and the cause)
+  3    a data guard tripped (too much of a table would be set aside)
+  75   the output folder is locked by another run (wait, or pass --wait)
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM: finished reports are kept
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit with 2 and print the exit-code table under --help."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("epilog", EXIT_CODES)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="workbench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_check_command(sub)
     _add_report_command(sub)
     _add_sample_command(sub)
@@ -19,15 +38,25 @@ def main(argv: list[str] | None = None) -> int:
     _add_send_command(sub)
     _add_month_command(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    from workbench.files import OutputError
+
+    try:
+        return args.func(args)
+    except OutputError as exc:  # any verb: an output folder or file that cannot be written
+        print(f"workbench {args.command}: error: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"workbench {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _add_check_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
         help="load an export and print its data health, coverage and managers",
-        description="Exit status: 0 the export passed, 2 it cannot be read as mapped, "
-        "3 a data guard tripped (a table lost more than --max-loss of its rows).",
+        description="Load an export and print its data health, coverage and managers. "
+        "Exit status 0: it passed; 2: it cannot be read as mapped; 3: a data guard tripped "
+        "(a table lost more than --max-loss of its rows).",
     )
     p.add_argument("--data", required=True, help="source folder or file")
     p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
@@ -55,7 +84,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _add_report_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="render every manager's report for a period")
+    p = sub.add_parser(
+        "report",
+        help="render every manager's report for a period",
+        description="Render every manager's report for a period into <out>/<period>/ "
+        "(index.html, run_summary.json, run.log, one folder per manager). One run per output "
+        "folder at a time; Ctrl-C or SIGTERM stops it within seconds, keeping the reports "
+        "already finished (a rerun completes them from the cache).",
+    )
     p.add_argument("--data", required=True, help="source folder or file")
     p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
     when = p.add_mutually_exclusive_group(required=True)
@@ -69,12 +105,49 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tz", default=None, help="business time zone")
     p.add_argument("--as-of", default=None, help="ISO instant (default: end of data)")
     p.add_argument("--no-overview", action="store_true", help="skip the team overview")
+    p.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds one notebook cell may run (default 300)",
+    )
+    p.add_argument(
+        "--report-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds one whole report may run (default 900)",
+    )
+    p.add_argument(
+        "--wait", action="store_true", help="wait while another run holds --out (else exit 75)"
+    )
+    p.add_argument(
+        "--template", default=None, help="a customised report template (default: the packaged one)"
+    )
     p.set_defaults(func=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from workbench.reports.runner import ParameterError, render_reports
+    from workbench.data.coverage import DataGuardError
+    from workbench.errors import WorkbenchError
+    from workbench.files import OutputError, OutputLockedError
+    from workbench.reports.runner import (
+        CELL_TIMEOUT_S,
+        REPORT_TIMEOUT_S,
+        TEMPLATE,
+        BatchInterrupted,
+        render_reports,
+    )
+    from workbench.reports.stopping import exit_status
 
+    for name in ("cell_timeout", "report_timeout"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            print(
+                f"workbench report: error: --{name.replace('_', '-')} must be > 0", file=sys.stderr
+            )
+            return 2
     try:
         summary = render_reports(
             args.data,
@@ -89,14 +162,31 @@ def _report(args: argparse.Namespace) -> int:
             tz=args.tz,
             as_of=args.as_of,
             overview=not args.no_overview,
+            template=args.template or TEMPLATE,
+            cell_timeout=args.cell_timeout or CELL_TIMEOUT_S,
+            report_timeout=args.report_timeout or REPORT_TIMEOUT_S,
+            wait=args.wait,
         )
-    except (ParameterError, FileNotFoundError, ValueError) as exc:
+    except OutputLockedError as exc:
+        print(f"workbench report: {exc}", file=sys.stderr)
+        return 75
+    except OutputError:
+        raise  # main() prints it: exit 2
+    except BatchInterrupted as exc:
+        print(f"workbench report: {exc} before any report was rendered", file=sys.stderr)
+        return exit_status(exc.signum)
+    except DataGuardError as exc:
+        print(f"workbench report: data guard: {exc}", file=sys.stderr)
+        return 3
+    except (WorkbenchError, FileNotFoundError, ValueError) as exc:
         print(f"workbench report: error: {exc}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
     if summary.overview is not None:
         counts += f"; team overview {summary.overview.status}"
     print(f"{counts}; index: {summary.out_dir / 'index.html'}")
+    if summary.interrupted:
+        return exit_status(summary.interrupted)
     return 0 if summary.ok else 1
 
 

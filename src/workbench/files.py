@@ -61,6 +61,12 @@ def _cause(err: OSError) -> str:
     return names.get(err.errno, err.strerror or type(err).__name__)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | Path, data: bytes | str, *, encoding: str = "utf-8") -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
@@ -76,6 +82,7 @@ def atomic_write(path: str | Path, data: bytes | str, *, encoding: str = "utf-8"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide reports from readers
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()

@@ -32,18 +32,26 @@ pre {{ white-space: pre-wrap; background: #f6f6f6; padding: 8px; overflow-x: aut
 """
 
 
-def failure_page(manager: str, error: str, *, notebook: str = "report.ipynb") -> str:
-    """A page saying the report of ``manager`` failed, with the (escaped) error text.
+def failure_page(manager: str, contact: tuple[str, str] | None = None) -> str:
+    """The page a manager gets when their report could not be produced, and whom to ask.
 
-    ``notebook`` names the partially executed notebook kept next to the page.
+    ``contact`` is (name, email) of the department head from the roster; without one the
+    page names "the analyst who ran the reports". The technical error is never shown here:
+    it goes to ``run_summary.json``, the kept notebook and ``run.log`` for the analyst.
     """
     name = escape(manager)
+    if contact and contact[0]:
+        who, email = escape(contact[0]), escape(contact[1] or "")
+        mail = f' (<a href="mailto:{email}">{email}</a>)' if email else ""
+        ask = f"{who}{mail}"
+    else:
+        ask = "the analyst who ran the reports"
     return (
-        _HEAD.format(title=f"Report failed: {name}")
-        + f"<h1>Report failed: {name}</h1>\n"
-        + "<p>The report could not be produced. The partially executed notebook is kept "
-        + f"next to this page as <code>{escape(notebook)}</code>.</p>\n"
-        + f"<pre>{escape(error)}</pre>\n</body></html>\n"
+        _HEAD.format(title=f"Report not available: {name}")
+        + f"<h1>Report not available: {name}</h1>\n"
+        + "<p>Your report for this period could not be produced. This is a problem on our "
+        + "side, not in your work.</p>\n"
+        + f"<p>Please ask {ask}; the cause has been recorded for them.</p>\n</body></html>\n"
     )
 
 
@@ -87,7 +95,13 @@ def index_page(
     for e in entries:
         link = f'<a href="{escape(e["slug"])}/report.html">{escape(e["manager"])}</a>'
         h = e.get("headline")
-        if e["status"] == "failed" or h is None:
+        if e["status"] == "interrupted":
+            link = escape(e["manager"])
+            cells = (
+                f'<td colspan="{len(INDEX_METRICS) + 2}" class="failed">not produced: the run '
+                "was interrupted; run it again to finish</td>"
+            )
+        elif e["status"] == "failed" or h is None:
             err = escape(e.get("error") or "no headline data")
             cells = (
                 f'<td colspan="{len(INDEX_METRICS) + 2}" class="failed">report failed: {err}</td>'
@@ -101,6 +115,12 @@ def index_page(
         rows.append(f"<tr><td>{link}</td><td>{escape(e['status'])}</td>{cells}</tr>")
     failed = sum(e["status"] == "failed" for e in entries)
     notice = f'<p class="failed">{failed} of {len(entries)} reports failed.</p>' if failed else ""
+    stopped = sum(e["status"] == "interrupted" for e in entries)
+    if stopped:
+        notice += (
+            f'<p class="failed">The run was interrupted: {stopped} of {len(entries)} reports '
+            "were not produced.</p>"
+        )
     return (
         _HEAD.format(title=escape(title))
         + f"<h1>{escape(title)}</h1>\n{_overview_link(overview)}{notice}\n"

@@ -1,26 +1,36 @@
 """Render every manager's report for one period: the product's main command.
 
-``render_reports`` checks the parameters against the template's ``parameters`` cell before
-anything runs, loads and validates the data ONCE, computes the department's figures once,
-skips managers whose report would not change, and renders the others on N worker processes
-that each reuse ONE kernel (:class:`workbench.reports.renderer.ReportRenderer`). The flow is
-one way: the parent writes a columnar snapshot of the validated tables and the department
-figures (:mod:`workbench.reports.snapshot`) into ``<out>/<period>/_batch/`` and passes its
-folder to the template as ``batch``; the kernels read it (never the export) and hand the
-notebook and its HTML back; only the parent writes output files. The index's figures come
+``render_reports`` checks the parameters against the template's ``parameters`` cell and the
+output folder (:func:`workbench.files.check_output_folder`) before anything runs, takes the
+output folder's lock (:class:`workbench.files.OutputLock`: one batch per folder), loads and
+validates the data ONCE, computes the department's figures once, skips managers whose report
+would not change, and renders the others on N spawned worker processes that each reuse ONE
+kernel (:mod:`workbench.reports.workers`, :class:`workbench.reports.renderer.ReportRenderer`).
+The flow is one way: the parent writes a columnar snapshot of the validated tables and the
+department figures (:mod:`workbench.reports.snapshot`) into a folder of this run's own,
+``<out>/<period>/_batch/<run-id>/``, and passes it to the template as ``batch``; the kernels
+read it (never the export) and hand the notebook and its HTML back; only the parent writes
+output files, each through :func:`workbench.files.atomic_write`. The index's figures come
 from :func:`~workbench.reports.manager_view.headline_data` in the parent, the function the
-report's own headlines come from. One manager's failure never stops the batch.
+report's own headlines come from. One manager's failure never stops the batch: a kernel that
+dies or a report over ``cell_timeout``/``report_timeout`` fails that report ("kernel died",
+"timed out after N s") and the next gets a fresh kernel. SIGINT or SIGTERM stops the batch
+within seconds (:mod:`workbench.reports.stopping`): finished reports are kept, the others are
+"interrupted". See ``docs/operations.md``.
 
 Outputs, under ``<out>/<period>/`` (period ``2026-10`` for a calendar month, else
 ``2026-10-01_2026-10-15``)::
 
     index.html          every manager, headline figures, KPI status, link or failure notice
-    run_summary.json    every manager: status (rendered / cached / failed), seconds, error
+    run_summary.json    every manager: status (rendered / cached / failed / interrupted),
+                        seconds, error and its traceback
+    run.log             progress lines with times and every failure's traceback
     <slug>/report.ipynb the executed notebook (kept, partially executed, on failure)
-    <slug>/report.html  the self-contained report (or a failure page naming the error)
+    <slug>/report.html  the self-contained report (or a page saying it could not be
+                        produced and whom to ask; never the technical error)
     <slug>/cache.json   the cache key of the last successful render and its headline data
-    _batch/             the snapshot the kernels of the last rendering batch read (every
-                        manager's rows: a working copy, never sent; safe to delete)
+    _batch/<run-id>/    the snapshot this run's kernels read (every manager's rows: a
+                        working copy, removed when the run ends)
 
 The template contract (``workbench/reports/templates/manager_report.ipynb``)
     * one cell tagged ``parameters`` with literal defaults for: ``manager``, ``period_start``,
@@ -31,7 +41,7 @@ The template contract (``workbench/reports/templates/manager_report.ipynb``)
     * it raises when the manager has no rows, and resets matplotlib itself (kernel reuse).
 
 The team overview (``workbench/reports/templates/team_overview.ipynb``, for the head of sales; every
-manager named) is rendered once per batch on its own kernel, after the managers, into
+manager named) is rendered once per batch on a kernel of its own, in a worker, into
 ``team_overview.html`` (and ``team_overview.ipynb``) next to ``index.html``, which links to it.
 It covers every manager in the data, whatever ``managers`` selects, and is never linked from
 a manager's report. Its failure is recorded in ``run_summary.json`` (``team_overview``) and
@@ -53,10 +63,11 @@ report is, so it is never older than a report rendered with it (``team_overview.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
-import multiprocessing as mp
 import os
-import queue
+import shutil
+import signal
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -70,9 +81,15 @@ import workbench
 from workbench.config import DEFAULT_TZ
 from workbench.data.loading import load_dataset
 from workbench.errors import ParameterError
+from workbench.files import (
+    OutputError,
+    OutputLock,
+    OutputLockedError,
+    atomic_write,
+    check_output_folder,
+)
 from workbench.metrics.panel import data_end
 from workbench.metrics.periods import to_instant
-from workbench.reports.archive import write_archive
 from workbench.reports.fingerprints import (
     cache_key,
     code_fingerprint,
@@ -87,14 +104,23 @@ from workbench.reports.manager_view import (
     report_window,
     view_for,
 )
+from workbench.reports.progress import Progress, safe_text
 from workbench.reports.slugs import unique_slugs
+from workbench.reports.archive import write_archive
 from workbench.reports.snapshot import BATCH_DIR, write_roster, write_snapshot
 from workbench.reports.stamp import stamp_manager
+from workbench.reports.stopping import BatchInterrupted, StopSignals
 from workbench.reports.templates import TEMPLATES_DIR
+from workbench.reports.workers import Job, WorkerPool
 
 __all__ = [
+    "CELL_TIMEOUT_S",
     "OVERVIEW_TEMPLATE",
+    "REPORT_TIMEOUT_S",
     "TEMPLATE",
+    "BatchInterrupted",
+    "OutputError",
+    "OutputLockedError",
     "ParameterError",
     "ReportOutcome",
     "RunSummary",
@@ -107,6 +133,10 @@ __all__ = [
 
 TEMPLATE = TEMPLATES_DIR / "manager_report.ipynb"
 OVERVIEW_TEMPLATE = TEMPLATES_DIR / "team_overview.ipynb"
+#: Default seconds one cell may run (the sample's slowest cell takes about a second).
+CELL_TIMEOUT_S = 300.0
+#: Default seconds one whole report may run (a sample report takes 1-5 s, a first one more).
+REPORT_TIMEOUT_S = 900.0
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "int": (int,),
@@ -121,11 +151,12 @@ class ReportOutcome:
 
     manager: str
     slug: str
-    status: str  # rendered / cached / failed
+    status: str  # rendered / cached / failed / interrupted
     seconds: float = 0.0
     error: str | None = None
     html: str = ""
     headline: dict | None = None
+    traceback: str | None = None  # the full technical error (summary and log only)
 
 
 @dataclass
@@ -138,18 +169,22 @@ class RunSummary:
     reports: list[ReportOutcome] = field(default_factory=list)
     seconds: float = 0.0
     overview: ReportOutcome | None = None  # the team overview; None when not rendered
+    interrupted: int | None = None  # the signal (SIGINT, SIGTERM) that stopped the run
 
     @property
     def ok(self) -> bool:
-        """No manager's report and not the team overview failed."""
+        """Not interrupted, and no manager's report and not the team overview failed."""
         reports = [*self.reports, *([self.overview] if self.overview else [])]
-        return all(r.status != "failed" for r in reports)
+        return self.interrupted is None and all(r.status == "rendered" or r.status == "cached"
+                                                for r in reports)  # fmt: skip
 
     @property
     def counts(self) -> dict[str, int]:
-        return {
-            s: sum(r.status == s for r in self.reports) for s in ("rendered", "cached", "failed")
-        }
+        """Reports per status; ``interrupted`` only when the run was."""
+        states = ["rendered", "cached", "failed"]
+        if any(r.status == "interrupted" for r in self.reports) or self.interrupted:
+            states.append("interrupted")
+        return {s: sum(r.status == s for r in self.reports) for s in states}
 
     def to_dict(self) -> dict[str, Any]:
         reports = [{k: v for k, v in asdict(r).items() if k != "headline"} for r in self.reports]
@@ -163,6 +198,7 @@ class RunSummary:
             "counts": self.counts,
             "reports": reports,
             "team_overview": overview,
+            "interrupted": signal.Signals(self.interrupted).name if self.interrupted else None,
         }
 
 
@@ -244,86 +280,21 @@ def period_label(start: date, end: date) -> str:
     return start.strftime("%Y-%m") if whole else f"{start.isoformat()}_{end.isoformat()}"
 
 
-class _Progress:
-    """A one-line bar (done/total, ETA) on a terminal; one quiet line per report otherwise."""
-
-    def __init__(self, total: int, stream: TextIO | None) -> None:
-        self.total, self.done, self.stream = total, 0, stream
-        self.tty = bool(stream is not None and stream.isatty())
-        self.began = time.perf_counter()
-
-    def update(self, outcome: ReportOutcome) -> None:
-        self.done += 1
-        if self.stream is None:
-            return
-        elapsed = time.perf_counter() - self.began
-        if self.tty:
-            eta = elapsed / self.done * (self.total - self.done)
-            filled = int(30 * self.done / max(self.total, 1))
-            bar = "#" * filled + "." * (30 - filled)
-            end = "\n" if self.done == self.total else ""
-            self.stream.write(f"\r[{bar}] {self.done}/{self.total} ETA {eta:5.0f}s{end}")
-        else:
-            err = f" ({outcome.error})" if outcome.error else ""
-            self.stream.write(
-                f"report {self.done}/{self.total} {outcome.status} {outcome.manager}{err}\n"
-            )
-        self.stream.flush()
-
-
-def _worker(template: str, tasks: Any, results: Any) -> None:
-    from workbench.reports.renderer import ReportRenderer
-
-    with ReportRenderer(Path(template)) as renderer:
-        while (item := tasks.get()) is not None:
-            idx, params = item
-            try:
-                results.put((idx, renderer.render(params)))
-            except Exception as exc:  # the kernel would not start: report it, keep the worker
-                results.put((idx, {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}))
-
-
-def _run_jobs(template: Path, jobs: list[tuple], n_workers: int, on_result, meanwhile=None) -> None:
-    """Render ``jobs`` [(idx, params)] on ``n_workers``; call ``on_result(idx, res)``.
-
-    ``meanwhile()`` runs in this process once the workers are started (their kernels take
-    a second or two to come up), before the first result is collected.
-    """
-    if n_workers <= 1:
-        from workbench.reports.renderer import ReportRenderer
-
-        if meanwhile is not None:
-            meanwhile()
-        with ReportRenderer(template) as renderer:
-            for idx, params in jobs:
-                on_result(idx, renderer.render(params))
-        return
-    ctx = mp.get_context("spawn")
-    tasks, results = ctx.Queue(), ctx.Queue()
-    for job in jobs:
-        tasks.put(job)
-    procs = [
-        ctx.Process(target=_worker, args=(str(template), tasks, results)) for _ in range(n_workers)
-    ]
-    for p in procs:
-        tasks.put(None)
-        p.start()
-    if meanwhile is not None:
-        meanwhile()
-    pending = {job[0] for job in jobs}
-    while pending:
-        try:
-            idx, res = results.get(timeout=2)
-        except queue.Empty:
-            if not any(p.is_alive() for p in procs):
-                break
-            continue
-        pending.discard(idx)
-        on_result(idx, res)
-    for idx in sorted(pending):  # a worker process died without answering
-        on_result(idx, {"status": "failed", "error": "worker process died"})
-    for p in procs:
-        p.join(timeout=30)
+def _department_head(dataset: Any, manager: str | None = None) -> tuple[str, str] | None:
+    """(name, email) of the department head in the roster, whom a manager can ask; None
+    without a roster, without a head, or when the report is the head's own."""
+    roster = getattr(dataset, "roster", None)
+    if roster is None or roster.empty or "role" not in roster:
+        return None
+    heads = roster[roster["role"] == "department_head"]
+    if "active_to" in heads:
+        heads = heads.sort_values("active_to", na_position="first")
+    for _, row in heads.iterrows():
+        name = row.get("manager")
+        if isinstance(name, str) and name and name != manager:
+            email = row.get("email")
+            return name, email if isinstance(email, str) else ""
+    return None
 
 
 def render_reports(
@@ -346,6 +317,9 @@ def render_reports(
     progress: TextIO | bool = True,
     overview: bool = True,
     history_months: int = 6,
+    cell_timeout: float = CELL_TIMEOUT_S,
+    report_timeout: float = REPORT_TIMEOUT_S,
+    wait: bool = False,
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -362,7 +336,8 @@ def render_reports(
     jobs
         Worker processes, each with one kernel; default all cores.
     out
-        Output root; reports go to ``<out>/<period>/``.
+        Output root; reports go to ``<out>/<period>/``. Checked writable before anything
+        runs and locked for the run (one batch per output folder).
     force
         Re-render even when the cache says a report is current.
     as_of
@@ -370,17 +345,34 @@ def render_reports(
     conversation_s, long_call_s, params
         Template parameters; ``params`` may set any other declared parameter.
     progress
-        True: a bar on a terminal, else one line per report, on stderr; False: silence;
-        or a stream to write to.
+        True: a bar on a terminal, else one line per step and report, on stderr; False:
+        silence; or a stream to write to.
     overview, history_months
         Also render the team overview (:data:`OVERVIEW_TEMPLATE`) of every manager in the
         data, with ``history_months`` months of trends, into ``team_overview.html``.
+    cell_timeout, report_timeout
+        Seconds one cell, and one whole report, may run; a report over either fails with
+        "timed out after N s" and its kernel is replaced.
+    wait
+        When another run holds ``out``: wait for it instead of raising.
+
+    Returns
+    -------
+    RunSummary
+        ``interrupted`` is the signal number when SIGINT or SIGTERM stopped the run: the
+        reports finished by then are kept and cached, the others are "interrupted".
 
     Raises
     ------
     ParameterError
         Bad period arguments, or a parameter the template does not declare or of the wrong
         type; raised before any report runs.
+    OutputError
+        ``out`` cannot be written (read-only, not a folder, disk full); no partial file.
+    OutputLockedError
+        Another run holds ``out`` (and ``wait`` is False).
+    BatchInterrupted
+        A signal came before the managers were known (while loading).
     """
     began = time.perf_counter()
     template = Path(template).resolve()
@@ -408,176 +400,271 @@ def render_reports(
         check_parameters(
             {"period_start": "", "period_end": "", **overview_base}, template=OVERVIEW_TEMPLATE
         )
+    start = end = None
     if not latest_month:
         start, end = _iso_date(period_from, "period_from"), _iso_date(period_to, "period_to")
         try:
             report_window(start.isoformat(), end.isoformat(), tz=DEFAULT_TZ)
         except ValueError as exc:
             raise ParameterError(f"{exc} (reports cover whole calendar months)") from exc
-    # tz None: the mapping's time zone (a preset's Europe/Moscow, say), else UTC
-    dataset = load_dataset(source, mapping=base["mapping"] or None, tz=tz)
-    tz = base["tz"] = overview_base["tz"] = dataset.tz
-    if latest_month:
-        start, end = latest_full_month(dataset, tz=tz, as_of=as_of)
-    names = list(dict.fromkeys(managers if managers is not None else sorted(dataset.managers)))
-    slugs = unique_slugs(names)
-    period_dir = Path(out).resolve() / period_label(start, end)
-    template_bytes = template.read_bytes()
-    # What prepare_report computes per kernel when run alone; here once for the batch.
-    figures = {
-        "period_start": start.isoformat(),
-        "period_end": end.isoformat(),
-        "as_of": base["as_of"] or None,
-        "conversation_s": base["conversation_s"],
-        "long_call_s": base["long_call_s"],
-    }
-    department = department_figures(dataset, **figures)
-    department_key = department_fingerprint(department)
-    data_key = dataset_fingerprint(dataset)
-    inputs = manager_fingerprints(dataset, names)
-    version = f"{workbench.__version__}+{code_fingerprint()[:16]}"
-
-    outcomes: list[ReportOutcome] = []
-    keys: dict[int, str] = {}
-    todo: list[tuple] = []
-    for idx, name in enumerate(names):
-        p = {"manager": name, "period_start": start.isoformat(), "period_end": end.isoformat()}
-        p.update(base)
-        out_dir = period_dir / slugs[name]
-        keys[idx] = cache_key(
-            template=template_bytes,
-            params=p,
-            inputs=inputs[name],
-            version=version,
-            department=department_key,
-        )
-        outcome = ReportOutcome(name, slugs[name], "pending", html=f"{slugs[name]}/report.html")
-        outcomes.append(outcome)
-        cached = _read_cache(out_dir) if not force else None
-        if cached and cached.get("key") == keys[idx] and (out_dir / "report.html").exists():
-            outcome.status, outcome.headline = "cached", cached.get("headline")
-        else:
-            todo.append((idx, p))
-
+    root = check_output_folder(out)
     stream = sys.stderr if progress is True else (progress or None)
-    bar = _Progress(len(names), stream)
-    for o in outcomes:
-        if o.status == "cached":
-            bar.update(o)
+    bar = Progress(stream)
+    with StopSignals() as stop, OutputLock(root, command="workbench report", wait=wait):
+        run = _Run(
+            root=root, source=source, template=template, base=base, overview_base=overview_base,
+            bar=bar, stop=stop, began=began,
+        )  # fmt: skip
+        try:
+            return run.execute(
+                mapping=base["mapping"] or None, tz=tz, start=start, end=end,
+                latest_month=latest_month, as_of=as_of, managers=managers, jobs=jobs,
+                force=force, overview=overview, cell_timeout=cell_timeout,
+                report_timeout=report_timeout,
+            )  # fmt: skip
+        finally:
+            bar.close()
+            run.cleanup()
 
-    headlines: dict[int, dict | None] = {}
 
-    def compute_headlines() -> None:
-        """The index's figures, from the function the report's own headlines come from."""
-        for idx, _ in todo:
-            try:
-                view = view_for(department, dataset.tasks, names[idx])
-            except LookupError:  # no rows: the report fails and says so
-                headlines[idx] = None
-            else:
-                headlines[idx] = headline_data(view)
+@dataclass
+class _Run:
+    """One locked run of :func:`render_reports` (its state, shared by the steps)."""
 
-    def on_result(idx: int, res: dict[str, Any]) -> None:
-        o = outcomes[idx]
-        o.status, o.seconds, o.error = res["status"], res.get("seconds", 0.0), res.get("error")
-        folder = period_dir / o.slug
-        folder.mkdir(exist_ok=True)
-        if "notebook" in res:
-            (folder / "report.ipynb").write_text(res["notebook"], encoding="utf-8")
-        page = res.get("html") or failure_page(o.manager, o.error or "unknown error")
-        page = stamp_manager(page, o.manager)  # who the file is for (checked before sending)
-        (folder / "report.html").write_text(page, encoding="utf-8")
-        cache_file = folder / "cache.json"
-        if o.status == "rendered":
-            o.headline = headlines.get(idx)
-            record = {"key": keys[idx], "manager": o.manager, "headline": o.headline}
-            cache_file.write_text(json.dumps(record, ensure_ascii=False))
-        else:
-            cache_file.unlink(missing_ok=True)
-        bar.update(o)
+    root: Path
+    source: Path
+    template: Path
+    base: dict[str, Any]
+    overview_base: dict[str, Any]
+    bar: Progress
+    stop: StopSignals
+    began: float
+    period_dir: Path | None = None
+    work: Path | None = None
 
-    n_workers = min(jobs or os.cpu_count() or 1, len(todo))
-    period_dir.mkdir(parents=True, exist_ok=True)
-    if todo:
-        fingerprints = {
-            "dataset": data_key,
-            "department": department_key,
-            "managers": inputs,
-        }
-        batch = write_snapshot(
-            period_dir / BATCH_DIR,
-            dataset,
-            department,
-            meta={"figures": figures, "fingerprints": fingerprints},
+    def cleanup(self) -> None:
+        """Remove this run's snapshot (every manager's rows; the kernels are done with it)."""
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                self.work.parent.rmdir()  # only when no other run's folder is left
+
+    def execute(self, *, mapping, tz, start, end, latest_month, as_of, managers, jobs, force,
+                overview, cell_timeout, report_timeout) -> RunSummary:  # fmt: skip
+        bar, base, overview_base = self.bar, self.base, self.overview_base
+        bar.line(f"loading {safe_text(self.source)} ...")
+        loaded_at = time.perf_counter()
+        # tz None: the mapping's time zone (a preset's Europe/Moscow, say), else UTC
+        dataset = load_dataset(self.source, mapping=mapping, tz=tz)
+        rows = ", ".join(f"{len(getattr(dataset, t))} {t}" for t in ("tasks", "calls", "deals"))
+        aside = len(dataset.set_aside)
+        bar.line(
+            f"loaded and validated {rows} ({aside} rows set aside) "
+            f"in {time.perf_counter() - loaded_at:.1f} s"
         )
-        todo = [(idx, {**p, "batch": str(batch)}) for idx, p in todo]
-        _run_jobs(template, todo, n_workers, on_result, meanwhile=compute_headlines)
-    else:
-        write_roster(period_dir / BATCH_DIR, dataset)  # the roster is current even if cached
+        tz = base["tz"] = overview_base["tz"] = dataset.tz
+        if latest_month:
+            start, end = latest_full_month(dataset, tz=tz, as_of=as_of)
+        names = list(dict.fromkeys(managers if managers is not None else sorted(dataset.managers)))
+        slugs = unique_slugs(names)
+        period_dir = self.period_dir = self.root / period_label(start, end)
+        check_output_folder(period_dir)
+        template_bytes = self.template.read_bytes()
+        # What prepare_report computes per kernel when run alone; here once for the batch.
+        figures = {
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+            "as_of": base["as_of"] or None,
+            "conversation_s": base["conversation_s"],
+            "long_call_s": base["long_call_s"],
+        }
+        department = department_figures(dataset, **figures)
+        department_key = department_fingerprint(department)
+        data_key = dataset_fingerprint(dataset)
+        inputs = manager_fingerprints(dataset, names)
+        version = f"{workbench.__version__}+{code_fingerprint()[:16]}"
+        head = _department_head(dataset)
 
-    summary = RunSummary(start.isoformat(), end.isoformat(), period_dir, outcomes)
-    if overview:
+        outcomes: list[ReportOutcome] = []
+        keys: dict[int, str] = {}
+        todo: list[tuple] = []
+        for idx, name in enumerate(names):
+            p = {"manager": name, "period_start": start.isoformat(), "period_end": end.isoformat()}
+            p.update(base)
+            out_dir = period_dir / slugs[name]
+            keys[idx] = cache_key(
+                template=template_bytes,
+                params=p,
+                inputs=inputs[name],
+                version=version,
+                department=department_key,
+            )
+            outcome = ReportOutcome(name, slugs[name], "pending", html=f"{slugs[name]}/report.html")
+            outcomes.append(outcome)
+            cached = _read_cache(out_dir) if not force else None
+            if cached and cached.get("key") == keys[idx] and (out_dir / "report.html").exists():
+                outcome.status, outcome.headline = "cached", cached.get("headline")
+            else:
+                todo.append((idx, p))
+        summary = RunSummary(start.isoformat(), end.isoformat(), period_dir, outcomes)
+        bar.line(
+            f"period {start.isoformat()} to {end.isoformat()}: {len(names)} managers, "
+            f"{len(todo)} to render, {len(names) - len(todo)} cached"
+        )
+
+        overview_job = None
         overview_params = {"period_start": start.isoformat(), "period_end": end.isoformat()}
         overview_params.update(overview_base)
-        any_rendered = any(o.status != "cached" for o in outcomes)
-        summary.overview = _render_overview(
-            period_dir, overview_params, data_key, force=force or any_rendered
+        overview_key = cache_key(
+            template=OVERVIEW_TEMPLATE.read_bytes(),
+            params=overview_params,
+            inputs=data_key,
+            version=workbench.__version__,
         )
-    summary.seconds = time.perf_counter() - began
-    record = summary.to_dict()
-    record.update(data=str(source), finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    (period_dir / "run_summary.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
-    title = f"Manager reports {start.isoformat()} to {end.isoformat()}"
-    entries = [asdict(o) for o in outcomes]
-    link = asdict(summary.overview) if summary.overview else None
-    page = index_page(title, entries, overview=link)
-    (period_dir / "index.html").write_text(page, encoding="utf-8")
-    write_archive(period_dir.parent)  # <out>/index.html: every period rendered so far
-    return summary
+        if overview:
+            summary.overview = ReportOutcome(
+                "team overview", "team_overview", "pending", html="team_overview.html"
+            )
+            cached = _read_cache(period_dir, name="team_overview.json")
+            current = cached and cached.get("key") == overview_key
+            if not (force or todo) and current and (period_dir / "team_overview.html").exists():
+                summary.overview.status = "cached"
+            else:
+                overview_job = Job("overview", str(OVERVIEW_TEMPLATE), overview_params, True)
+
+        headlines: dict[int, dict | None] = {}
+
+        def on_result(key: Any, res: dict[str, Any]) -> None:
+            if key == "overview":
+                self._overview_result(summary.overview, res, overview_key)
+                return
+            o = outcomes[key]
+            o.status, o.seconds = res["status"], res.get("seconds", 0.0)
+            o.error, o.traceback = res.get("error"), res.get("traceback")
+            folder = period_dir / o.slug
+            if "notebook" in res:
+                atomic_write(folder / "report.ipynb", res["notebook"])
+            contact = head if head is None or head[0] != o.manager else None
+            page = res.get("html") or failure_page(o.manager, contact)
+            # who the file is for, checked again before it is e-mailed
+            atomic_write(folder / "report.html", stamp_manager(page, o.manager))
+            cache_file = folder / "cache.json"
+            if o.status == "rendered":
+                o.headline = headlines.get(key)
+                record = {"key": keys[key], "manager": o.manager, "headline": o.headline}
+                atomic_write(cache_file, json.dumps(record, ensure_ascii=False))
+            else:
+                cache_file.unlink(missing_ok=True)
+                bar.detail(f"{o.manager}: {o.traceback or o.error}")
+            bar.report(o.status, o.manager, o.seconds, o.error)
+            if o.status == "failed":
+                bar.write_log(period_dir / "run.log")
+
+        jobs_list = [Job(idx, str(self.template), p) for idx, p in todo]
+        n_workers = min(jobs or os.cpu_count() or 1, max(len(jobs_list), 1))
+        if overview_job is not None:  # on a kernel of its own; first when it runs alongside
+            jobs_list.insert(0 if n_workers > 1 else len(jobs_list), overview_job)
+        bar.start(len(names), done=len(names) - len(todo))
+        if jobs_list:
+            pool = WorkerPool(n_workers, cell_timeout=cell_timeout, report_timeout=report_timeout)
+            try:
+                pool.start()
+                if todo:
+                    self.work = _work_folder(period_dir)
+                    fingerprints = {
+                        "dataset": data_key,
+                        "department": department_key,
+                        "managers": inputs,
+                    }
+                    batch = write_snapshot(
+                        self.work,
+                        dataset,
+                        department,
+                        meta={"figures": figures, "fingerprints": fingerprints},
+                    )
+                    for job in jobs_list:
+                        if job.key != "overview":
+                            job.params["batch"] = str(batch)
+                    for idx, _ in todo:  # the index's figures, as the report computes them
+                        try:
+                            view = view_for(department, dataset.tasks, names[idx])
+                        except LookupError:  # no rows: the report fails and says so
+                            headlines[idx] = None
+                        else:
+                            headlines[idx] = headline_data(view)
+                with self.stop.deferred():
+                    left = pool.run(
+                        jobs_list,
+                        on_result,
+                        stop=lambda: self.stop.signum is not None,
+                        on_event=bar.line,
+                    )
+            except BaseException:
+                pool.close(kill=True)
+                raise
+            for job in left:
+                target = summary.overview if job.key == "overview" else outcomes[job.key]
+                target.status, target.error = "interrupted", "interrupted"
+        bar.close()
+        if self.stop.signum is not None:
+            summary.interrupted = self.stop.signum
+            name = signal.Signals(self.stop.signum).name
+            bar.line(f"interrupted by {name}: finished reports kept, the others not produced")
+        # The roster (names and addresses, no figures) stays beside the index for delivery;
+        # the snapshot of every manager's rows is this run's working copy and goes.
+        write_roster(period_dir / BATCH_DIR, dataset)
+        return self._finish(summary)
+
+    def _overview_result(self, outcome: ReportOutcome, res: dict[str, Any], key: str) -> None:
+        period_dir = self.period_dir
+        outcome.status, outcome.seconds = res["status"], res.get("seconds", 0.0)
+        outcome.error, outcome.traceback = res.get("error"), res.get("traceback")
+        if "notebook" in res:
+            atomic_write(period_dir / "team_overview.ipynb", res["notebook"])
+        html_file, cache_file = period_dir / outcome.html, period_dir / "team_overview.json"
+        if outcome.status == "rendered":
+            page = res["html"].replace("<title> report</title>", "<title>Team overview</title>", 1)
+            atomic_write(html_file, page)
+            atomic_write(cache_file, json.dumps({"key": key}))
+        else:
+            atomic_write(html_file, failure_page("Team overview"))
+            cache_file.unlink(missing_ok=True)
+            self.bar.detail(f"team overview: {outcome.traceback or outcome.error}")
+        self.bar.line(f"team overview {outcome.status} ({outcome.seconds:.1f} s)")
+
+    def _finish(self, summary: RunSummary) -> RunSummary:
+        period_dir = self.period_dir
+        summary.seconds = time.perf_counter() - self.began
+        record = summary.to_dict()
+        record.update(
+            data=str(self.source), finished_at=datetime.now(UTC).isoformat(timespec="seconds")
+        )
+        atomic_write(
+            period_dir / "run_summary.json", json.dumps(record, indent=2, ensure_ascii=False)
+        )
+        title = f"Manager reports {summary.period_start} to {summary.period_end}"
+        entries = [asdict(o) for o in summary.reports]
+        link = asdict(summary.overview) if summary.overview else None
+        atomic_write(period_dir / "index.html", index_page(title, entries, overview=link))
+        write_archive(period_dir.parent)  # <out>/index.html: every period rendered so far
+        counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
+        self.bar.line(f"done in {summary.seconds:.1f} s: {counts}")
+        self.bar.write_log(period_dir / "run.log")
+        return summary
 
 
-def _render_overview(
-    period_dir: Path, params: dict[str, Any], data_fingerprint: str, *, force: bool
-) -> ReportOutcome:
-    """Render the team overview into ``period_dir/team_overview.html`` unless it is current.
+def _work_folder(period_dir: Path) -> Path:
+    """A fresh folder for this run's snapshot, ``_batch/<time>-<pid>``: never another run's.
 
-    ``force`` re-renders (a manager's report was re-rendered, or ``--force``). A failure
-    writes a failure page and keeps the partially executed notebook; it never raises.
+    Folders left by a run that was killed are removed (the output lock is held: no other
+    run of this folder is alive).
     """
-    from workbench.reports.renderer import ReportRenderer
-
-    outcome = ReportOutcome("team overview", "team_overview", "pending", html="team_overview.html")
-    html_file, cache_file = period_dir / outcome.html, period_dir / "team_overview.json"
-    key = cache_key(
-        template=OVERVIEW_TEMPLATE.read_bytes(),
-        params=params,
-        inputs=data_fingerprint,
-        version=workbench.__version__,
-    )
-    cached = _read_cache(period_dir, name=cache_file.name)
-    if not force and cached and cached.get("key") == key and html_file.exists():
-        outcome.status = "cached"
-        return outcome
-    try:
-        with ReportRenderer(OVERVIEW_TEMPLATE) as renderer:
-            res = renderer.render(params)
-    except Exception as exc:  # the kernel did not start: report it, keep the batch
-        res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-    outcome.status, outcome.seconds = res["status"], res.get("seconds", 0.0)
-    outcome.error = res.get("error")
-    if "notebook" in res:
-        (period_dir / "team_overview.ipynb").write_text(res["notebook"], encoding="utf-8")
-    if outcome.status == "rendered":
-        page = res["html"].replace("<title> report</title>", "<title>Team overview</title>", 1)
-        html_file.write_text(page, encoding="utf-8")
-        cache_file.write_text(json.dumps({"key": key}))
-    else:
-        error = outcome.error or "unknown error"
-        html_file.write_text(
-            failure_page("Team overview", error, notebook="team_overview.ipynb"), "utf-8"
-        )
-        cache_file.unlink(missing_ok=True)
-    return outcome
+    parent = period_dir / BATCH_DIR
+    if parent.is_dir():
+        for old in parent.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return parent / f"{stamp}-{os.getpid()}-{os.urandom(3).hex()}"
 
 
 def _mapping_param(mapping: str | Path | None) -> str:

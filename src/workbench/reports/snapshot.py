@@ -28,6 +28,7 @@ import pandas as pd
 
 from workbench.data.loading import Dataset
 from workbench.data.schema import TABLE_NAMES
+from workbench.files import atomic_write
 from workbench.reports.manager_view import Department
 
 __all__ = [
@@ -55,15 +56,13 @@ def write_snapshot(
     department figures were computed with and the fingerprints the provenance shows.
     """
     shutil.rmtree(folder, ignore_errors=True)
-    (folder / "tables").mkdir(parents=True)
-    (folder / "department").mkdir()
-    for table in _TABLES:
-        getattr(dataset, table).to_parquet(folder / "tables" / f"{table}.parquet")
+    for table in _TABLES:  # every file whole or not at all (workbench.files.atomic_write)
+        atomic_write(folder / "tables" / f"{table}.parquet", getattr(dataset, table).to_parquet())
     scalars = {}
     for f in dataclasses.fields(department):
         value = getattr(department, f.name)
         if isinstance(value, pd.DataFrame):
-            value.to_parquet(folder / "department" / f"{f.name}.parquet")
+            atomic_write(folder / "department" / f"{f.name}.parquet", value.to_parquet())
         elif isinstance(value, pd.Timestamp):
             scalars[f.name] = {"timestamp": value.isoformat(), "tz": str(value.tz)}
         else:
@@ -80,7 +79,7 @@ def write_snapshot(
         "department": scalars,
         **meta,
     }
-    (folder / _META).write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+    atomic_write(folder / _META, json.dumps(record, ensure_ascii=False, indent=1))
     return folder
 
 
@@ -98,10 +97,16 @@ def read_dataset(folder: str | Path) -> Dataset:
 
 
 def write_roster(folder: Path, dataset: Dataset) -> None:
-    """Refresh only the roster of an existing snapshot (a batch whose reports were all cached:
-    a corrected address re-renders nothing, yet the next delivery must use it)."""
-    if (folder / "tables").is_dir():
-        dataset.roster.to_parquet(folder / "tables" / "roster.parquet")
+    """Write the roster alone to ``<folder>/tables/roster.parquet``, where delivery reads it.
+
+    Every run writes it, cached or not, so a corrected address reaches the next send; it
+    holds names, teams, roles and addresses, never a figure.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    dataset.roster.to_parquet(buffer)
+    atomic_write(Path(folder) / "tables" / "roster.parquet", buffer.getvalue())
 
 
 def read_roster(folder: str | Path) -> pd.DataFrame | None:
