@@ -90,6 +90,7 @@ from workbench.files import (
 )
 from workbench.metrics.panel import data_end
 from workbench.metrics.periods import to_instant
+from workbench.reports.archive import write_archive
 from workbench.reports.fingerprints import (
     cache_key,
     code_fingerprint,
@@ -106,7 +107,6 @@ from workbench.reports.manager_view import (
 )
 from workbench.reports.progress import Progress, safe_text
 from workbench.reports.slugs import unique_slugs
-from workbench.reports.archive import write_archive
 from workbench.reports.snapshot import BATCH_DIR, write_roster, write_snapshot
 from workbench.reports.stamp import stamp_manager
 from workbench.reports.stopping import BatchInterrupted, StopSignals
