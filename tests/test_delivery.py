@@ -255,7 +255,7 @@ def test_a_crash_after_the_server_accepted_is_unknown_and_never_resent(batch, sm
 
 
 def test_a_shared_address_or_the_wrong_report_stops_those_messages(batch, smtp, capsys):
-    roster_file = batch / PERIOD / "_batch" / "tables" / "roster.parquet"
+    roster_file = batch / PERIOD / "_roster.parquet"
     roster = pd.read_parquet(roster_file)
     roster.loc[roster["manager"] == "Boris Ivanov", "email"] = "ANNA.petrova@example.com"
     roster.to_parquet(roster_file)

@@ -1,7 +1,7 @@
 """Who gets what: the roster of the batch, each person's attachments and the checks on them.
 
 A plan is built from the period folder alone (``run_summary.json``, the reports, the index
-and the team overview) and the roster: the batch snapshot's (``_batch/tables/roster.parquet``)
+and the team overview) and the roster: the one the report run left (``<period>/_roster.parquet``)
 or, when the snapshot has none, the one loaded from ``--data``/``--mapping``. Nothing is
 sent from here. Every message whose checks fail carries the reasons in ``problems`` and is
 never sent:
@@ -27,7 +27,7 @@ import pandas as pd
 from workbench.delivery.config import valid_address
 from workbench.delivery.errors import DeliveryError
 from workbench.reports.slugs import manager_slug
-from workbench.reports.snapshot import BATCH_DIR, read_roster
+from workbench.reports.snapshot import ROSTER_FILE, read_roster
 from workbench.reports.stamp import page_manager
 
 __all__ = [
@@ -110,24 +110,25 @@ def load_roster(
     mapping: str | Path | None = None,
     tz: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """The roster and where it came from: the batch snapshot, else ``data``/``mapping``.
+    """The roster and where it came from: the one the report run left, else ``data``/``mapping``.
 
     Raises
     ------
     DeliveryError
         Neither holds a roster (no rows): nothing can be addressed.
     """
-    batch = period_dir / BATCH_DIR
-    roster = read_roster(batch) if batch.is_dir() else None
+    roster = read_roster(period_dir)
     if roster is not None and len(roster):
-        return roster, f"the batch snapshot {batch}"
+        return roster, f"the run's roster {period_dir / ROSTER_FILE}"
     if data is not None:
         from workbench.data.loading import load_dataset
 
         roster = load_dataset(data, mapping=mapping or None, tz=tz).roster
         if len(roster):
             return roster, f"the export {data}"
-    where = f"the batch snapshot {batch}" + (f" nor the export {data}" if data else "")
+    where = f"the run's roster {period_dir / ROSTER_FILE}" + (
+        f" nor the export {data}" if data else ""
+    )
     raise DeliveryError(
         f"no roster: neither {where} has one, so no report can be addressed. Add a roster "
         "file to the export (roster.csv: manager, team, role, email; see "

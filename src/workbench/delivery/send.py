@@ -254,7 +254,7 @@ def send_reports(
     smtp, smtp_config
         Settings, or the file to read them from (with ``WORKBENCH_SMTP_*``).
     data, mapping, tz
-        The export to read the roster from when the batch snapshot has none.
+        The export to read the roster from when the report run left none.
     wait
         Wait for another run holding the output folder instead of failing.
 

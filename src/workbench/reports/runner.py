@@ -612,7 +612,7 @@ class _Run:
             bar.line(f"interrupted by {name}: finished reports kept, the others not produced")
         # The roster (names and addresses, no figures) stays beside the index for delivery;
         # the snapshot of every manager's rows is this run's working copy and goes.
-        write_roster(period_dir / BATCH_DIR, dataset)
+        write_roster(period_dir, dataset)
         return self._finish(summary)
 
     def _overview_result(self, outcome: ReportOutcome, res: dict[str, Any], key: str) -> None:

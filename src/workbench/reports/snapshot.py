@@ -33,6 +33,7 @@ from workbench.reports.manager_view import Department
 
 __all__ = [
     "BATCH_DIR",
+    "ROSTER_FILE",
     "read_dataset",
     "read_department",
     "read_meta",
@@ -45,6 +46,8 @@ __all__ = [
 BATCH_DIR = "_batch"
 _TABLES = (*TABLE_NAMES, "set_aside", "blanked")
 _META = "snapshot.json"
+#: The roster a run leaves beside the index for delivery (see :func:`write_roster`).
+ROSTER_FILE = "_roster.parquet"
 
 
 def write_snapshot(
@@ -96,22 +99,23 @@ def read_dataset(folder: str | Path) -> Dataset:
     return Dataset(**tables, **info)
 
 
-def write_roster(folder: Path, dataset: Dataset) -> None:
-    """Write the roster alone to ``<folder>/tables/roster.parquet``, where delivery reads it.
+def write_roster(period_dir: Path, dataset: Dataset) -> Path:
+    """Write the roster alone to ``<period_dir>/_roster.parquet``, where delivery reads it.
 
-    Every run writes it, cached or not, so a corrected address reaches the next send; it
-    holds names, teams, roles and addresses, never a figure.
+    Every run writes it, cached or not, so a corrected address reaches the next send. It
+    holds names, teams, roles and addresses, never a figure, so it may outlive the run's
+    snapshot (which holds every manager's rows and is removed when the run ends).
     """
     import io
 
     buffer = io.BytesIO()
     dataset.roster.to_parquet(buffer)
-    atomic_write(Path(folder) / "tables" / "roster.parquet", buffer.getvalue())
+    return atomic_write(Path(period_dir) / ROSTER_FILE, buffer.getvalue())
 
 
-def read_roster(folder: str | Path) -> pd.DataFrame | None:
-    """The roster the snapshot holds; None for a snapshot written before rosters were kept."""
-    path = Path(folder) / "tables" / "roster.parquet"
+def read_roster(period_dir: str | Path) -> pd.DataFrame | None:
+    """The roster a run wrote into ``period_dir``; None when there is none."""
+    path = Path(period_dir) / ROSTER_FILE
     return pd.read_parquet(path) if path.exists() else None
 
 
