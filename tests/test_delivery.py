@@ -288,7 +288,7 @@ def test_a_failed_report_is_not_sent_and_is_listed(batch, smtp, capsys):
 def test_without_a_roster_nothing_is_sent_and_the_export_is_the_fallback(
     batch, smtp, tmp_path, capsys
 ):
-    shutil.rmtree(batch / PERIOD / "_batch")
+    (batch / PERIOD / "_roster.parquet").unlink()
     assert send(batch) == 2
     err = capsys.readouterr().err
     assert "no roster" in err and "@" not in err
