@@ -42,9 +42,13 @@ def _add_check_command(sub: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace) -> int:
     from workbench.data.check import check_export
     from workbench.errors import WorkbenchError
+    from workbench.metrics.kpi import KPI_METRICS
 
     try:
-        report = check_export(args.data, mapping=args.mapping, tz=args.tz, max_loss=args.max_loss)
+        report = check_export(
+            args.data, mapping=args.mapping, tz=args.tz, max_loss=args.max_loss,
+            metrics=KPI_METRICS,
+        )  # fmt: skip
     except (WorkbenchError, FileNotFoundError, ValueError) as exc:
         print(f"workbench check: error: {exc}", file=sys.stderr)
         return 2
@@ -53,24 +57,39 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _add_report_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="render every manager's report for a period")
+    p = sub.add_parser(
+        "report",
+        help="render every manager's report for a period",
+        description="Exit status: 0 every report rendered, 1 a report failed, 2 bad "
+        "arguments or a period outside the data, 3 a data guard tripped (a table lost more "
+        "than --max-loss of its rows).",
+    )
     p.add_argument("--data", required=True, help="source folder or file")
     p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--from", dest="period_from", metavar="DATE", help="first day (ISO)")
     when.add_argument("--latest-month", action="store_true", help="latest full month in data")
     p.add_argument("--to", dest="period_to", metavar="DATE", help="last day, inclusive (ISO)")
-    p.add_argument("--managers", nargs="+", default=None, help="default: every manager")
+    p.add_argument(
+        "--managers", nargs="+", default=None, help="default: everyone who gets a report"
+    )
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--force", action="store_true", help="re-render cached reports too")
     p.add_argument("--tz", default=None, help="business time zone")
     p.add_argument("--as-of", default=None, help="ISO instant (default: end of data)")
     p.add_argument("--no-overview", action="store_true", help="skip the team overview")
+    p.add_argument(
+        "--max-loss",
+        type=float,
+        default=0.10,
+        help="largest share of a table's rows that may be set aside (default 0.10)",
+    )
     p.set_defaults(func=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
+    from workbench.data.coverage import DataGuardError
     from workbench.reports.runner import ParameterError, render_reports
 
     try:
@@ -87,7 +106,11 @@ def _report(args: argparse.Namespace) -> int:
             tz=args.tz,
             as_of=args.as_of,
             overview=not args.no_overview,
+            max_loss=args.max_loss,
         )
+    except DataGuardError as exc:
+        print(f"workbench report: {exc}", file=sys.stderr)
+        return 3
     except (ParameterError, FileNotFoundError, ValueError) as exc:
         print(f"workbench report: error: {exc}", file=sys.stderr)
         return 2

@@ -123,12 +123,35 @@ def _month_bounds(month: str) -> tuple[date, date]:
     return first, last
 
 
+#: Event times that show the data runs to a day (besides the anchors): a task completed or
+#: a deal closed on the 31st means the export reaches the 31st.
+_EVENTS = {"tasks": ("completed_at",), "deals": ("closed_at",)}
+
+
+def _data_end_day(dataset: Any, last_month: str) -> date:
+    """The last day the data runs to: its latest anchor or completion/close time, but no
+    later than the end of ``last_month`` (the latest month with an anchor), so that a close
+    date mistyped into a later year does not stretch the data."""
+    cap = _month_bounds(last_month)[1]
+    days = []
+    for table, anchor in ANCHORS.items():
+        for column in (anchor, *_EVENTS.get(table, ())):
+            times = getattr(dataset, table)[column].dropna()
+            if len(times):
+                local = times.dt.tz_convert(dataset.tz).dt.date
+                local = local[local <= cap]
+                if len(local):
+                    days.append(local.max())
+    return max(days)
+
+
 def latest_covered_month(dataset: Any, *, as_of: str | None = None) -> tuple[date, date, str]:
     """The latest full calendar month the data really covers, and why it was chosen.
 
-    A month is full when the data runs to its last day (the latest anchor time, or
-    ``as_of`` when given, is on or after it). Among full months, the latest is taken whose
-    rows (tasks, calls and deals together) reach at least half the median of the (up to)
+    A month is full when the data runs to its last day (the latest anchor, completion or
+    close time, or ``as_of`` when given, is on or after it; a completion or close after the
+    latest anchor month counts as a typo and is ignored). Among full months, the latest is
+    taken whose rows (tasks, calls and deals together) reach at least half the median of the (up to)
     six earlier months that have rows: a month reached only by a few stray or mistyped
     dates is passed over, and the reason says so.
 
@@ -146,12 +169,7 @@ def latest_covered_month(dataset: Any, *, as_of: str | None = None) -> tuple[dat
         end = end.tz_localize(dataset.tz) if end.tzinfo is None else end.tz_convert(dataset.tz)
         end_day = end.date()
     else:
-        end_day = date.fromisoformat(per_month.index[-1] + "-01")
-        latest = max(
-            getattr(dataset, t)[a].dropna().max() for t, a in ANCHORS.items()
-            if getattr(dataset, t)[a].notna().any()
-        )  # fmt: skip
-        end_day = latest.tz_convert(dataset.tz).date()
+        end_day = _data_end_day(dataset, per_month.index[-1])
     skipped = []
     months = [m for m in per_month.index if _month_bounds(m)[1] <= end_day]
     for i in range(len(months) - 1, -1, -1):

@@ -68,10 +68,18 @@ import papermill
 
 import workbench
 from workbench.config import DEFAULT_TZ
+from workbench.data.check import check_dataset
+from workbench.data.coverage import (
+    DEFAULT_MAX_LOSS,
+    DataGuardError,
+    latest_covered_month,
+    period_coverage,
+    row_losses,
+)
 from workbench.data.loading import load_dataset
 from workbench.errors import ParameterError
-from workbench.metrics.panel import data_end
-from workbench.metrics.periods import to_instant
+from workbench.files import atomic_write
+from workbench.metrics.kpi import KPI_METRICS
 from workbench.reports.fingerprints import (
     cache_key,
     code_fingerprint,
@@ -79,13 +87,14 @@ from workbench.reports.fingerprints import (
     department_fingerprint,
     manager_fingerprints,
 )
-from workbench.reports.index_page import failure_page, index_page
+from workbench.reports.index_page import data_health_page, failure_page, index_page
 from workbench.reports.manager_view import (
     department_figures,
     headline_data,
     report_window,
     view_for,
 )
+from workbench.reports.selection import match_managers, select_people
 from workbench.reports.slugs import unique_slugs
 from workbench.reports.snapshot import BATCH_DIR, write_snapshot
 from workbench.reports.templates import TEMPLATES_DIR
@@ -97,7 +106,6 @@ __all__ = [
     "ReportOutcome",
     "RunSummary",
     "check_parameters",
-    "latest_full_month",
     "period_label",
     "render_reports",
     "template_parameters",
@@ -212,30 +220,6 @@ def _iso_date(value: str | date, name: str) -> date:
         raise ParameterError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from exc
 
 
-def latest_full_month(dataset: Any, *, tz: str, as_of: str | None = None) -> tuple[date, date]:
-    """First and last day of the latest calendar month whose last day is covered.
-
-    Coverage ends at ``as_of`` if given, else at the last timestamp in the data (in ``tz``):
-    data ending on 2026-10-31 gives October, data ending on 2026-10-30 gives September.
-    """
-    if as_of:
-        end = to_instant(as_of, tz=tz).date()
-    else:
-        end = data_end(dataset.tasks, dataset.calls, dataset.deals).tz_convert(tz).date()
-    first = end.replace(day=1)
-    if (end + timedelta(days=1)).month == end.month:  # end is not the month's last day
-        first = (first - timedelta(days=1)).replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    starts = [dataset.tasks["created_at"], dataset.calls["started_at"], dataset.deals["created_at"]]
-    begin = min((s.min() for s in starts if s.notna().any()), default=None)
-    if begin is None or begin.tz_convert(tz).date() > last:
-        raise ParameterError(
-            f"{getattr(dataset, 'source', 'the data')}: no full calendar month in the data "
-            f"(it ends {end}); give --from and --to"
-        )
-    return first, last
-
-
 def period_label(start: date, end: date) -> str:
     """``YYYY-MM`` for a whole calendar month, else ``YYYY-MM-DD_YYYY-MM-DD``."""
     whole = start.day == 1 and (end + timedelta(days=1)).day == 1 and start.month == end.month
@@ -344,6 +328,7 @@ def render_reports(
     progress: TextIO | bool = True,
     overview: bool = True,
     history_months: int = 6,
+    max_loss: float = DEFAULT_MAX_LOSS,
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -353,10 +338,14 @@ def render_reports(
         Passed to :func:`workbench.data.loading.load_dataset` (and to the template).
     period_from, period_to
         Inclusive ISO dates of the period, whole calendar months (the 1st of a month to the
-        last day of a month); or ``latest_month=True`` for the latest full calendar month in
-        the data (see :func:`latest_full_month`).
+        last day of a month); or ``latest_month=True`` for the latest full calendar month
+        the data really covers (:func:`workbench.data.coverage.latest_covered_month`; the
+        month and why are printed). A period outside the data is an error; one the data
+        covers in part is a warning, printed and shown in every report.
     managers
-        Managers to report on; default every manager in the data.
+        Managers to report on, matched ignoring case and surrounding spaces; default every
+        recipient of the period (:func:`workbench.reports.selection.select_people`: the
+        roster's active people, else every owner with activity in the period).
     jobs
         Worker processes, each with one kernel; default all cores.
     out
@@ -373,12 +362,17 @@ def render_reports(
     overview, history_months
         Also render the team overview (:data:`OVERVIEW_TEMPLATE`) of every manager in the
         data, with ``history_months`` months of trends, into ``team_overview.html``.
+    max_loss
+        Largest share of a table's rows that may be set aside before the batch stops.
 
     Raises
     ------
     ParameterError
         Bad period arguments, or a parameter the template does not declare or of the wrong
-        type; raised before any report runs.
+        type, a period outside the data, a ``managers`` name nobody answers to (the
+        nearest name suggested); raised before any report runs.
+    DataGuardError
+        A table lost more than ``max_loss`` of its rows to validation.
     """
     began = time.perf_counter()
     template = Path(template).resolve()
@@ -415,9 +409,26 @@ def render_reports(
     # tz None: the mapping's time zone (a preset's Europe/Moscow, say), else UTC
     dataset = load_dataset(source, mapping=base["mapping"] or None, tz=tz)
     tz = base["tz"] = overview_base["tz"] = dataset.tz
+    notices = _Notices(progress)
+    losses = row_losses(dataset, threshold=max_loss)
+    if losses:
+        raise DataGuardError(losses, max_loss)
     if latest_month:
-        start, end = latest_full_month(dataset, tz=tz, as_of=as_of)
-    names = list(dict.fromkeys(managers if managers is not None else sorted(dataset.managers)))
+        start, end, why = latest_covered_month(dataset, as_of=as_of)
+        notices.say(f"period {period_label(start, end)}: {why}")
+    coverage = period_coverage(dataset, start, end)
+    for warning in coverage:
+        notices.say(f"warning: {warning}")
+    selection = select_people(dataset, *report_window(start.isoformat(), end.isoformat(), tz=tz))
+    if not selection.recipients:
+        raise ParameterError(
+            f"nobody gets a report for {start} to {end}: "
+            + ("; ".join(selection.notes) or "no activity in the period")
+        )
+    if managers is not None:
+        names = match_managers(managers, selection.recipients)
+    else:
+        names = list(selection.recipients)
     slugs = unique_slugs(names)
     period_dir = Path(out).resolve() / period_label(start, end)
     template_bytes = template.read_bytes()
@@ -429,7 +440,7 @@ def render_reports(
         "conversation_s": base["conversation_s"],
         "long_call_s": base["long_call_s"],
     }
-    department = department_figures(dataset, **figures)
+    department = department_figures(dataset, **figures, selection=selection)
     department_key = department_fingerprint(department)
     data_key = dataset_fingerprint(dataset)
     inputs = manager_fingerprints(dataset, names)
@@ -524,7 +535,15 @@ def render_reports(
     title = f"Manager reports {start.isoformat()} to {end.isoformat()}"
     entries = [asdict(o) for o in outcomes]
     link = asdict(summary.overview) if summary.overview else None
-    page = index_page(title, entries, overview=link)
+    health = check_dataset(
+        dataset, mapping=base["mapping"] or None, max_loss=max_loss, metrics=KPI_METRICS,
+        people=_people_lines(selection, names),
+    )  # fmt: skip
+    atomic_write(period_dir / "data_health.html", data_health_page(health.text()))
+    page = index_page(
+        title, entries, overview=link, tables=dataset.files, notes=[*notices.lines],
+        health="data_health.html",
+    )  # fmt: skip
     (period_dir / "index.html").write_text(page, encoding="utf-8")
     return summary
 
@@ -571,6 +590,34 @@ def _render_overview(
         )
         cache_file.unlink(missing_ok=True)
     return outcome
+
+
+class _Notices:
+    """Lines the run prints before the reports (the month chosen, coverage warnings), kept
+    for the index page too."""
+
+    def __init__(self, progress: TextIO | bool) -> None:
+        self.stream = sys.stderr if progress is True else (progress or None)
+        self.lines: list[str] = []
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+        if self.stream is not None:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+
+def _people_lines(selection, names: list[str]) -> list[str]:
+    """Who gets a report (and on what basis) and who does not, for the data-health page."""
+    basis = {"roster": "the roster's active people", "activity": "every owner with activity"}
+    out = [
+        f"{len(selection.recipients)} recipient(s) ({basis[selection.basis]} in the period); "
+        f"{len(names)} in this run"
+    ]
+    teams = sorted(set(selection.teams.values()))
+    if teams:
+        out.append(f"teams: {', '.join(teams)}")
+    return out + list(selection.notes)
 
 
 def _mapping_param(mapping: str | Path | None) -> str:

@@ -7,7 +7,7 @@ instead of parsing the export again and recomputing the department::
 
     <out>/<period>/_batch/
         snapshot.json              tz, source, files, rows read, fingerprints, figures' params
-        tables/<table>.parquet     tasks, calls, deals, targets, set_aside (validated rows)
+        tables/<table>.parquet     tasks, calls, deals, targets, roster, set_aside
         department/<name>.parquet  the tables of a ``manager_view.Department``
 
 The folder sits beside the managers' folders, never inside one (a manager's folder is what
@@ -33,7 +33,7 @@ __all__ = ["BATCH_DIR", "read_dataset", "read_department", "read_meta", "write_s
 
 #: Name of the snapshot folder under ``<out>/<period>/`` (a slug never starts with "_").
 BATCH_DIR = "_batch"
-_TABLES = ("tasks", "calls", "deals", "targets", "set_aside")
+_TABLES = ("tasks", "calls", "deals", "targets", "roster", "set_aside")
 _META = "snapshot.json"
 
 
