@@ -290,7 +290,7 @@ def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch)
     batch = run.out_dir / "_batch"
     assert snapshots == [batch]  # written once for the batch, beside the managers' folders
     assert {p.name for p in (batch / "tables").iterdir()} == {
-        f"{t}.parquet" for t in ("tasks", "calls", "deals", "targets", "set_aside")
+        f"{t}.parquet" for t in ("tasks", "calls", "deals", "targets", "roster", "set_aside")
     }
     assert (batch / "department" / "window.parquet").is_file()
     for outcome in run.reports:

@@ -33,6 +33,9 @@ ANCHORS = {"tasks": "created_at", "calls": "started_at", "deals": "created_at"}
 #: A table that sets aside more than this share of its rows stops a batch.
 DEFAULT_MAX_LOSS = 0.10
 _LOOKBACK = 6  # months before a candidate month that its activity is judged against
+#: Days without rows at either end of a period that are quiet days (a weekend and a
+#: holiday), not a gap in the data: no warning for a table whose rows end on Friday the 29th.
+_QUIET_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -193,8 +196,9 @@ def latest_covered_month(dataset: Any, *, as_of: str | None = None) -> tuple[dat
 def period_coverage(dataset: Any, start: date, end: date) -> list[str]:
     """Check that the period ``[start, end]`` (inclusive dates) lies in the data.
 
-    Returns the warnings for a partly covered period (a table whose rows start after the
-    period's first day or end before its last day). A period outside every table's rows
+    Returns the warnings for a partly covered period (a table whose rows start more than
+    three days after the period's first day or end more than three days before its last
+    day: fewer are quiet days, a weekend). A period outside every table's rows
     is an error that states each table's coverage.
 
     Raises
@@ -215,8 +219,9 @@ def period_coverage(dataset: Any, start: date, end: date) -> list[str]:
             f"the period {start} to {end} is outside the data (coverage: {coverage})"
         )
     warnings = []
+    quiet = timedelta(days=_QUIET_DAYS)
     for table, (lo, hi) in spans.items():
-        if inside[table] and (lo > start or hi < end):
+        if inside[table] and (lo > start + quiet or hi < end - quiet):
             warnings.append(
                 f"{table} cover only {max(lo, start)} to {min(hi, end)} of the period "
                 f"{start} to {end}"
