@@ -308,6 +308,7 @@ def test_index_rows_are_headline_data_of_each_view(batch, department):
     # headlines come from; worked out here again from the loaded data.
     from dataclasses import asdict
 
+    from workbench.data.coverage import latest_covered_month, period_coverage
     from workbench.data.loading import load_dataset
     from workbench.reports.index_page import index_page
     from workbench.reports.manager_view import department_figures, headline_data, view_for
@@ -318,7 +319,13 @@ def test_index_rows_are_headline_data_of_each_view(batch, department):
     assert {r.manager: r.headline for r in batch.reports} == expected
     entries = [asdict(r) | {"headline": expected[r.manager]} for r in batch.reports]
     title = "Manager reports 2026-10-01 to 2026-10-31"
-    page = index_page(title, entries, overview=asdict(batch.overview))
+    first, last, why = latest_covered_month(ds)
+    notes = [f"period 2026-10: {why}"]  # what the run printed: the month and why, then
+    notes += [f"warning: {w}" for w in period_coverage(ds, first, last)]  # (tasks end 1 Oct)
+    page = index_page(
+        title, entries, overview=asdict(batch.overview), tables=ds.files, notes=notes,
+        health="data_health.html",
+    )  # fmt: skip
     assert (batch.out_dir / "index.html").read_text(encoding="utf-8") == page
     for r in batch.reports:  # each report shows the same headline sentences
         for sentence in expected[r.manager]["headlines"]:
