@@ -131,3 +131,14 @@ def test_check_prints_blanked_values(tmp_path):
         "1 values of amount blanked or noted: unparseable number; e.g. deals.csv row 2, "
         "amount = 'lots'" in text
     )
+
+
+def test_quiet_days_at_the_ends_of_a_period_are_not_a_gap(tmp_path):
+    # rows from 2 Feb to 27 Feb: a day short at the start and a day short at the end are
+    # quiet days (at most 3), no warning; rows ending 24 Feb (4 days short) are a gap
+    ds = _deals(tmp_path, ["2026-02-02T10:00:00Z", "2026-02-27T10:00:00Z"])
+    assert period_coverage(ds, date(2026, 2, 1), date(2026, 2, 28)) == []
+    ds = _deals(tmp_path, ["2026-02-02T10:00:00Z", "2026-02-24T10:00:00Z"])
+    assert period_coverage(ds, date(2026, 2, 1), date(2026, 2, 28)) == [
+        "deals cover only 2026-02-02 to 2026-02-24 of the period 2026-02-01 to 2026-02-28"
+    ]

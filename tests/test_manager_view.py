@@ -90,9 +90,11 @@ def test_sample_view_names_only_the_manager(sample):
     for name in ds.managers:
         if name != "Boris Ivanov":
             assert name not in text
-    # Case B in the last sample month: Boris's mean call is the longest of all ten
+    # Case B in the last sample month: Boris's mean call is the longest of all ten; the
+    # roster puts him in team North (five people), so he is compared with its other four
+    assert view.comparison == "team North" and view.n_colleagues == 4
     row = figures_table(view).set_index("definition").loc["talk_mean_min"]
-    assert row["colleagues below you"] == 9
+    assert row["colleagues below you"] == 4
     assert 21 < row["you"] < 25
 
 

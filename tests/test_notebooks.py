@@ -87,7 +87,11 @@ def test_manager_report_template_runs_under_papermill(tmp_path):
         & (calls["started_at"] < pd.Timestamp("2026-11-01", tz="UTC"))
     ]
     means = october.groupby("manager")["duration_s"].mean() / 60
+    # the roster puts Boris in team North: his team figures are of its other members
+    roster = pd.read_csv(SAMPLE_DIR / "roster.csv")
+    means = means.loc[roster.loc[roster["team"] == "North", "manager"]]
     boris = means.pop("Boris Ivanov")
+    assert "Team figures are of the other 4 members of your team, North." in text
     assert f"Your average connected call lasted {boris:.1f} min" in text
     assert html.escape(f"the team's median is {means.median():.1f} min") in text
     assert f"above {(means < boris).sum()} of {len(means)} colleagues" in text

@@ -73,9 +73,13 @@ def _add_check_command(sub: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace) -> int:
     from workbench.data.check import check_export
     from workbench.errors import WorkbenchError
+    from workbench.metrics.kpi import KPI_METRICS
 
     try:
-        report = check_export(args.data, mapping=args.mapping, tz=args.tz, max_loss=args.max_loss)
+        report = check_export(
+            args.data, mapping=args.mapping, tz=args.tz, max_loss=args.max_loss,
+            metrics=KPI_METRICS,
+        )  # fmt: skip
     except (WorkbenchError, FileNotFoundError, ValueError) as exc:
         print(f"workbench check: error: {exc}", file=sys.stderr)
         return 2
@@ -98,7 +102,9 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
     when.add_argument("--from", dest="period_from", metavar="DATE", help="first day (ISO)")
     when.add_argument("--latest-month", action="store_true", help="latest full month in data")
     p.add_argument("--to", dest="period_to", metavar="DATE", help="last day, inclusive (ISO)")
-    p.add_argument("--managers", nargs="+", default=None, help="default: every manager")
+    p.add_argument(
+        "--managers", nargs="+", default=None, help="default: everyone who gets a report"
+    )
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--force", action="store_true", help="re-render cached reports too")
@@ -124,6 +130,12 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--template", default=None, help="a customised report template (default: the packaged one)"
+    )
+    p.add_argument(
+        "--max-loss",
+        type=float,
+        default=0.10,
+        help="largest share of a table's rows that may be set aside (default 0.10)",
     )
     p.set_defaults(func=_report)
 

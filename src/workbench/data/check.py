@@ -8,6 +8,7 @@ managers found, and the data guards. A tripped guard makes the command exit non-
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,10 @@ import pandas as pd
 from workbench.data.coverage import DEFAULT_MAX_LOSS, RowLoss, monthly_coverage, row_losses
 from workbench.data.loading import Dataset, load_dataset
 from workbench.data.mappings import resolve_mapping
-from workbench.data.schema import TABLE_NAMES
+from workbench.data.schema import ALL_MANAGERS, TABLE_NAMES
 from workbench.terminal import safe_text
 
-__all__ = ["CheckReport", "check_export"]
+__all__ = ["CheckReport", "check_dataset", "check_export", "unusable_targets"]
 
 
 @dataclass
@@ -31,6 +32,8 @@ class CheckReport:
     missing_sources: dict[str, list[str]] = field(default_factory=dict)  # file -> columns
     losses: list[RowLoss] = field(default_factory=list)
     threshold: float = DEFAULT_MAX_LOSS
+    targets_aside: pd.DataFrame | None = None  # manager, metric, reason (unusable_targets)
+    people: list[str] = field(default_factory=list)  # who gets a report, and who not (why)
 
     @property
     def ok(self) -> bool:
@@ -74,6 +77,15 @@ class CheckReport:
         out += ["", f"Managers found: {len(ds.managers)}"]
         counts = _rows_per_manager(ds)
         out += ["  " + line for line in counts.to_string().splitlines()] if len(counts) else []
+        if self.targets_aside is not None:
+            out += ["", f"Target rows set aside: {len(self.targets_aside)}"]
+            for row in self.targets_aside.itertuples():
+                out.append(
+                    f"  manager {safe_text(row.manager)!r}, metric "
+                    f"{safe_text(row.metric)!r}: {safe_text(row.reason)}"
+                )
+        if self.people:
+            out += ["", "Who gets a report"] + [f"  {safe_text(line)}" for line in self.people]
         out += ["", f"Data guard (at most {self.threshold:.0%} of a table's rows set aside)"]
         if self.ok:
             out.append("  passed")
@@ -98,15 +110,58 @@ def _rows_per_manager(ds: Dataset) -> pd.DataFrame:
     return frame
 
 
+def unusable_targets(
+    targets: pd.DataFrame,
+    *,
+    metrics: Collection[str] | None = None,
+    managers: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Target rows the KPI check cannot use, with the reason: ``manager``, ``metric``,
+    ``reason``, indexed like ``targets`` (its row order: row 1 is index 0).
+
+    A metric not in ``metrics`` (when given) and a manager that is neither ``*`` nor in
+    ``managers`` (when given) make a row unusable.
+    """
+    reasons = pd.Series("", index=targets.index, dtype="str")
+    if metrics is not None:
+        unknown = ~targets["metric"].isin(list(metrics))
+        reasons[unknown] = "unknown metric (not a metric the KPI check computes)"
+    if managers is not None:
+        known = set(managers) | {ALL_MANAGERS}
+        nobody = ~targets["manager"].isin(known) & (reasons == "")
+        reasons[nobody] = "unknown manager (no rows in the data and not in the roster)"
+    bad = reasons != ""
+    out = targets.loc[bad, ["manager", "metric"]].assign(reason=reasons[bad])
+    return out.astype({"manager": "str", "metric": "str", "reason": "str"})
+
+
 def check_export(
     data: str | Path,
     *,
     mapping: Any = None,
     tz: str | None = None,
     max_loss: float = DEFAULT_MAX_LOSS,
+    metrics: Collection[str] | None = None,
 ) -> CheckReport:
-    """Load ``data`` and gather what ``workbench check`` prints (see the module docstring)."""
+    """Load ``data`` and gather what ``workbench check`` prints (see the module docstring).
+
+    ``metrics``: the metric names a target may use (``workbench.metrics.kpi.KPI_METRICS``;
+    this layer does not know them); None skips that check.
+    """
     dataset = load_dataset(data, mapping=mapping, tz=tz)
+    return check_dataset(dataset, mapping=mapping, max_loss=max_loss, metrics=metrics)
+
+
+def check_dataset(
+    dataset: Dataset,
+    *,
+    mapping: Any = None,
+    max_loss: float = DEFAULT_MAX_LOSS,
+    metrics: Collection[str] | None = None,
+    people: list[str] | None = None,
+) -> CheckReport:
+    """:func:`check_export` of a dataset already loaded (with the ``mapping`` it was loaded
+    with); ``people`` are lines saying who gets a report and who does not."""
     spec = resolve_mapping(mapping)
     missing = {}
     for table in TABLE_NAMES:
@@ -118,4 +173,7 @@ def check_export(
             absent = [n for n in wanted if n not in dataset.headers.get(f, [])]
             if absent:
                 missing[f] = absent
-    return CheckReport(dataset, missing, row_losses(dataset, threshold=max_loss), max_loss)
+    known = set(dataset.managers) | set(dataset.roster["manager"])
+    aside = unusable_targets(dataset.targets, metrics=metrics, managers=known)
+    losses = row_losses(dataset, threshold=max_loss)
+    return CheckReport(dataset, missing, losses, max_loss, aside, list(people or []))

@@ -33,6 +33,9 @@ ANCHORS = {"tasks": "created_at", "calls": "started_at", "deals": "created_at"}
 #: A table that sets aside more than this share of its rows stops a batch.
 DEFAULT_MAX_LOSS = 0.10
 _LOOKBACK = 6  # months before a candidate month that its activity is judged against
+#: Days without rows at either end of a period that are quiet days (a weekend and a
+#: holiday), not a gap in the data: no warning for a table whose rows end on Friday the 29th.
+_QUIET_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -123,12 +126,35 @@ def _month_bounds(month: str) -> tuple[date, date]:
     return first, last
 
 
+#: Event times that show the data runs to a day (besides the anchors): a task completed or
+#: a deal closed on the 31st means the export reaches the 31st.
+_EVENTS = {"tasks": ("completed_at",), "deals": ("closed_at",)}
+
+
+def _data_end_day(dataset: Any, last_month: str) -> date:
+    """The last day the data runs to: its latest anchor or completion/close time, but no
+    later than the end of ``last_month`` (the latest month with an anchor), so that a close
+    date mistyped into a later year does not stretch the data."""
+    cap = _month_bounds(last_month)[1]
+    days = []
+    for table, anchor in ANCHORS.items():
+        for column in (anchor, *_EVENTS.get(table, ())):
+            times = getattr(dataset, table)[column].dropna()
+            if len(times):
+                local = times.dt.tz_convert(dataset.tz).dt.date
+                local = local[local <= cap]
+                if len(local):
+                    days.append(local.max())
+    return max(days)
+
+
 def latest_covered_month(dataset: Any, *, as_of: str | None = None) -> tuple[date, date, str]:
     """The latest full calendar month the data really covers, and why it was chosen.
 
-    A month is full when the data runs to its last day (the latest anchor time, or
-    ``as_of`` when given, is on or after it). Among full months, the latest is taken whose
-    rows (tasks, calls and deals together) reach at least half the median of the (up to)
+    A month is full when the data runs to its last day (the latest anchor, completion or
+    close time, or ``as_of`` when given, is on or after it; a completion or close after the
+    latest anchor month counts as a typo and is ignored). Among full months, the latest is
+    taken whose rows (tasks, calls and deals together) reach at least half the median of the (up to)
     six earlier months that have rows: a month reached only by a few stray or mistyped
     dates is passed over, and the reason says so.
 
@@ -146,12 +172,7 @@ def latest_covered_month(dataset: Any, *, as_of: str | None = None) -> tuple[dat
         end = end.tz_localize(dataset.tz) if end.tzinfo is None else end.tz_convert(dataset.tz)
         end_day = end.date()
     else:
-        end_day = date.fromisoformat(per_month.index[-1] + "-01")
-        latest = max(
-            getattr(dataset, t)[a].dropna().max() for t, a in ANCHORS.items()
-            if getattr(dataset, t)[a].notna().any()
-        )  # fmt: skip
-        end_day = latest.tz_convert(dataset.tz).date()
+        end_day = _data_end_day(dataset, per_month.index[-1])
     skipped = []
     months = [m for m in per_month.index if _month_bounds(m)[1] <= end_day]
     for i in range(len(months) - 1, -1, -1):
@@ -175,8 +196,9 @@ def latest_covered_month(dataset: Any, *, as_of: str | None = None) -> tuple[dat
 def period_coverage(dataset: Any, start: date, end: date) -> list[str]:
     """Check that the period ``[start, end]`` (inclusive dates) lies in the data.
 
-    Returns the warnings for a partly covered period (a table whose rows start after the
-    period's first day or end before its last day). A period outside every table's rows
+    Returns the warnings for a partly covered period (a table whose rows start more than
+    three days after the period's first day or end more than three days before its last
+    day: fewer are quiet days, a weekend). A period outside every table's rows
     is an error that states each table's coverage.
 
     Raises
@@ -197,8 +219,9 @@ def period_coverage(dataset: Any, start: date, end: date) -> list[str]:
             f"the period {start} to {end} is outside the data (coverage: {coverage})"
         )
     warnings = []
+    quiet = timedelta(days=_QUIET_DAYS)
     for table, (lo, hi) in spans.items():
-        if inside[table] and (lo > start or hi < end):
+        if inside[table] and (lo > start + quiet or hi < end - quiet):
             warnings.append(
                 f"{table} cover only {max(lo, start)} to {min(hi, end)} of the period "
                 f"{start} to {end}"

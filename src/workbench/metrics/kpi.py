@@ -9,13 +9,25 @@ such periods are flagged in ``target_step_in_period`` rather than hidden.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
+from workbench.data.check import unusable_targets
 from workbench.data.schema import ALL_MANAGERS, TARGET_DIRECTIONS
 from workbench.errors import require_columns
+from workbench.metrics.calls import DEFINITIONS as _CALL_DEFINITIONS
+from workbench.metrics.deals import DEFINITIONS as _DEAL_DEFINITIONS
 from workbench.metrics.definition import Definition
+from workbench.metrics.tasks import DEFINITIONS as _TASK_DEFINITIONS
 
-__all__ = ["PERIOD_OFFSETS", "kpi_attainment"]
+__all__ = ["KPI_METRICS", "PERIOD_OFFSETS", "kpi_attainment", "usable_targets"]
+
+#: The metrics a target may name: the metric columns of the manager panel
+#: (:func:`workbench.metrics.panel.manager_panel`), which the KPI check reads.
+KPI_METRICS: tuple[str, ...] = tuple(
+    d.name for defs in (_TASK_DEFINITIONS, _CALL_DEFINITIONS, _DEAL_DEFINITIONS) for d in defs
+)
 
 PERIOD_OFFSETS = {"month": pd.DateOffset(months=1), "week": pd.DateOffset(weeks=1)}
 
@@ -241,3 +253,19 @@ def kpi_attainment(
     )
     out = out[_OUTPUT_COLUMNS].sort_values(["metric", "manager", "period"], ignore_index=True)
     return out
+
+
+def usable_targets(
+    targets: pd.DataFrame, *, managers: Iterable[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The target rows the KPI check can judge, and the rows set aside with a reason.
+
+    A row naming a metric outside :data:`KPI_METRICS` (``no_such_metric``, a misspelt
+    ``delinquncy_rate``) or, when ``managers`` is given, a manager who is neither ``*`` nor
+    one of ``managers`` is set aside (see
+    :func:`workbench.data.check.unusable_targets`): one bad row would otherwise make
+    :func:`kpi_attainment` fail every report. The set-aside rows belong in the data-health
+    page, never in a manager's report (a misspelt name may be a colleague's).
+    """
+    aside = unusable_targets(targets, metrics=KPI_METRICS, managers=managers)
+    return targets.drop(index=aside.index), aside

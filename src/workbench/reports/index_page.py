@@ -1,4 +1,5 @@
-"""The HTML pages the runner writes besides the reports: the index and failure pages.
+"""The HTML pages the runner writes besides the reports: the index, failure and data-health
+pages.
 
 Both are static, script-free and escape every CRM-supplied string (names, error text).
 """
@@ -6,11 +7,12 @@ Both are static, script-free and escape every CRM-supplied string (names, error 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from workbench.formatting import figure_with_unit, metric_name
 
-__all__ = ["INDEX_METRICS", "failure_page", "index_page"]
+__all__ = ["INDEX_METRICS", "data_health_page", "failure_page", "index_page"]
 
 #: Headline figures of the index, in its columns' order (labels from the catalogue).
 INDEX_METRICS = ("delinquency_rate", "talk_mean_min", "leads", "won", "sales_volume")
@@ -80,15 +82,56 @@ def _overview_link(overview: dict[str, Any] | None) -> str:
     )
 
 
+def data_health_page(text: str, *, title: str = "Data health") -> str:
+    """The analyst's data-health page: ``text`` (what ``workbench check`` prints, see
+    :class:`workbench.data.check.CheckReport`) as an escaped, preformatted static page."""
+    return (
+        _HEAD.format(title=escape(title))
+        + f"<h1>{escape(title)}</h1>\n<p>For the analyst: what the export held, what was set "
+        + "aside and why, who gets a report. Not for the managers (it names everyone).</p>\n"
+        + f"<pre>{escape(text)}</pre>\n</body></html>\n"
+    )
+
+
+def _batch_facts(
+    tables: dict[str, list[str]] | None, notes: list[str] | None, health: str | None
+) -> str:
+    """The tables that fed the batch (their files), the run's notices, the data-health link."""
+    out = ""
+    if tables is not None:
+        items = []
+        for table in ("tasks", "calls", "deals", "targets", "roster"):
+            files = tables.get(table) or []
+            names = ", ".join(escape(Path(f).name) for f in files)
+            items.append(f"<li>{table}: {names or 'no file (not in the reports)'}</li>")
+        out += "<p>Tables that fed this batch:</p><ul>" + "".join(items) + "</ul>\n"
+    if notes:
+        out += "<ul class='notes'>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>\n"
+    if health:
+        out += (
+            f'<p><a href="{escape(health)}"><b>Data health</b></a>: rows set aside, coverage, '
+            "who gets a report and who not (for the analyst).</p>\n"
+        )
+    return out
+
+
 def index_page(
-    title: str, entries: list[dict[str, Any]], *, overview: dict[str, Any] | None = None
+    title: str,
+    entries: list[dict[str, Any]],
+    *,
+    overview: dict[str, Any] | None = None,
+    tables: dict[str, list[str]] | None = None,
+    notes: list[str] | None = None,
+    health: str | None = None,
 ) -> str:
     """The head of sales' overview: one row per manager with headline figures and a link.
 
     ``entries`` hold ``manager``, ``slug``, ``status``, ``error`` and ``headline``
     (:func:`workbench.reports.manager_view.headline_data` of the manager's view, computed by
     the runner; None when the report failed). ``overview``
-    (``html``, ``status``, ``error``) adds a link to the team overview page.
+    (``html``, ``status``, ``error``) adds a link to the team overview page; ``tables``
+    (table -> files read) lists the tables that fed the batch, ``notes`` the run's notices
+    (the month chosen, coverage warnings) and ``health`` links the data-health page.
     """
     head = "".join(f"<th>{escape(metric_name(m))}</th>" for m in INDEX_METRICS)
     rows = []
@@ -124,6 +167,7 @@ def index_page(
     return (
         _HEAD.format(title=escape(title))
         + f"<h1>{escape(title)}</h1>\n{_overview_link(overview)}{notice}\n"
+        + _batch_facts(tables, notes, health)
         + "<div class='wrap'><table>\n"
         + f"<tr><th>manager</th><th>status</th>{head}<th>KPI</th><th>headlines</th></tr>\n"
         + "\n".join(rows)

@@ -21,19 +21,25 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalogue import definitions
+from workbench.data.coverage import period_coverage
 from workbench.data.loading import Dataset
+from workbench.errors import ParameterError
 from workbench.formatting import (
     figure_with_unit,
     metric_better,
     metric_name,
     window_words,
 )
-from workbench.metrics.kpi import kpi_attainment
+from workbench.metrics.calls import DEFINITIONS as CALL_DEFINITIONS
+from workbench.metrics.deals import DEFINITIONS as DEAL_DEFINITIONS
+from workbench.metrics.kpi import kpi_attainment, usable_targets
 from workbench.metrics.panel import data_end, manager_panel
 from workbench.metrics.periods import to_instant
+from workbench.metrics.tasks import DEFINITIONS as TASK_DEFINITIONS
 from workbench.metrics.window import window_summary
 from workbench.privacy import MIN_BAND, MIN_TEAM
 from workbench.quality.score import quality_by_manager, score_descriptions
+from workbench.reports.selection import Selection, select_people
 
 __all__ = [
     "ManagerView",
@@ -51,6 +57,8 @@ __all__ = [
     "MIN_BAND",
     "MIN_TEAM",
     "REPORT_METRICS",
+    "METRIC_TABLES",
+    "absent_tables",
 ]
 
 #: Metrics the report shows, in its order; labels and better directions come from the
@@ -69,6 +77,18 @@ REPORT_METRICS: tuple[str, ...] = (
     "conversion",
     "sales_volume",
 )
+
+#: The table each metric is computed from: a metric of a table without a file is not shown.
+METRIC_TABLES: dict[str, str] = {
+    d.name: table
+    for table, defs in (
+        ("tasks", TASK_DEFINITIONS),
+        ("calls", CALL_DEFINITIONS),
+        ("deals", DEAL_DEFINITIONS),
+    )
+    for d in defs
+}
+_ACTIVITY_TABLES = ("tasks", "calls", "deals")
 
 
 @dataclass
@@ -93,6 +113,10 @@ class ManagerView:
     health : what loading read, loaded and set aside, as counts per table and reason (never
         the values); None with fewer than :data:`MIN_TEAM` colleagues, where the department's
         totals minus the manager's own would give the colleagues' volumes.
+    comparison : who the team figures are of: ``"team <name>"`` (the other members of the
+        manager's roster team) or ``"department"``; ``comparison_note`` says why in words.
+    absent_tables : activity tables the export had no file for (their sections say so).
+    coverage : warnings about a period the data covers only in part.
     """
 
     manager: str
@@ -111,6 +135,10 @@ class ManagerView:
     own_rows: dict
     health: pd.DataFrame | None
     params: dict = field(default_factory=dict)
+    comparison: str = "department"
+    comparison_note: str = ""
+    absent_tables: tuple[str, ...] = ()
+    coverage: tuple[str, ...] = ()
 
     @cached_property
     def own(self) -> pd.Series:
@@ -188,13 +216,17 @@ def department_panel(
     history_months: int = 6,
     conversation_s: float = 60,
     long_call_s: float = 1200,
+    members: tuple[str, ...] | list[str] | None = None,
 ) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.DataFrame]:
     """The report window, its as-of instant, and the monthly panel of every manager.
 
     Shared by the manager report and the team overview so that both show the same figures:
     ``as_of`` defaults to the end of the window or the last event in the data
     (:func:`workbench.metrics.panel.data_end`), whichever is earlier; the panel covers
-    ``history_months`` months up to the window's end.
+    ``history_months`` months up to the window's end. Only ``members`` are in it (default:
+    :func:`workbench.reports.selection.select_people` of the window: the roster's people,
+    else the owners with activity), so a test user or a ``NULL`` owner never enters a team
+    figure.
 
     Returns
     -------
@@ -208,16 +240,19 @@ def department_panel(
     else:
         last = data_end(dataset.tasks, dataset.calls, dataset.deals)
         now = min(end, last.tz_convert(tz)) if last is not None else end
+    if members is None:
+        members = select_people(dataset, start, end).members
+    tasks, calls, deals = (_only(getattr(dataset, t), members) for t in _ACTIVITY_TABLES)
     panel = manager_panel(
-        dataset.tasks,
-        dataset.calls,
-        dataset.deals,
+        tasks,
+        calls,
+        deals,
         period="month",
         tz=tz,
         as_of=now,
         start=history_start,
         end=end - pd.Timedelta(microseconds=1),
-        managers=dataset.managers,
+        managers=list(members),
         conversation_s=conversation_s,
         long_call_s=long_call_s,
     )
@@ -248,6 +283,9 @@ class Department:
     health: pd.DataFrame
     rows_by_manager: pd.DataFrame
     params: dict = field(default_factory=dict)
+    teams: dict = field(default_factory=dict)  # member -> roster team
+    absent_tables: tuple[str, ...] = ()
+    coverage: tuple[str, ...] = ()
 
 
 def department_figures(
@@ -259,9 +297,22 @@ def department_figures(
     history_months: int = 6,
     conversation_s: float = 60,
     long_call_s: float = 1200,
+    selection: Selection | None = None,
 ) -> Department:
-    """Compute the window's department-wide figures (see :func:`prepare_manager_view`)."""
+    """Compute the window's department-wide figures (see :func:`prepare_manager_view`).
+
+    Only the ``selection``'s members (default :func:`~workbench.reports.selection.select_people`
+    of the window) are in them; their roster teams come along for :func:`view_for`. Target
+    rows naming an unknown metric or manager are left out
+    (:func:`~workbench.metrics.kpi.usable_targets`), the tables the export had no file for
+    are named, and a period the data covers only in part gets its warnings
+    (:func:`~workbench.data.coverage.period_coverage`).
+    """
     tz = dataset.tz
+    window = report_window(period_start, period_end, tz=tz)
+    if selection is None:
+        selection = select_people(dataset, *window)
+    members = selection.members
     start, end, now, panel = department_panel(
         dataset,
         period_start=period_start,
@@ -270,36 +321,95 @@ def department_figures(
         history_months=history_months,
         conversation_s=conversation_s,
         long_call_s=long_call_s,
+        members=members,
     )
-    calls = dataset.calls.loc[
-        (dataset.calls["started_at"] >= start) & (dataset.calls["started_at"] < end),
+    calls = _only(dataset.calls, members)
+    calls = calls.loc[
+        (calls["started_at"] >= start) & (calls["started_at"] < end),
         ["manager", "started_at", "duration_s", "answered", "direction"],
     ]
-    tasks = dataset.tasks
+    tasks = _only(dataset.tasks, members)
     scored = score_descriptions(
         tasks.loc[(tasks["created_at"] >= start) & (tasks["created_at"] < end)]
     )
     health = dataset.health()
+    known = set(dataset.managers) | set(dataset.roster["manager"])
+    try:
+        coverage = tuple(
+            period_coverage(
+                dataset, date.fromisoformat(period_start), date.fromisoformat(period_end)
+            )
+        )
+    except ParameterError as exc:  # the runner stops before; a template run alone says so
+        coverage = (str(exc),)
     return Department(
         tz=tz,
         start=start,
         end=end,
         as_of=now,
-        managers=tuple(dataset.managers),
+        managers=tuple(members),
         salt=_data_salt(dataset),
         panel=panel,
         window=window_summary(panel, start=start, end=end),
-        kpi=kpi_attainment(panel, dataset.targets, period="month", tz=tz),
+        kpi=kpi_attainment(panel, usable_targets(dataset.targets, managers=known)[0], tz=tz),
         calls=calls,
         scored=scored.drop(columns=["creator"], errors="ignore"),
         quality_team=quality_by_manager(scored),
         health=health.drop(columns=[c for c in health.columns if c == "value"]),
         rows_by_manager=pd.DataFrame(
-            {t: getattr(dataset, t)["manager"].value_counts() for t in ("tasks", "calls", "deals")}
+            {
+                t: _only(getattr(dataset, t), members)["manager"].value_counts()
+                for t in _ACTIVITY_TABLES
+            },  # fmt: skip
+            index=pd.Index(list(members), dtype="str"),
         )
         .fillna(0)
         .astype("int64"),
         params={"conversation_s": conversation_s, "long_call_s": long_call_s},
+        teams=dict(selection.teams),
+        absent_tables=absent_tables(dataset),
+        coverage=coverage,
+    )
+
+
+def absent_tables(dataset: Dataset) -> tuple[str, ...]:
+    """The activity tables the export had no file for (``dataset.files`` lists none).
+
+    A dataset built by hand (no ``files`` record) has every table.
+    """
+    files = dataset.files or {}
+    return tuple(t for t in _ACTIVITY_TABLES if t in files and not files[t])
+
+
+def _only(frame: pd.DataFrame, managers) -> pd.DataFrame:
+    """The rows of ``frame`` whose manager is one of ``managers``."""
+    return frame.loc[frame["manager"].isin(list(managers))]
+
+
+def _comparison(department: Department, manager: str) -> tuple[list[str], str, str]:
+    """The managers a manager's team figures are of (the manager included), and in words.
+
+    The other members of the manager's roster team when there are at least
+    :data:`MIN_TEAM`, else the whole department.
+    """
+    everyone = list(department.managers)
+    team = department.teams.get(manager)
+    if not team:
+        return everyone, "department", "Team figures are of the other managers of the department."
+    mates = [m for m in everyone if department.teams.get(m) == team]
+    if len(mates) - 1 >= MIN_TEAM:
+        return (
+            mates,
+            f"team {team}",
+            (f"Team figures are of the other {len(mates) - 1} members of your team, {team}."),
+        )
+    return (
+        everyone,
+        "department",
+        (
+            f"Your team, {team}, has fewer than {MIN_TEAM} other members: team figures are of "
+            "the other managers of the department."
+        ),
     )
 
 
@@ -311,7 +421,12 @@ def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> Manag
     if manager not in department.managers:
         raise LookupError(f"no tasks, calls or deals of manager {manager!r} in the data")
     d, now = department, department.as_of
-    names = _pseudonyms(list(d.managers), manager, salt=d.salt)
+    group, comparison, note = _comparison(d, manager)
+    names = _pseudonyms(group, manager, salt=d.salt)
+
+    def mine_and_group(frame: pd.DataFrame) -> pd.DataFrame:
+        return _rename(_only(frame, group), names)
+
     mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] != "cancelled")]
     still_open = mine["completed_at"].isna() | (mine["completed_at"] > now)
     late = mine.loc[still_open & (mine["due_at"] < now) & (mine["created_at"] <= now)]
@@ -330,17 +445,21 @@ def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> Manag
         end=d.end,
         as_of=now,
         n_colleagues=len(names) - 1,
-        panel=_rename(d.panel, names),
-        window=_rename(d.window, names),
-        calls=_rename(d.calls, names),
-        kpi=_rename(d.kpi, names),
+        panel=mine_and_group(d.panel),
+        window=mine_and_group(d.window),
+        calls=mine_and_group(d.calls),
+        kpi=mine_and_group(d.kpi),
         quality=d.scored.loc[d.scored["manager"] == manager],
-        quality_team=_rename(d.quality_team, names),
+        quality_team=mine_and_group(d.quality_team),
         open_overdue=open_overdue,
         own_rows=d.rows_by_manager.loc[manager].to_dict(),
         # department-wide counts minus the manager's own would be a small team's totals
-        health=d.health.copy() if len(names) - 1 >= MIN_TEAM else None,
+        health=d.health.copy() if len(d.managers) - 1 >= MIN_TEAM else None,
         params=dict(d.params),
+        comparison=comparison,
+        comparison_note=note,
+        absent_tables=tuple(d.absent_tables),
+        coverage=tuple(d.coverage),
     )
 
 
@@ -418,7 +537,11 @@ def _pct(value: float, target: float | None = None) -> str:
 def headlines(view: ManagerView) -> list[str]:
     """Three to five plain-language findings about the manager's window, from the data."""
     own, when, out = view.own, window_words(view.start, view.end), []
-    if own["connected"] > 0:
+    absent = view.absent_tables
+    out += [_absent_words(t) for t in absent]
+    if "calls" in absent:
+        pass  # said in one line above
+    elif own["connected"] > 0:
         team, below, n = _team(view, "talk_mean_min")
         text = f"Your average connected call lasted {own['talk_mean_min']:.1f} min"
         if n:
@@ -428,7 +551,9 @@ def headlines(view: ManagerView) -> list[str]:
         out.append(text + ".")
     else:
         out.append(f"You had no connected calls in {when}.")
-    if own["tasks_due"] > 0:
+    if "tasks" in absent:
+        pass
+    elif own["tasks_due"] > 0:
         kpi = _kpi_in_window(view, "delinquency_rate")
         target = kpi["target"].iloc[-1] if len(kpi) else None
         text = (
@@ -444,24 +569,32 @@ def headlines(view: ManagerView) -> list[str]:
         out.append(text + ".")
     else:
         out.append(f"None of your tasks was due in {when}.")
-    out.append(
-        f"You received {own['tasks_new']:.0f} new tasks and completed {own['tasks_completed']:.0f}."
-    )
-    team_leads, _, n = _team(view, "leads")
-    text = f"You handled {own['leads']:.0f} leads"
-    if n:
-        text += f" (team median {team_leads:.0f})"
-    if own["closed"] > 0:
-        text += (
-            f"; {own['won']:.0f} of {own['closed']:.0f} closed deals were won "
-            f"({own['conversion']:.0%}), sales volume {own['sales_volume']:,.0f}"
+    if "tasks" not in absent:
+        out.append(
+            f"You received {own['tasks_new']:.0f} new tasks and completed "
+            f"{own['tasks_completed']:.0f}."
         )
-    out.append(text + ".")
+    if "deals" not in absent:
+        team_leads, _, n = _team(view, "leads")
+        text = f"You handled {own['leads']:.0f} leads"
+        if n:
+            text += f" (team median {team_leads:.0f})"
+        if own["closed"] > 0:
+            text += (
+                f"; {own['won']:.0f} of {own['closed']:.0f} closed deals were won "
+                f"({own['conversion']:.0%}), sales volume {own['sales_volume']:,.0f}"
+            )
+        out.append(text + ".")
     talk = _kpi_in_window(view, "talk_mean_min")
-    if len(talk) and own["connected"] > 0:
+    if len(talk) and own["connected"] > 0 and "calls" not in absent:
         verdict = _kpi_verdict(talk, lambda t: f"at most {t:g} min")
         out.append("Your call-length " + verdict.removeprefix("your ") + ".")
     return out
+
+
+def _absent_words(table: str) -> str:
+    """The one line that stands for the figures of a table the export had no file for."""
+    return f"The export had no {table} file: {table} figures are not shown."
 
 
 def _kpi_verdict(rows: pd.DataFrame, target_words) -> str:
@@ -521,10 +654,13 @@ def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame
     """The manager's window figures beside the team median and the number of colleagues below.
 
     With ``formatted=True`` values are display strings (percentages, minutes, thousands);
-    "–" marks a figure that is undefined or has too few colleagues to compare with.
+    "–" marks a figure that is undefined or has too few colleagues to compare with. The
+    figures of a table the export had no file for are left out (not shown as zeros).
     """
     rows = []
     for metric in REPORT_METRICS:
+        if METRIC_TABLES[metric] in view.absent_tables:
+            continue  # no file: not a zero (the headlines say so in one line)
         team, below, n = _team(view, metric)
         mine = float(view.own[metric])
         better = metric_better(metric)

@@ -35,6 +35,10 @@ __all__ = [
     "apply_report_style",
     "load_report_dataset",
     "title_html",
+    "notes_html",
+    "shows",
+    "section",
+    "for_table",
     "headlines_html",
     "html_table",
     "kpi_table",
@@ -135,6 +139,44 @@ def title_html(manager: str, period_start: str, period_end: str, as_of: pd.Times
         f"<p>Period {html.escape(period_start)} to {html.escape(period_end)}; "
         f"figures as of {as_of:%Y-%m-%d %H:%M %Z}.</p>"
     )
+
+
+def notes_html(view: Any):
+    """The lines under the title: coverage warnings (a period the data covers in part) and
+    who the team figures are of (the manager's team, or the department and why)."""
+    from IPython.display import HTML
+
+    items = [f"<li><b>Warning:</b> {html.escape(w)}</li>" for w in view.coverage]
+    if view.comparison_note:
+        items.append(f"<li>{html.escape(view.comparison_note)}</li>")
+    return HTML(f"<ul class='report-notes'>{''.join(items)}</ul>" if items else "")
+
+
+def shows(view: Any, table: str) -> bool:
+    """Whether the export had a file for ``table`` (its figures are shown)."""
+    return table not in view.absent_tables
+
+
+def _absent(table: str) -> str:
+    return f"<p class='absent'>The export had no {table} file: no {table} figures.</p>"
+
+
+def section(view: Any, table: str) -> bool:
+    """Start a section on ``table``: display one line saying it is absent, and say whether
+    to draw its figures (a table without a file is said once, never drawn as zeros)."""
+    if shows(view, table):
+        return True
+    from IPython.display import HTML, display
+
+    display(HTML(_absent(table)))
+    return False
+
+
+def for_table(view: Any, table: str, make):
+    """``make()`` when the export had a file for ``table``, else the one-line notice."""
+    from IPython.display import HTML
+
+    return make() if shows(view, table) else HTML(_absent(table))
 
 
 def headlines_html(sentences: list[str]):

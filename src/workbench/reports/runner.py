@@ -79,6 +79,14 @@ import papermill
 
 import workbench
 from workbench.config import DEFAULT_TZ
+from workbench.data.check import check_dataset
+from workbench.data.coverage import (
+    DEFAULT_MAX_LOSS,
+    DataGuardError,
+    latest_covered_month,
+    period_coverage,
+    row_losses,
+)
 from workbench.data.loading import load_dataset
 from workbench.errors import ParameterError
 from workbench.files import (
@@ -88,8 +96,7 @@ from workbench.files import (
     atomic_write,
     check_output_folder,
 )
-from workbench.metrics.panel import data_end
-from workbench.metrics.periods import to_instant
+from workbench.metrics.kpi import KPI_METRICS
 from workbench.reports.archive import write_archive
 from workbench.reports.fingerprints import (
     cache_key,
@@ -98,7 +105,7 @@ from workbench.reports.fingerprints import (
     department_fingerprint,
     manager_fingerprints,
 )
-from workbench.reports.index_page import failure_page, index_page
+from workbench.reports.index_page import data_health_page, failure_page, index_page
 from workbench.reports.manager_view import (
     department_figures,
     headline_data,
@@ -106,6 +113,7 @@ from workbench.reports.manager_view import (
     view_for,
 )
 from workbench.reports.progress import Progress, safe_text
+from workbench.reports.selection import match_managers, select_people
 from workbench.reports.slugs import unique_slugs
 from workbench.reports.snapshot import BATCH_DIR, write_roster, write_snapshot
 from workbench.reports.stamp import stamp_manager
@@ -125,7 +133,6 @@ __all__ = [
     "ReportOutcome",
     "RunSummary",
     "check_parameters",
-    "latest_full_month",
     "period_label",
     "render_reports",
     "template_parameters",
@@ -250,30 +257,6 @@ def _iso_date(value: str | date, name: str) -> date:
         raise ParameterError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from exc
 
 
-def latest_full_month(dataset: Any, *, tz: str, as_of: str | None = None) -> tuple[date, date]:
-    """First and last day of the latest calendar month whose last day is covered.
-
-    Coverage ends at ``as_of`` if given, else at the last timestamp in the data (in ``tz``):
-    data ending on 2026-10-31 gives October, data ending on 2026-10-30 gives September.
-    """
-    if as_of:
-        end = to_instant(as_of, tz=tz).date()
-    else:
-        end = data_end(dataset.tasks, dataset.calls, dataset.deals).tz_convert(tz).date()
-    first = end.replace(day=1)
-    if (end + timedelta(days=1)).month == end.month:  # end is not the month's last day
-        first = (first - timedelta(days=1)).replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    starts = [dataset.tasks["created_at"], dataset.calls["started_at"], dataset.deals["created_at"]]
-    begin = min((s.min() for s in starts if s.notna().any()), default=None)
-    if begin is None or begin.tz_convert(tz).date() > last:
-        raise ParameterError(
-            f"{getattr(dataset, 'source', 'the data')}: no full calendar month in the data "
-            f"(it ends {end}); give --from and --to"
-        )
-    return first, last
-
-
 def period_label(start: date, end: date) -> str:
     """``YYYY-MM`` for a whole calendar month, else ``YYYY-MM-DD_YYYY-MM-DD``."""
     whole = start.day == 1 and (end + timedelta(days=1)).day == 1 and start.month == end.month
@@ -320,6 +303,7 @@ def render_reports(
     cell_timeout: float = CELL_TIMEOUT_S,
     report_timeout: float = REPORT_TIMEOUT_S,
     wait: bool = False,
+    max_loss: float = DEFAULT_MAX_LOSS,
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -420,7 +404,7 @@ def render_reports(
                 mapping=base["mapping"] or None, tz=tz, start=start, end=end,
                 latest_month=latest_month, as_of=as_of, managers=managers, jobs=jobs,
                 force=force, overview=overview, cell_timeout=cell_timeout,
-                report_timeout=report_timeout,
+                report_timeout=report_timeout, max_loss=max_loss,
             )  # fmt: skip
         finally:
             bar.close()
@@ -441,6 +425,11 @@ class _Run:
     began: float
     period_dir: Path | None = None
     work: Path | None = None
+    max_loss: float = DEFAULT_MAX_LOSS
+    notes: list[str] = field(default_factory=list)  # printed, and listed on the index
+    dataset: Any = None
+    selection: Any = None
+    names: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
         """Remove this run's snapshot (every manager's rows; the kernels are done with it)."""
@@ -450,7 +439,7 @@ class _Run:
                 self.work.parent.rmdir()  # only when no other run's folder is left
 
     def execute(self, *, mapping, tz, start, end, latest_month, as_of, managers, jobs, force,
-                overview, cell_timeout, report_timeout) -> RunSummary:  # fmt: skip
+                overview, cell_timeout, report_timeout, max_loss) -> RunSummary:  # fmt: skip
         bar, base, overview_base = self.bar, self.base, self.overview_base
         bar.line(f"loading {safe_text(self.source)} ...")
         loaded_at = time.perf_counter()
@@ -463,9 +452,29 @@ class _Run:
             f"in {time.perf_counter() - loaded_at:.1f} s"
         )
         tz = base["tz"] = overview_base["tz"] = dataset.tz
+        self.max_loss = max_loss
+        losses = row_losses(dataset, threshold=max_loss)
+        if losses:
+            raise DataGuardError(losses, max_loss)
         if latest_month:
-            start, end = latest_full_month(dataset, tz=tz, as_of=as_of)
-        names = list(dict.fromkeys(managers if managers is not None else sorted(dataset.managers)))
+            start, end, why = latest_covered_month(dataset, as_of=as_of)
+            self.notes.append(f"period {period_label(start, end)}: {why}")
+            bar.line(self.notes[-1])
+        for warning in period_coverage(dataset, start, end):
+            self.notes.append(f"warning: {warning}")
+            bar.line(self.notes[-1])
+        window = report_window(start.isoformat(), end.isoformat(), tz=tz)
+        selection = self.selection = select_people(dataset, *window)
+        if not selection.recipients:
+            raise ParameterError(
+                f"nobody gets a report for {start} to {end}: "
+                + ("; ".join(selection.notes) or "no activity in the period")
+            )
+        if managers is not None:
+            names = match_managers(managers, selection.recipients)
+        else:
+            names = list(selection.recipients)
+        self.names, self.dataset = names, dataset
         slugs = unique_slugs(names)
         period_dir = self.period_dir = self.root / period_label(start, end)
         check_output_folder(period_dir)
@@ -478,7 +487,7 @@ class _Run:
             "conversation_s": base["conversation_s"],
             "long_call_s": base["long_call_s"],
         }
-        department = department_figures(dataset, **figures)
+        department = department_figures(dataset, **figures, selection=selection)
         department_key = department_fingerprint(department)
         data_key = dataset_fingerprint(dataset)
         inputs = manager_fingerprints(dataset, names)
@@ -645,7 +654,17 @@ class _Run:
         title = f"Manager reports {summary.period_start} to {summary.period_end}"
         entries = [asdict(o) for o in summary.reports]
         link = asdict(summary.overview) if summary.overview else None
-        atomic_write(period_dir / "index.html", index_page(title, entries, overview=link))
+        dataset = self.dataset
+        health = check_dataset(
+            dataset, mapping=self.base["mapping"] or None, max_loss=self.max_loss,
+            metrics=KPI_METRICS, people=_people_lines(self.selection, self.names),
+        )  # fmt: skip
+        atomic_write(period_dir / "data_health.html", data_health_page(health.text()))
+        page = index_page(
+            title, entries, overview=link, tables=dataset.files, notes=[*self.notes],
+            health="data_health.html",
+        )  # fmt: skip
+        atomic_write(period_dir / "index.html", page)
         write_archive(period_dir.parent)  # <out>/index.html: every period rendered so far
         counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
         self.bar.line(f"done in {summary.seconds:.1f} s: {counts}")
@@ -680,3 +699,16 @@ def _read_cache(out_dir: Path, name: str = "cache.json") -> dict | None:
         return json.loads((out_dir / name).read_text())
     except (OSError, ValueError):
         return None
+
+
+def _people_lines(selection: Any, names: list[str]) -> list[str]:
+    """Who gets a report (and on what basis) and who does not, for the data-health page."""
+    basis = {"roster": "the roster's active people", "activity": "every owner with activity"}
+    out = [
+        f"{len(selection.recipients)} recipient(s) ({basis[selection.basis]} in the period); "
+        f"{len(names)} in this run"
+    ]
+    teams = sorted(set(selection.teams.values()))
+    if teams:
+        out.append(f"teams: {', '.join(teams)}")
+    return out + list(selection.notes)

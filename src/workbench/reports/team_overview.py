@@ -26,7 +26,7 @@ import pandas as pd
 
 from workbench.catalogue import definitions
 from workbench.formatting import figure_with_unit, metric_better, metric_name, window_words
-from workbench.metrics.kpi import kpi_attainment
+from workbench.metrics.kpi import kpi_attainment, usable_targets
 from workbench.metrics.periods import to_instant
 from workbench.metrics.window import window_summary
 from workbench.privacy import MIN_TEAM
@@ -419,10 +419,13 @@ def prepare_overview(
         history_months=history_months,
         conversation_s=conversation_s,
         long_call_s=long_call_s,
-    )
+    )  # the report's members only (the roster's people, else owners with activity)
+    # a target on an unknown metric or manager is left out (data_health.html lists it)
+    known = set(dataset.managers) | set(dataset.roster["manager"])
+    targets = usable_targets(dataset.targets, managers=known)[0]
     table = team_table(
         panel,
-        dataset.targets,
+        targets,
         start=start,
         end=end,
         tz=tz,
@@ -437,7 +440,7 @@ def prepare_overview(
         as_of=now,
         panel=panel,
         table=table,
-        kpi=kpi_attainment(panel, dataset.targets, period="month", tz=tz),
+        kpi=kpi_attainment(panel, targets, period="month", tz=tz),
         correlation=correlation,
         health=health.drop(columns=[c for c in health.columns if c == "value"]),
     )
