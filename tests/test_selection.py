@@ -274,7 +274,8 @@ def test_a_table_that_lost_its_rows_stops_the_report_with_exit_3(tmp_path, capsy
     assert "data guard: more than 10% of the rows of calls were set aside" in err
     assert "calls: 3 of 23 rows set aside (13%)" in err
     assert "calls.csv row 22, column started_at: 'not a date'" in err
-    assert not (tmp_path / "out").exists()  # stopped before anything was written
+    # stopped before anything was written (the output folder was checked and locked first)
+    assert list((tmp_path / "out").iterdir()) == []
     # a higher limit lets it through to the next check (a period after the data)
     late = ["--from", "2027-01-01", "--to", "2027-01-31", "--max-loss", "0.2"]
     assert main(_report(data, tmp_path / "out", *late)) == 2
