@@ -178,6 +178,7 @@ def _report(args: argparse.Namespace) -> int:
             cell_timeout=args.cell_timeout or CELL_TIMEOUT_S,
             report_timeout=args.report_timeout or REPORT_TIMEOUT_S,
             wait=args.wait,
+            max_loss=args.max_loss,
         )
     except OutputLockedError as exc:
         print(f"workbench report: {exc}", file=sys.stderr)
