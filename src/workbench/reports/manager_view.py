@@ -6,6 +6,11 @@ name with a pseudonym ("Colleague 01", ...) whose order says nothing about the r
 The report notebook holds only the :class:`ManagerView`, never the loaded dataset, so no
 later cell can print a colleague's name or rows by mistake.
 
+A manager's own free texts (task descriptions and the explanations quoting them) may name a
+colleague ("pass to A. Petrova"): :func:`view_for` masks every name the data knows (roster
+and owners, in any case form and either script, see :class:`workbench.privacy.NameMask`)
+except the manager's own, so neither the report nor its kept notebook holds it.
+
 The report window is whole calendar months in the business time zone: a delinquency rate
 or a conversion over "the 3rd to the 17th" would need definitions the metrics do not have.
 """
@@ -37,7 +42,7 @@ from workbench.metrics.panel import data_end, manager_panel
 from workbench.metrics.periods import to_instant
 from workbench.metrics.tasks import DEFINITIONS as TASK_DEFINITIONS
 from workbench.metrics.window import window_summary
-from workbench.privacy import MIN_BAND, MIN_TEAM
+from workbench.privacy import MIN_BAND, MIN_TEAM, NameMask
 from workbench.quality.score import quality_by_manager, score_descriptions
 from workbench.reports.selection import Selection, select_people
 
@@ -108,7 +113,9 @@ class ManagerView:
     quality : the manager's tasks created in the window, scored; ``quality_team``: flag shares
         per (pseudonymised) manager.
     open_overdue : the manager's own tasks not completed by ``as_of`` (not cancelled) whose
-        current deadline had passed by then.
+        current deadline had passed by then, newest deadline first (so the window's own,
+        the ones still worth acting on, come first): ``due``, ``days late``, ``description``
+        (colleagues' names masked) and ``in_period`` (deadline inside the window).
     own_rows : the manager's loaded rows per table (tasks, calls, deals).
     health : what loading read, loaded and set aside, as counts per table and reason (never
         the values); None with fewer than :data:`MIN_TEAM` colleagues, where the department's
@@ -284,6 +291,7 @@ class Department:
     rows_by_manager: pd.DataFrame
     params: dict = field(default_factory=dict)
     teams: dict = field(default_factory=dict)  # member -> roster team
+    names: tuple[str, ...] = ()  # every name the data knows (roster, owners): masked in texts
     absent_tables: tuple[str, ...] = ()
     coverage: tuple[str, ...] = ()
 
@@ -367,6 +375,7 @@ def department_figures(
         .astype("int64"),
         params={"conversation_s": conversation_s, "long_call_s": long_call_s},
         teams=dict(selection.teams),
+        names=tuple(sorted(known)),
         absent_tables=absent_tables(dataset),
         coverage=coverage,
     )
@@ -430,14 +439,19 @@ def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> Manag
     mine = tasks.loc[(tasks["manager"] == manager) & (tasks["status"] != "cancelled")]
     still_open = mine["completed_at"].isna() | (mine["completed_at"] > now)
     late = mine.loc[still_open & (mine["due_at"] < now) & (mine["created_at"] <= now)]
-    late = late.sort_values("due_at")
+    late = late.sort_values(["due_at", "task_id"], ascending=[False, True], kind="stable")
+    mask = NameMask(d.names or d.managers, keep=manager)
     open_overdue = pd.DataFrame(
         {
             "due": late["due_at"].dt.strftime("%Y-%m-%d %H:%M"),
             "days late": ((now - late["due_at"]).dt.total_seconds() / 86400).round(1),
-            "description": late["description"].fillna(""),
+            "description": mask.series(late["description"].fillna("")),
+            "in_period": (late["due_at"] >= d.start).to_numpy(),
         }
     ).reset_index(drop=True)
+    quality = d.scored.loc[d.scored["manager"] == manager].copy()
+    for column in ("description", "explanation"):
+        quality[column] = mask.series(quality[column])
     return ManagerView(
         manager=manager,
         tz=d.tz,
@@ -449,7 +463,7 @@ def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> Manag
         window=mine_and_group(d.window),
         calls=mine_and_group(d.calls),
         kpi=mine_and_group(d.kpi),
-        quality=d.scored.loc[d.scored["manager"] == manager],
+        quality=quality,
         quality_team=mine_and_group(d.quality_team),
         open_overdue=open_overdue,
         own_rows=d.rows_by_manager.loc[manager].to_dict(),

@@ -48,6 +48,8 @@ __all__ = [
     "results_figure",
     "weakest_table",
     "definitions_html",
+    "next_steps_html",
+    "open_overdue_html",
 ]
 
 _LOADED: dict[tuple, tuple[Any, str]] = {}  # the last data loaded on this kernel, fingerprint
@@ -185,6 +187,67 @@ def headlines_html(sentences: list[str]):
 
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
     return HTML(f"<ul class='headlines'>{items}</ul>")
+
+
+def next_steps_html(view: Any):
+    """The "What to do next" block: KPI verdicts, then at most three actions, each with
+    its evidence and a link to its section (:func:`workbench.reports.coaching.next_steps`).
+
+    Every string is escaped: the verdicts and actions quote CRM text (task descriptions).
+    """
+    from IPython.display import HTML
+
+    from workbench.reports.coaching import next_steps
+
+    steps = next_steps(view)
+    e = html.escape
+    verdicts = "".join(
+        f"<li class='verdict verdict-{e(v.status.replace(' ', '-'))}'>{e(v.text)}</li>"
+        for v in steps.verdicts
+    )
+    items = []
+    for a in steps.actions:
+        evidence = "".join(f"<li>{e(x)}</li>" for x in a.evidence)
+        examples = "".join(
+            f"<li>&ldquo;{e(x['description'])}&rdquo; breaks the principle: "
+            f"{e(x['principle'])}. A better pattern: {e(x['pattern'])}.</li>"
+            for x in a.examples
+        )
+        items.append(
+            f"<li class='action action-{e(a.rule)}'><p>{e(a.text)} "
+            f"<a href='#{e(a.section)}'>See the section</a></p>"
+            f"<ul class='evidence'>{evidence}{examples}</ul></li>"
+        )
+    actions = f"<ol class='actions'>{''.join(items)}</ol>" if items else ""
+    well = f"<p class='all-well'>{e(steps.all_well)}</p>" if steps.all_well else ""
+    return HTML(
+        f"<div class='next-steps'><ul class='verdicts'>{verdicts}</ul>{actions}{well}</div>"
+    )
+
+
+def open_overdue_html(view: Any, n: int = 15):
+    """The manager's open overdue tasks: the total, the window's first (newest first), then
+    the older ones, ``n`` rows at most, and how many more there are; escaped."""
+    from IPython.display import HTML
+
+    from workbench.formatting import window_words
+
+    late = view.open_overdue
+    if late.empty:
+        return HTML("<p>None of your open tasks is past its deadline.</p>")
+    ours = int(late["in_period"].sum())
+    total = (
+        f"<p class='open-overdue-total'>{len(late)} open task"
+        f"{'' if len(late) == 1 else 's'} past the deadline; {ours} with a deadline in "
+        f"{html.escape(window_words(view.start, view.end))} (listed first, newest first).</p>"
+    )
+    shown = late.head(n).assign(
+        when=lambda f: f["in_period"].map({True: "this period", False: "earlier"})
+    )
+    table = html_table(shown[["due", "days late", "when", "description"]]).data
+    more = len(late) - len(shown)
+    rest = f"<p class='open-overdue-more'>and {more} more.</p>" if more > 0 else ""
+    return HTML(total + table + rest)
 
 
 def html_table(frame: pd.DataFrame, *, percent: tuple[str, ...] = (), digits: int = 1):
