@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -188,3 +189,36 @@ def test_team_of_three_colleagues_keeps_department_totals(ann):
     assert ann.n_colleagues == 3
     loaded = ann.health.query("measure == 'loaded'").set_index("table")["rows"]
     assert loaded.to_dict() == {"tasks": 5, "calls": 6, "deals": 2, "targets": 2, "roster": 0}
+
+
+def test_open_overdue_lists_the_window_first_newest_first_and_masks_colleagues(tmp_path):
+    # Ann, as_of 2026-01-21 10:00 (the last event). Added open tasks of hers: o1 due
+    # 2025-12-20 (before the window), o2 due 2026-01-15 and o3 due 2026-01-18 (in it),
+    # o4 due 2026-01-30 (not yet due). Expected order: o3, o2 (the window's, newest first),
+    # then o1; o4 is not overdue. Colleagues' names in the texts are masked, Ann's are not.
+    data = tmp_path / "dept"
+    shutil.copytree(DEPT, data)
+    extra = (
+        "o1,Ann,2025-12-01T09:00:00+00:00,2025-12-20T18:00:00+00:00,,,open,call,"
+        "Ask Bob about the demo,,\n"
+        "o2,Ann,2026-01-02T09:00:00+00:00,2026-01-15T18:00:00+00:00,,,open,call,"
+        "Передать Клео и Ann договор,,\n"
+        "o3,Ann,2026-01-03T09:00:00+00:00,2026-01-18T18:00:00+00:00,,,open,call,"
+        "Call with D. Бор,,\n"
+        "o4,Ann,2026-01-03T09:00:00+00:00,2026-01-30T18:00:00+00:00,,,open,call,Later,,\n"
+    )
+    with open(data / "tasks.csv", "a", encoding="utf-8") as f:
+        f.write(extra)
+    view = prepare_manager_view(
+        load_dataset(data), "Ann", period_start="2026-01-01", period_end="2026-01-31"
+    )
+    late = view.open_overdue
+    assert list(late["due"]) == ["2026-01-18 18:00", "2026-01-15 18:00", "2025-12-20 18:00"]
+    assert list(late["in_period"]) == [True, True, False]
+    assert list(late["description"]) == [
+        "Call with [colleague]",
+        "Передать [colleague] и Ann договор",
+        "Ask [colleague] about the demo",
+    ]
+    # 2026-01-21 10:00 - 2026-01-18 18:00 = 2 days 16 h = 2.7 days
+    assert list(late["days late"]) == [2.7, 5.7, 31.7]

@@ -328,7 +328,7 @@ FIGURES = {  # metric (the report's "definition" column) -> shown as
 
 
 def test_manager_report_headlines_and_figures(october):
-    headlines, figures, _ = _pinned("reports/manager_report.ipynb")
+    _, headlines, figures, _ = _pinned("reports/manager_report.ipynb")
     # the sample roster puts Anna in team North: her team figures are of its other four
     roster = pd.read_csv(SAMPLE_DIR / "roster.csv")
     north = roster.loc[roster["team"] == "North", "manager"]
@@ -363,7 +363,7 @@ def test_manager_report_headlines_and_figures(october):
 
 
 def test_manager_report_kpi_table(d, t, as_of):
-    kpi = _pinned("reports/manager_report.ipynb")[2]
+    kpi = _pinned("reports/manager_report.ipynb")[3]
     rows = _html_rows(kpi)
     deals = d.loc[d["manager"] == "Anna Petrova"]
     due = _due(t.loc[t["manager"] == "Anna Petrova"], as_of)
@@ -381,6 +381,31 @@ def test_manager_report_kpi_table(d, t, as_of):
         expected.append([m, "delinquency_rate", "≤ 20.0%", f"{rate:.1%}",
                          "met" if rate <= 0.2 else "missed", "personal"])  # fmt: skip
     assert rows == expected
+
+
+def test_manager_report_next_steps(october, t, as_of):
+    steps = _pinned("reports/manager_report.ipynb")[0]
+    assert steps.startswith("<div class='next-steps'>")
+    verdicts = [html.unescape(v) for v in re.findall(r"<li class='verdict[^']*'>(.*?)</li>", steps)]
+    me = october.loc["Anna Petrova"]
+    # KPIs of Anna in October: conversion (team, at least 20%), overdue share (hers, at most 20%)
+    assert verdicts == [
+        f"Conversion (won / closed) {me['conversion']:.0%} — target at least 20%: "
+        + ("met" if me["conversion"] >= 0.2 else "missed"),
+        f"Overdue share {me['delinquency_rate']:.0%} — target at most 20%: "
+        + ("met" if me["delinquency_rate"] <= 0.2 else "missed"),
+    ]
+    # open overdue at as_of: not cancelled, not completed by as_of, deadline in force passed
+    mine = t.loc[(t["manager"] == "Anna Petrova") & (t["status"] != "cancelled")]
+    still_open = mine["completed_at"].isna() | (mine["completed_at"] > as_of)
+    late = mine.loc[still_open & (mine["due_at"] < as_of) & (mine["created_at"] <= as_of)]
+    in_october = int((_month(late["due_at"]) == OCT).sum())
+    assert (len(late), in_october) == (68, 1)
+    assert (
+        f"{len(late)} tasks are past their deadline, {in_october} of them from October 2026"
+        in html.unescape(steps)
+    )
+    assert "<a href='#open-overdue'>" in steps and "<a href='#task-descriptions'>" in steps
 
 
 def test_team_overview_figures_and_headline_totals(october):
