@@ -284,6 +284,24 @@ def test_a_shared_address_or_the_wrong_report_stops_those_messages(batch, smtp, 
     assert set(log_of(batch)) == set(ADDRESS) - {"Anna Petrova", "Boris Ivanov", "Emma Schulz"}
 
 
+def test_a_team_head_never_gets_another_teams_or_the_departments_pages(batch, smtp, capsys):
+    summary_file = batch / PERIOD / "run_summary.json"
+    summary = json.loads(summary_file.read_text("utf-8"))
+    north, south = (batch / PERIOD / summary["teams"][t]["index"] for t in ("North", "South"))
+    shutil.copy(south, north)  # North's folder, South's index
+    assert send(batch, "--managers", "Chen Wei", "Priya Nair") == 1
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "Chen Wei" in x)
+    assert line.startswith("stopped") and "is team 'South''s page, not team 'North''s" in out
+    assert smtp.to(ADDRESS["Chen Wei"]) == [] and len(smtp.to(ADDRESS["Priya Nair"])) == 1
+    # a batch without team pages (rendered before them): nothing, not the department's pages
+    del summary["teams"]
+    summary_file.write_text(json.dumps(summary), "utf-8")
+    assert send(batch, "--managers", "Chen Wei") == 1
+    assert "no pages of team 'North' in this batch" in capsys.readouterr().out
+    assert smtp.to(ADDRESS["Chen Wei"]) == []
+
+
 def test_a_failed_report_is_not_sent_and_is_listed(batch, smtp, capsys):
     summary_file = batch / PERIOD / "run_summary.json"
     summary = json.loads(summary_file.read_text("utf-8"))

@@ -31,6 +31,10 @@ Outputs, under ``<out>/<period>/`` (period ``2026-10`` for a calendar month, els
     <slug>/cache.json   the cache key of the last successful render and its headline data
     _batch/<run-id>/    the snapshot this run's kernels read (every manager's rows: a
                         working copy, removed when the run ends)
+    teams/<team slug>/  per roster team, for its team head: index.html (that team's
+                        managers only, linking ../../<slug>/report.html) and
+                        team_overview.html (the overview of that team's members only);
+                        both stamped ``<meta name="workbench-team">``
 
 The template contract (``workbench/reports/templates/manager_report.ipynb``)
     * one cell tagged ``parameters`` with literal defaults for: ``manager``, ``period_start``,
@@ -44,8 +48,11 @@ The team overview (``workbench/reports/templates/team_overview.ipynb``, for the 
 manager named) is rendered once per batch on a kernel of its own, in a worker, into
 ``team_overview.html`` (and ``team_overview.ipynb``) next to ``index.html``, which links to it.
 It covers every manager in the data, whatever ``managers`` selects, and is never linked from
-a manager's report. Its failure is recorded in ``run_summary.json`` (``team_overview``) and
-makes the run not ``ok``; it never stops the managers' reports.
+a manager's report. When the roster has teams, the same template renders once more per team
+(``team``: its members only) into ``teams/<slug>/``; every overview reads the snapshot
+(``batch``), never the export. Its failure is recorded in ``run_summary.json``
+(``team_overview``; a team's under ``teams``) and makes the run not ``ok``; it never stops
+the managers' reports.
 
 Caching: a report is reused when the template bytes, its parameters (not ``batch``, which is
 only where the figures are read from), the package code and what the report shows are
