@@ -147,3 +147,15 @@ def chromium_page(tmp_path):
             yield context.pages[0] if context.pages else context.new_page()
         finally:
             context.close()
+
+
+@pytest.fixture(scope="session")
+def rendered_sample(tmp_path_factory) -> Path:
+    """The sample's latest full month rendered ONCE for the session: the output root
+    (``<root>/2026-10``). Tests only read it; a test that changes files copies it first."""
+    from workbench.reports.runner import render_reports
+
+    root = tmp_path_factory.mktemp("rendered-sample")
+    summary = render_reports(SAMPLE_DIR, latest_month=True, out=root, jobs=2, progress=False)
+    assert summary.ok and summary.out_dir.name == "2026-10", summary.to_dict()
+    return root

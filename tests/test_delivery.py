@@ -39,6 +39,7 @@ ROSTER = pd.read_csv(SAMPLE_DIR / "roster.csv")
 ADDRESS = dict(zip(ROSTER["manager"], ROSTER["email"], strict=True))
 ROLE = dict(zip(ROSTER["manager"], ROSTER["role"], strict=True))
 HEADS = sorted(n for n, r in ROLE.items() if r != "manager")
+TEAM = {n: t for n, t in zip(ROSTER["manager"], ROSTER["team"], strict=True) if isinstance(t, str)}
 SELLERS = sorted(n for n in ADDRESS if n != "Elena Sokolova")  # she has no report
 
 
@@ -105,15 +106,10 @@ def smtp(monkeypatch):
 # --- the sample month, rendered once ----------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory) -> Path:
-    """The sample's latest full month rendered once: the output root (``<root>/2026-10``)."""
-    from workbench.reports.runner import render_reports
-
-    root = tmp_path_factory.mktemp("delivery-rendered")
-    summary = render_reports(SAMPLE_DIR, latest_month=True, out=root, jobs=2, progress=False)
-    assert summary.ok and summary.out_dir.name == PERIOD
-    return root
+@pytest.fixture
+def rendered(rendered_sample) -> Path:
+    """The sample's latest full month, rendered once per session (``conftest.py``)."""
+    return rendered_sample
 
 
 @pytest.fixture
@@ -160,15 +156,31 @@ def test_each_person_gets_exactly_their_own_report_once_and_heads_the_index(batc
                     assert other not in page and escape(other) not in page, (name, other)
         else:
             assert reports == {}
-        got_index = {f"index-{PERIOD}.html", f"team-overview-{PERIOD}.html"} <= set(files)
-        assert got_index == (name in HEADS), name
-        if name not in HEADS:
-            assert len(files) == 1
+        pages = {f: html_of(d) for f, d in files.items() if not f.startswith("report-")}
+        if ROLE[name] == "department_head":  # the department's pages
+            assert set(pages) == {f"index-{PERIOD}.html", f"team-overview-{PERIOD}.html"}
+            for manager in SELLERS:
+                assert escape(manager) in pages[f"index-{PERIOD}.html"], manager
+        elif ROLE[name] == "team_head":  # their own team's pages, never the department's
+            assert len(pages) == 2, sorted(pages)
+            assert {f.split("-", 1)[0] for f in pages} == {"index", "team"}
+            assert all(f.endswith(f"-{PERIOD}.html") and f != f"index-{PERIOD}.html"
+                       for f in pages)  # fmt: skip
+            for page in pages.values():
+                for other, team in TEAM.items():
+                    if team == TEAM[name]:
+                        assert escape(other) in page or escape(other, False) in page, (name, other)
+                    else:  # not a single name of the other team's managers
+                        assert other not in page and escape(other) not in page, (name, other)
+                assert "Elena Sokolova" not in page
+        else:
+            assert pages == {} and len(files) == 1
         body = msg.get_body(("html",)).get_content()
         assert "<script" not in body.lower() and "src=" not in body.lower()
-    # the team heads are told the pages are the department's
+    # a team head is told the pages are their team's
     (chen,) = smtp.to(ADDRESS["Chen Wei"])
-    assert "Per-team pages are not produced yet" in chen.get_body(("plain",)).get_content()
+    assert "team North's index and overview" in chen["Subject"]
+    assert "your team's overview" in chen.get_body(("plain",)).get_content()
     # the log: sent, the report's fingerprint, the message's id
     log = log_of(batch)
     assert {n: e["status"] for n, e in log.items()} == dict.fromkeys(ADDRESS, "sent")
@@ -270,6 +282,24 @@ def test_a_shared_address_or_the_wrong_report_stops_those_messages(batch, smtp, 
     assert smtp.to(ADDRESS["Anna Petrova"]) == smtp.to(ADDRESS["Emma Schulz"]) == []
     assert len(smtp.messages) == 8 and len(smtp.to(ADDRESS["Dmitri Volkov"])) == 1
     assert set(log_of(batch)) == set(ADDRESS) - {"Anna Petrova", "Boris Ivanov", "Emma Schulz"}
+
+
+def test_a_team_head_never_gets_another_teams_or_the_departments_pages(batch, smtp, capsys):
+    summary_file = batch / PERIOD / "run_summary.json"
+    summary = json.loads(summary_file.read_text("utf-8"))
+    north, south = (batch / PERIOD / summary["teams"][t]["index"] for t in ("North", "South"))
+    shutil.copy(south, north)  # North's folder, South's index
+    assert send(batch, "--managers", "Chen Wei", "Priya Nair") == 1
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "Chen Wei" in x)
+    assert line.startswith("stopped") and "is team 'South''s page, not team 'North''s" in out
+    assert smtp.to(ADDRESS["Chen Wei"]) == [] and len(smtp.to(ADDRESS["Priya Nair"])) == 1
+    # a batch without team pages (rendered before them): nothing, not the department's pages
+    del summary["teams"]
+    summary_file.write_text(json.dumps(summary), "utf-8")
+    assert send(batch, "--managers", "Chen Wei") == 1
+    assert "no pages of team 'North' in this batch" in capsys.readouterr().out
+    assert smtp.to(ADDRESS["Chen Wei"]) == []
 
 
 def test_a_failed_report_is_not_sent_and_is_listed(batch, smtp, capsys):

@@ -268,10 +268,22 @@ def test_cache_covers_own_rows_and_the_department_figures(tmp_path):
 
 
 def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch):
-    # The parent loads the export, then it vanishes: a kernel that parsed it would fail.
+    # The parent loads the export, then it vanishes: a kernel that parsed it would fail. The
+    # department's and each team's overview read the snapshot too. The roster's teams: one
+    # of two managers, one of one (below the privacy minimum: pages all the same) whose
+    # name is markup.
     import workbench.reports.runner as runner
+    from workbench.reports.stamp import page_team
 
     data = write_department(tmp_path / "data")
+    west = "<b>West</b>"
+    (data / "roster.csv").write_text(
+        "manager,team,role,email,active_from,active_to\n"
+        f"{ANNA},East,team_head,anna@example.com,2026-01-01T00:00:00+00:00,\n"
+        f"{BORIS},East,manager,boris@example.com,2026-01-01T00:00:00+00:00,\n"
+        f'"{CARL}",{west},manager,carl@example.com,2026-01-01T00:00:00+00:00,\n',
+        encoding="utf-8",
+    )
     gone = tmp_path / "gone"
     loads, snapshots = [], []
     real_load, real_snapshot = runner.load_dataset, runner.write_snapshot
@@ -290,11 +302,23 @@ def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch)
 
     monkeypatch.setattr(runner, "load_dataset", load_then_remove)
     monkeypatch.setattr(runner, "write_snapshot", counted_snapshot)
-    run = render_reports(
-        data, latest_month=True, jobs=2, out=tmp_path / "out", progress=False, overview=False
-    )
+    run = render_reports(data, latest_month=True, jobs=2, out=tmp_path / "out", progress=False)
     assert not data.exists() and len(loads) == 1
     assert run.ok and run.counts["rendered"] == 3, run.to_dict()
+    assert run.overview.status == "rendered", run.overview
+    assert sorted(run.teams) == sorted(["East", west])
+    assert [run.teams[t].overview.status for t in sorted(run.teams)] == ["rendered"] * 2
+    for team, members in {"East": [ANNA, BORIS], west: [CARL]}.items():
+        folder = run.out_dir / run.teams[team].folder
+        overview = (folder / "team_overview.html").read_text("utf-8")
+        index = (folder / "index.html").read_text("utf-8")
+        assert page_team(overview) == page_team(index) == [team]
+        assert f"<h1>Team {escape(team)}: October 2026</h1><p>{len(members)} managers" in overview
+        assert west not in overview and west not in index  # the team's name is text
+        for name in MANAGERS:
+            shown = escape(name) in overview or escape(name, False) in overview
+            assert shown == (name in members), (team, name)
+            assert (escape(name) in index) == (name in members), (team, name)
     # written once for the batch, in a folder of this run's own beside the managers' folders
     [(batch, tables)] = snapshots
     assert batch.parent == run.out_dir / "_batch" and str(os.getpid()) in batch.name
@@ -303,6 +327,9 @@ def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch)
         for t in ("tasks", "calls", "deals", "targets", "roster", "set_aside", "blanked")
     )
     assert not batch.exists()  # removed when the run ended
+    assert sorted(p.name for p in run.out_dir.iterdir() if p.is_dir()) == sorted(
+        [*(o.slug for o in run.reports), "teams"]
+    )
     for outcome in run.reports:
         folder = run.out_dir / outcome.slug
         assert sorted(p.name for p in folder.iterdir()) == [

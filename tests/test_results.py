@@ -19,6 +19,7 @@ PACKAGE = Path(workbench.__file__).parent
 
 RESULTS = {
     "workbench.stats.before_after": ["BeforeAfter"],
+    "workbench.reports.team_overview": ["TeamTable"],
     "workbench.stats.peers": ["DiffInDiff", "Placebo"],
     "workbench.metrics.ladder": ["Ladder"],
     "workbench.metrics.guardrails": ["Guardrails"],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from html import escape
+import json
+import re
+from html import escape, unescape
 from pathlib import Path
 
 import nbformat
@@ -13,6 +15,7 @@ import pytest
 from workbench.config import NOTEBOOKS_DIR
 from workbench.reports.notebooks import run_notebook
 from workbench.reports.team_overview import (
+    TeamTable,
     bar_data,
     common_target,
     figures_view,
@@ -77,8 +80,13 @@ TARGETS = pd.DataFrame(
 
 
 @pytest.fixture(scope="module")
-def october() -> pd.DataFrame:
+def october_result() -> TeamTable:
     return team_table(_panel(), TARGETS, start="2026-10-01", end="2026-11-01", tz="UTC")
+
+
+@pytest.fixture(scope="module")
+def october(october_result) -> pd.DataFrame:
+    return october_result.table
 
 
 def test_window_figures_and_outliers_by_hand(october):
@@ -143,8 +151,14 @@ def test_kpi_months_met_by_hand(october):
 
 
 def test_two_month_window_pools_counts_and_counts_kpi_months():
-    t = team_table(_panel(), TARGETS, start=pd.Timestamp("2026-09-01"), end=NOV, tz="UTC")
-    t = t.set_index("manager")
+    result = team_table(_panel(), TARGETS, start=pd.Timestamp("2026-09-01"), end=NOV, tz="UTC")
+    # the window travels with the table (a frozen dataclass, not DataFrame.attrs)
+    assert (result.start, result.end, result.trend_periods) == (
+        pd.Timestamp("2026-09-01", tz="UTC"),
+        NOV,
+        3,
+    )
+    t = result.table.set_index("manager")
     assert (t["n_periods"] == 2).all()
     # E's calls: Sep 10 x 600 s, Oct 10 x 2400 s -> 30000 s / 20 / 60 = 25.0 min (pooled).
     assert t.loc["E", "talk_mean_min"] == pytest.approx(25.0)
@@ -159,7 +173,7 @@ def test_two_month_window_pools_counts_and_counts_kpi_months():
     assert t.loc["E", "kpi_talk_mean_min_periods"] == 1
 
 
-def test_findings_worked_out_by_hand(october):
+def test_findings_worked_out_by_hand(october_result):
     corr = pd.DataFrame(
         {
             "level": ["pooled"],
@@ -168,7 +182,7 @@ def test_findings_worked_out_by_hand(october):
             "verdict": ["no detectable relation (rho=0.10, 95% CI -0.20 to 0.40)"],
         }
     )
-    assert team_findings(october, correlation=corr) == [
+    assert team_findings(october_result, correlation=corr) == [
         # due 10+10+10+10+0; leads 10+20+10+10+10; volume 5 x 1000
         "October 2026: 5 managers; 40 tasks due, 60 leads handled, sales volume 5,000.",
         "1 of 5 managers with the overdue share of tasks due KPI (at most 20%) missed it in "
@@ -222,15 +236,16 @@ def test_too_few_colleagues_flag_no_outlier():
     # Only A, B, E: E's 40 min against B 11 and A 10 -> median 10.5, MAD 0.5, z = 39 -- but
     # two colleagues are too few for a spread (min_others 3): outlier NA, z still reported.
     panel = _panel().loc[lambda d: d["manager"].isin(["A", "B", "E"])]
-    t = team_table(panel, TARGETS, start=OCT, end=NOV, tz="UTC").set_index("manager")
+    result = team_table(panel, TARGETS, start=OCT, end=NOV, tz="UTC")
+    t = result.table.set_index("manager")
     assert t.loc["E", "talk_mean_min_robust_z"] == pytest.approx(29.5 / (1.4826 * 0.5))
     assert t["talk_mean_min_outlier"].isna().all()
-    assert not any("outlier" in f for f in team_findings(t.reset_index()))
+    assert not any("outlier" in f for f in team_findings(result))
 
 
 def test_no_targets_and_bad_window():
     t = team_table(_panel(), TARGETS.iloc[:0], start=OCT, end=NOV, tz="UTC")
-    assert not any(c.startswith("kpi_") for c in t.columns)
+    assert not any(c.startswith("kpi_") for c in t.table.columns)
     assert not any("KPI" in f for f in team_findings(t))
     with pytest.raises(ValueError, match="must be before end"):
         team_table(_panel(), TARGETS, start=NOV, end=OCT, tz="UTC")
@@ -264,3 +279,140 @@ def test_notebook_runs_on_the_sample_and_names_every_manager(tmp_path):
         assert escape(manager) in text  # in the findings and the table, escaped
     # The case B manager's personal call KPI is the only one; October's value is his own.
     assert "Boris Ivanov, the only manager with the mean connected-call length KPI" in text
+
+
+# --- per-team pages of the rendered sample (rendered once per session: conftest.py) ---------
+
+PERIOD = "2026-10"
+OCT_2026 = (pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2026-11-01", tz="UTC"))
+
+
+def _teams(sample_csv) -> dict[str, list[str]]:
+    roster = sample_csv["roster"].dropna(subset=["team"])
+    return {t: sorted(g["manager"]) for t, g in roster.groupby("team")}
+
+
+def _team_files(root: Path) -> dict[str, tuple[Path, dict]]:
+    summary = json.loads((root / PERIOD / "run_summary.json").read_text("utf-8"))
+    return {
+        team: ((root / PERIOD / pages["index"]).parent, pages)
+        for team, pages in summary["teams"].items()
+    }
+
+
+def _october_oracle(sample_csv, managers: list[str]) -> pd.DataFrame:
+    """October 2026 per manager with plain pandas: tasks due and overdue (original deadline in
+    the month, not cancelled, judged at the last event of the data) and connected calls."""
+    tasks, calls, deals = (sample_csv[t] for t in ("tasks", "calls", "deals"))
+    start, end = OCT_2026
+    events = [tasks["created_at"], tasks["completed_at"], calls["started_at"],
+              deals["created_at"], deals["closed_at"]]  # fmt: skip
+    as_of = min(max(e.max() for e in events), end)
+    deadline = tasks["original_due_at"].fillna(tasks["due_at"])
+    due = (
+        (tasks["status"] != "cancelled")
+        & (tasks["created_at"] <= as_of)
+        & (deadline >= start)
+        & (deadline < end)
+        & (deadline <= as_of)
+    )
+    done_in_time = (tasks["completed_at"] <= as_of) & (tasks["completed_at"] <= deadline)
+    t = tasks.assign(overdue=~done_in_time)[due]
+    t = t[t["manager"].isin(managers)].groupby("manager")
+    c = calls[
+        calls["manager"].isin(managers)
+        & (calls["started_at"] >= start)
+        & (calls["started_at"] < end)
+        & calls["answered"]
+        & (calls["duration_s"] > 0)
+    ].groupby("manager")["duration_s"]
+    return pd.DataFrame(
+        {
+            "due": t.size(),
+            "overdue": t["overdue"].sum(),
+            "talk_mean_min": c.sum() / c.size() / 60,
+        }
+    )
+
+
+def test_each_team_page_lists_its_managers_and_no_one_else(rendered_sample, sample_csv):
+    from workbench.reports.stamp import page_manager, page_team
+
+    teams = _teams(sample_csv)
+    files = _team_files(rendered_sample)
+    assert sorted(files) == sorted(teams) == ["North", "South"]
+    everyone = list(sample_csv["roster"]["manager"])
+    for team, members in teams.items():
+        folder, pages = files[team]
+        assert folder.parent.name == "teams" and pages["members"] == members
+        index = (folder / "index.html").read_text("utf-8")
+        overview = (folder / "team_overview.html").read_text("utf-8")
+        assert page_team(index) == page_team(overview) == [team]
+        # the index: exactly the team's five managers, each linked to their own report
+        links = re.findall(r'<a href="\.\./\.\./([^"/]+)/report\.html">([^<]*)</a>', index)
+        assert sorted(unescape(name) for _, name in links) == members and len(members) == 5
+        for slug, name in links:
+            report = rendered_sample / PERIOD / slug / "report.html"
+            assert page_manager(report.read_text("utf-8")) == [unescape(name)]
+        assert 'href="team_overview.html"' in index and "data_health" not in index
+        for page in (index, overview):
+            for other in everyone:
+                if other in members:
+                    assert escape(other) in page or escape(other, False) in page, (team, other)
+                else:  # not a single name of the other team's managers, nor the head of sales
+                    assert other not in page and escape(other) not in page, (team, other)
+        assert f"<h1>Team {team}: October 2026</h1>" in overview
+
+
+def test_north_overview_figures_equal_plain_pandas(rendered_sample, sample_csv):
+    north = _teams(sample_csv)["North"]
+    folder, pages = _team_files(rendered_sample)["North"]
+    overview = (folder / "team_overview.html").read_text("utf-8")
+    oracle = _october_oracle(sample_csv, north)
+    # the tasks due total of North's five managers, in the first finding
+    total = int(oracle["due"].sum())
+    assert f"October 2026: 5 managers; {total:,} tasks due," in overview
+    # each manager's row: tasks due and overdue share (the table's first two figures)
+    for name, row in oracle.iterrows():
+        share = f"{row['overdue'] / row['due']:.0%}"
+        cells = rf"<td>{re.escape(escape(name))}</td>\s*<td>{int(row['due'])}</td>\s*<td>{share}"
+        assert re.search(cells, overview), (name, int(row["due"]), share)
+    # a median: Boris's call length against the median of North's OTHER four managers
+    boris, others = oracle.loc["Boris Ivanov", "talk_mean_min"], oracle["talk_mean_min"]
+    others = others.drop("Boris Ivanov").median()
+    assert (
+        f"Boris Ivanov's mean connected-call length, {boris:.1f}"
+        f" min, is an outlier (above the team): the other managers' median is {others:.1f} min."
+    ) in overview
+    # the same function the kernel called, run here from the export: the medians agree
+    from workbench.config import SAMPLE_DIR
+    from workbench.reports.page import prepare_team_overview
+
+    ov = prepare_team_overview(
+        period_start="2026-10-01", period_end="2026-10-31", data=str(SAMPLE_DIR), mapping="",
+        tz="UTC", as_of="", history_months=6, team="North",
+    )  # fmt: skip
+    t = ov.table.set_index("manager")
+    assert sorted(t.index) == north
+    rates = oracle["overdue"] / oracle["due"]
+    assert t["delinquency_rate"].to_dict() == pytest.approx(rates.to_dict())
+    assert t.loc["Anna Petrova", "delinquency_rate_team_median"] == pytest.approx(
+        rates.drop("Anna Petrova").median()
+    )
+
+
+def test_department_pages_are_unchanged_by_the_team_pages(rendered_sample, sample_csv):
+    from workbench.reports.stamp import page_team
+
+    period = rendered_sample / PERIOD
+    index = (period / "index.html").read_text("utf-8")
+    overview = (period / "team_overview.html").read_text("utf-8")
+    assert page_team(index) == page_team(overview) == []
+    links = re.findall(r'<a href="([^"/.][^"/]*)/report\.html">([^<]*)</a>', index)
+    sellers = sorted(set(sample_csv["calls"]["manager"]))
+    assert sorted(unescape(n) for _, n in links) == sellers and len(sellers) == 10
+    assert 'href="team_overview.html"' in index and 'href="data_health.html"' in index
+    assert "<h1>Team overview: October 2026</h1><p>10 managers;" in overview
+    assert "for the head of sales only" in overview
+    for name in sellers:
+        assert escape(name, quote=False) in overview

@@ -28,6 +28,8 @@ _KIND = {
     "report": "your report",
     "index": "the department's index (every manager's headline figures)",
     "overview": "the team overview (all managers side by side)",
+    "team_index": "your team's index (each of your team's managers' headline figures)",
+    "team_overview": "your team's overview (your team's managers side by side)",
     "pdf": "your report as PDF, for printing",
 }
 
@@ -47,10 +49,13 @@ def _address(name: str, address: str) -> Address:
 
 def _subject(d: Delivery, words: str) -> str:
     has_report = any(a.kind == "report" for a in d.attachments)
+    pages = "the index and the team overview"
+    if any(a.kind.startswith("team_") for a in d.attachments):
+        pages = f"team {safe_text(d.team)}'s index and overview"
     if d.is_head and has_report:
-        return f"Sales reports for {words}: your report, the index and the team overview"
+        return f"Sales reports for {words}: your report, {pages}"
     if d.is_head:
-        return f"Sales reports for {words}: the index and the team overview"
+        return f"Sales reports for {words}: {pages}"
     return f"Your sales report for {words}"
 
 

@@ -11,6 +11,11 @@ never sent:
 * ``report.html`` is not stamped for the recipient (``<meta name="workbench-manager">``,
   written by the runner) or its ``cache.json`` names someone else: the wrong report;
 * a head's index or team overview is missing, failed, or is a manager's report.
+
+The department head gets the department's index and team overview; a team head gets their
+own team's (``teams/<slug>/``, the team's managers only, as ``run_summary.json``'s
+``teams`` records them), never the department's: a team head sees only their team. A team
+head whose team has no pages in the batch gets none, and the message is stopped.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from workbench.delivery.config import valid_address
 from workbench.delivery.errors import DeliveryError
 from workbench.reports.slugs import manager_slug
 from workbench.reports.snapshot import ROSTER_FILE, read_roster
-from workbench.reports.stamp import page_manager
+from workbench.reports.stamp import page_manager, page_team
 
 __all__ = [
     "HEAD_ROLES",
@@ -52,7 +57,7 @@ def sha256_file(path: Path) -> str:
 class Attachment:
     """One file of a message: what it is, where it is, the name it travels under."""
 
-    kind: str  # report / index / overview / pdf
+    kind: str  # report / index / overview / team_index / team_overview / pdf
     path: Path
     filename: str
     sha256: str = ""
@@ -190,18 +195,50 @@ def _own_report(d: Delivery, entry: dict[str, Any], period_dir: Path, period: st
     d.attachments.append(Attachment("report", html, name, sha256_file(html)))
 
 
-def _department_pages(d: Delivery, summary: dict[str, Any], period_dir: Path, period: str):
-    """Attach the department's index and team overview for a head, after checking them."""
-    overview = summary.get("team_overview") or {}
+def _head_pages(d: Delivery, summary: dict[str, Any], period_dir: Path, period: str):
+    """Attach the head's index and team overview after checking them: the department's for
+    the department head, their own team's for a team head."""
+    if d.role != "team_head":
+        overview = summary.get("team_overview") or {}
+        pages = [
+            ("index", period_dir / "index.html", f"index-{period}.html", None),
+            (
+                "overview",
+                period_dir / (overview.get("html") or "team_overview.html"),
+                f"team-overview-{period}.html",
+                overview,
+            ),
+        ]
+        _attach_pages(d, pages, team=None)
+        return
+    team = (summary.get("teams") or {}).get(d.team) if d.team else None
+    if not team or not team.get("slug") or not team.get("index"):
+        which = f"team {d.team!r}" if d.team else "no team in the roster"
+        d.problems.append(
+            f"no pages of {which} in this batch: a team head gets their own team's index and "
+            "overview only (re-render the period with the roster's teams)"
+        )
+        return
+    overview = team.get("overview") or {}
+    slug = team["slug"]
+    folder = Path(team["index"]).parent
     pages = [
-        ("index", period_dir / "index.html", f"index-{period}.html", None),
+        ("team_index", period_dir / team["index"], f"index-{slug}-{period}.html", None),
         (
-            "overview",
-            period_dir / (overview.get("html") or "team_overview.html"),
-            f"team-overview-{period}.html",
+            "team_overview",
+            period_dir / (overview.get("html") or str(folder / "team_overview.html")),
+            f"team-overview-{slug}-{period}.html",
             overview,
         ),
     ]
+    _attach_pages(d, pages, team=d.team)
+
+
+def _attach_pages(
+    d: Delivery, pages: list[tuple[str, Path, str, dict[str, Any] | None]], *, team: str | None
+):
+    """Attach each page after its checks; ``team``: the roster team the pages must be
+    stamped for (None: the department's pages, stamped for no team)."""
     for kind, path, filename, outcome in pages:
         if outcome is not None and not outcome:
             d.problems.append("the batch has no team overview (rendered with --no-overview)")
@@ -212,16 +249,18 @@ def _department_pages(d: Delivery, summary: dict[str, Any], period_dir: Path, pe
         if not path.is_file():
             d.problems.append(f"{path} is missing")
             continue
-        stamped = page_manager(path.read_text("utf-8", errors="replace"))
+        text = path.read_text("utf-8", errors="replace")
+        stamped = page_manager(text)
         if stamped:
             d.problems.append(f"wrong file: {path} is {stamped[0]!r}'s report, not the {kind}")
             continue
+        teams = page_team(text)
+        if teams != ([team] if team is not None else []):
+            whose = f"team {teams[0]!r}'s page" if teams else "not a team's page"
+            want = f"team {team!r}'s" if team is not None else "the department's"
+            d.problems.append(f"wrong file: {path} is {whose}, not {want} {kind}")
+            continue
         d.attachments.append(Attachment(kind, path, filename, sha256_file(path)))
-    if d.role == "team_head":
-        d.notes.append(
-            "Per-team pages are not produced yet: the index and the team overview attached "
-            f"cover the whole department, not only team {d.team or '(none)'}."
-        )
 
 
 def build_plan(
@@ -288,7 +327,7 @@ def build_plan(
                 "no report in this batch (no rows in the period, or left out of the report run)"
             )
         if d.is_head:
-            _department_pages(d, summary, period_dir, period)
+            _head_pages(d, summary, period_dir, period)
         deliveries.append(d)
     wanted = set(managers) if managers is not None else None
     unrouted = [m for m in reports if m not in names and (wanted is None or m in wanted)]

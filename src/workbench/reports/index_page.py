@@ -12,7 +12,7 @@ from typing import Any
 
 from workbench.formatting import figure_with_unit, metric_name
 
-__all__ = ["INDEX_METRICS", "data_health_page", "failure_page", "index_page"]
+__all__ = ["INDEX_METRICS", "data_health_page", "failure_page", "index_page", "team_index_page"]
 
 #: Headline figures of the index, in its columns' order (labels from the catalogue).
 INDEX_METRICS = ("delinquency_rate", "talk_mean_min", "leads", "won", "sales_volume")
@@ -68,7 +68,7 @@ def _kpi(kpis: dict) -> str:
     return "<br>".join(parts) or "no KPI"
 
 
-def _overview_link(overview: dict[str, Any] | None) -> str:
+def _overview_link(overview: dict[str, Any] | None, team: str = "") -> str:
     """A link to the team overview page, or a notice that it failed (still linked)."""
     if overview is None:
         return ""
@@ -76,6 +76,12 @@ def _overview_link(overview: dict[str, Any] | None) -> str:
     if overview.get("status") == "failed":
         err = escape(overview.get("error") or "unknown error")
         return f'<p class="failed"><a href="{href}">Team overview</a> failed: {err}</p>\n'
+    if team:
+        return (
+            f'<p><a href="{href}"><b>Team overview</b></a>: the managers of team '
+            f"{escape(team)} side by side, KPI attainment, outliers and trends (names shown: "
+            "for the team's head only).</p>\n"
+        )
     return (
         f'<p><a href="{href}"><b>Team overview</b></a>: all managers side by side, KPI '
         "attainment, outliers and trends (names shown: for the head of sales only).</p>\n"
@@ -123,20 +129,25 @@ def index_page(
     tables: dict[str, list[str]] | None = None,
     notes: list[str] | None = None,
     health: str | None = None,
+    team: str = "",
+    reports: str = "",
 ) -> str:
     """The head of sales' overview: one row per manager with headline figures and a link.
 
     ``entries`` hold ``manager``, ``slug``, ``status``, ``error`` and ``headline``
     (:func:`workbench.reports.manager_view.headline_data` of the manager's view, computed by
     the runner; None when the report failed). ``overview``
-    (``html``, ``status``, ``error``) adds a link to the team overview page; ``tables``
+    (``html``, ``status``, ``error``) adds a link to the team overview page (``team`` words
+    that link for one roster team's page; ``reports`` is the path from the page to the
+    reports' folders, ``"../../"`` from ``teams/<slug>/``); ``tables``
     (table -> files read) lists the tables that fed the batch, ``notes`` the run's notices
     (the month chosen, coverage warnings) and ``health`` links the data-health page.
     """
     head = "".join(f"<th>{escape(metric_name(m))}</th>" for m in INDEX_METRICS)
     rows = []
     for e in entries:
-        link = f'<a href="{escape(e["slug"])}/report.html">{escape(e["manager"])}</a>'
+        href = f"{reports}{e['slug']}/report.html"
+        link = f'<a href="{escape(href)}">{escape(e["manager"])}</a>'
         h = e.get("headline")
         if e["status"] == "interrupted":
             link = escape(e["manager"])
@@ -166,10 +177,23 @@ def index_page(
         )
     return (
         _HEAD.format(title=escape(title))
-        + f"<h1>{escape(title)}</h1>\n{_overview_link(overview)}{notice}\n"
+        + f"<h1>{escape(title)}</h1>\n{_overview_link(overview, team)}{notice}\n"
         + _batch_facts(tables, notes, health)
         + "<div class='wrap'><table>\n"
         + f"<tr><th>manager</th><th>status</th>{head}<th>KPI</th><th>headlines</th></tr>\n"
         + "\n".join(rows)
         + "\n</table></div>\n</body></html>\n"
     )
+
+
+def team_index_page(
+    title: str, team: str, entries: list[dict[str, Any]], *, overview: dict[str, Any] | None
+) -> str:
+    """One roster team's index, for its head: :func:`index_page` of the team's managers only.
+
+    It sits in ``teams/<slug>/``, so the reports are linked as ``../../<slug>/report.html``
+    and ``overview`` (the team's own overview) as ``team_overview.html`` beside it. It
+    lists neither the batch's tables, notices nor the data-health page (those name or count
+    the whole department).
+    """
+    return index_page(title, entries, overview=overview, team=team, reports="../../")

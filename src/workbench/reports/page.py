@@ -45,6 +45,7 @@ __all__ = [
     "health_table",
     "provenance",
     "prepare_report",
+    "prepare_team_overview",
     "results_figure",
     "weakest_table",
     "definitions_html",
@@ -401,6 +402,47 @@ def prepare_report(
         ds, params, fingerprint=fingerprint, manager_key=own, department_key=department_key
     )
     return view, table
+
+
+def prepare_team_overview(
+    *,
+    period_start: str,
+    period_end: str,
+    data: str,
+    mapping: str,
+    tz: str,
+    as_of: str,
+    history_months: int,
+    team: str = "",
+    batch: str = "",
+) -> Any:
+    """The team overview's figures (:func:`workbench.reports.team_overview.prepare_overview`).
+
+    ``batch`` is the folder of the runner's snapshot: its validated tables, and the
+    members and their roster teams the runner selected for the window (its department
+    figures), so no kernel parses the export. Empty: the template runs on its own, loading
+    ``data``. ``team`` restricts every figure to that roster team's managers.
+    """
+    from workbench.reports.team_overview import prepare_overview
+
+    figures = dict(period_start=period_start, period_end=period_end, as_of=as_of or None)
+    members = teams = None
+    if batch:
+        ds, department, meta = _load_snapshot(batch)
+        held = {k: meta["figures"].get(k) for k in figures}
+        if held != figures or ds.tz != tz:
+            raise ValueError(
+                f"the batch snapshot {batch} holds figures for {held} in {ds.tz}, "
+                f"not for {figures} in {tz}"
+            )
+        members, teams = department.managers, dict(department.teams)
+    else:
+        ds = _load_cached(data, mapping, tz)[0]
+    # The dataset is shared with this kernel's cache: prepare_overview only reads it.
+    return prepare_overview(
+        ds, period_start=period_start, period_end=period_end, as_of=as_of,
+        history_months=history_months, team=team, members=members, teams=teams,
+    )  # fmt: skip
 
 
 def results_figure(view: Any):

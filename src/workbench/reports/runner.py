@@ -31,6 +31,10 @@ Outputs, under ``<out>/<period>/`` (period ``2026-10`` for a calendar month, els
     <slug>/cache.json   the cache key of the last successful render and its headline data
     _batch/<run-id>/    the snapshot this run's kernels read (every manager's rows: a
                         working copy, removed when the run ends)
+    teams/<team slug>/  per roster team, for its team head: index.html (that team's
+                        managers only, linking ../../<slug>/report.html) and
+                        team_overview.html (the overview of that team's members only);
+                        both stamped ``<meta name="workbench-team">``
 
 The template contract (``workbench/reports/templates/manager_report.ipynb``)
     * one cell tagged ``parameters`` with literal defaults for: ``manager``, ``period_start``,
@@ -44,8 +48,11 @@ The team overview (``workbench/reports/templates/team_overview.ipynb``, for the 
 manager named) is rendered once per batch on a kernel of its own, in a worker, into
 ``team_overview.html`` (and ``team_overview.ipynb``) next to ``index.html``, which links to it.
 It covers every manager in the data, whatever ``managers`` selects, and is never linked from
-a manager's report. Its failure is recorded in ``run_summary.json`` (``team_overview``) and
-makes the run not ``ok``; it never stops the managers' reports.
+a manager's report. When the roster has teams, the same template renders once more per team
+(``team``: its members only) into ``teams/<slug>/``; every overview reads the snapshot
+(``batch``), never the export. Its failure is recorded in ``run_summary.json``
+(``team_overview``; a team's under ``teams``) and makes the run not ``ok``; it never stops
+the managers' reports.
 
 Caching: a report is reused when the template bytes, its parameters (not ``batch``, which is
 only where the figures are read from), the package code and what the report shows are
@@ -64,6 +71,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -72,6 +80,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -105,7 +114,12 @@ from workbench.reports.fingerprints import (
     department_fingerprint,
     manager_fingerprints,
 )
-from workbench.reports.index_page import data_health_page, failure_page, index_page
+from workbench.reports.index_page import (
+    data_health_page,
+    failure_page,
+    index_page,
+    team_index_page,
+)
 from workbench.reports.manager_view import (
     department_figures,
     headline_data,
@@ -116,7 +130,7 @@ from workbench.reports.progress import Progress, safe_text
 from workbench.reports.selection import match_managers, select_people
 from workbench.reports.slugs import unique_slugs
 from workbench.reports.snapshot import BATCH_DIR, write_roster, write_snapshot
-from workbench.reports.stamp import stamp_manager
+from workbench.reports.stamp import stamp_manager, stamp_team
 from workbench.reports.stopping import BatchInterrupted, StopSignals
 from workbench.reports.templates import TEMPLATES_DIR
 from workbench.reports.workers import Job, WorkerPool
@@ -167,6 +181,33 @@ class ReportOutcome:
 
 
 @dataclass
+class TeamPages:
+    """One roster team's pages, for its team head: ``teams/<slug>/index.html`` (the team's
+    managers only) and ``teams/<slug>/team_overview.html`` (``overview``; None when the run
+    rendered no overview)."""
+
+    team: str
+    slug: str
+    members: tuple[str, ...]  # the team's members in the window (the overview's managers)
+    overview: ReportOutcome | None = None
+
+    @property
+    def folder(self) -> str:
+        return f"teams/{self.slug}"
+
+    def to_dict(self) -> dict[str, Any]:
+        overview = None
+        if self.overview is not None:
+            overview = {k: v for k, v in asdict(self.overview).items() if k != "headline"}
+        return {
+            "slug": self.slug,
+            "index": f"{self.folder}/index.html",
+            "members": list(self.members),
+            "overview": overview,
+        }
+
+
+@dataclass
 class RunSummary:
     """The result of :func:`render_reports`; ``ok`` is False when any report failed."""
 
@@ -177,11 +218,14 @@ class RunSummary:
     seconds: float = 0.0
     overview: ReportOutcome | None = None  # the team overview; None when not rendered
     interrupted: int | None = None  # the signal (SIGINT, SIGTERM) that stopped the run
+    #: roster team -> its pages (``TeamPages``); empty without roster teams
+    teams: dict[str, TeamPages] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """Not interrupted, and no manager's report and not the team overview failed."""
-        reports = [*self.reports, *([self.overview] if self.overview else [])]
+        """Not interrupted, and no manager's report and no team overview failed."""
+        pages = [t.overview for t in self.teams.values() if t.overview is not None]
+        reports = [*self.reports, *([self.overview] if self.overview else []), *pages]
         return self.interrupted is None and all(r.status == "rendered" or r.status == "cached"
                                                 for r in reports)  # fmt: skip
 
@@ -205,6 +249,7 @@ class RunSummary:
             "counts": self.counts,
             "reports": reports,
             "team_overview": overview,
+            "teams": {team: pages.to_dict() for team, pages in self.teams.items()},
             "interrupted": signal.Signals(self.interrupted).name if self.interrupted else None,
         }
 
@@ -523,7 +568,7 @@ class _Run:
 
         overview_job = None
         overview_params = {"period_start": start.isoformat(), "period_end": end.isoformat()}
-        overview_params.update(overview_base)
+        overview_params.update(overview_base, team="")  # "": the department; a team's below
         overview_key = cache_key(
             template=OVERVIEW_TEMPLATE.read_bytes(),
             params=overview_params,
@@ -540,12 +585,19 @@ class _Run:
                 summary.overview.status = "cached"
             else:
                 overview_job = Job("overview", str(OVERVIEW_TEMPLATE), overview_params, True)
+        team_jobs, team_keys = self._team_pages(
+            summary, overview_params, data_key, todo=[names[i] for i, _ in todo], force=force,
+            overview=overview,
+        )  # fmt: skip
 
         headlines: dict[int, dict | None] = {}
 
         def on_result(key: Any, res: dict[str, Any]) -> None:
             if key == "overview":
                 self._overview_result(summary.overview, res, overview_key)
+                return
+            if isinstance(key, tuple):  # ("team", team): a team's overview
+                self._team_result(summary.teams[key[1]], res, team_keys[key[1]])
                 return
             o = outcomes[key]
             o.status, o.seconds = res["status"], res.get("seconds", 0.0)
@@ -571,14 +623,15 @@ class _Run:
 
         jobs_list = [Job(idx, str(self.template), p) for idx, p in todo]
         n_workers = min(jobs or os.cpu_count() or 1, max(len(jobs_list), 1))
-        if overview_job is not None:  # on a kernel of its own; first when it runs alongside
-            jobs_list.insert(0 if n_workers > 1 else len(jobs_list), overview_job)
+        # the overviews, on kernels of their own; first when they run alongside the reports
+        pages = ([overview_job] if overview_job is not None else []) + team_jobs
+        jobs_list = pages + jobs_list if n_workers > 1 else jobs_list + pages
         bar.start(len(names), done=len(names) - len(todo))
         if jobs_list:
             pool = WorkerPool(n_workers, cell_timeout=cell_timeout, report_timeout=report_timeout)
             try:
                 pool.start()
-                if todo:
+                if todo or pages:  # the overviews read it too, cached reports or not
                     self.work = _work_folder(period_dir)
                     fingerprints = {
                         "dataset": data_key,
@@ -592,8 +645,7 @@ class _Run:
                         meta={"figures": figures, "fingerprints": fingerprints},
                     )
                     for job in jobs_list:
-                        if job.key != "overview":
-                            job.params["batch"] = str(batch)
+                        job.params["batch"] = str(batch)
                     for idx, _ in todo:  # the index's figures, as the report computes them
                         try:
                             view = view_for(department, dataset.tasks, names[idx])
@@ -612,7 +664,12 @@ class _Run:
                 pool.close(kill=True)
                 raise
             for job in left:
-                target = summary.overview if job.key == "overview" else outcomes[job.key]
+                if job.key == "overview":
+                    target = summary.overview
+                elif isinstance(job.key, tuple):
+                    target = summary.teams[job.key[1]].overview
+                else:
+                    target = outcomes[job.key]
                 target.status, target.error = "interrupted", "interrupted"
         bar.close()
         if self.stop.signum is not None:
@@ -623,6 +680,77 @@ class _Run:
         # the snapshot of every manager's rows is this run's working copy and goes.
         write_roster(period_dir, dataset)
         return self._finish(summary)
+
+    def _team_pages(
+        self,
+        summary: RunSummary,
+        overview_params: dict[str, Any],
+        data_key: str,
+        *,
+        todo: list[str],
+        force: bool,
+        overview: bool,
+    ) -> tuple[list[Job], dict[str, str]]:
+        """Each roster team's pages (``summary.teams``) and the overview jobs to run.
+
+        A team's overview is the team overview template with ``team`` set: that team's
+        members only. Its cache key holds the template, the parameters, the WHOLE dataset's
+        fingerprint (the overview shows the department's data-health counts) and the team's
+        members; it is also re-rendered whenever one of its managers' reports is.
+        """
+        teams: dict[str, list[str]] = {}
+        for member, team in self.selection.teams.items():
+            if team:
+                teams.setdefault(team, []).append(member)
+        slugs = unique_slugs(sorted(teams))
+        jobs, keys = [], {}
+        template = OVERVIEW_TEMPLATE.read_bytes() if overview and teams else b""
+        for team in sorted(teams):
+            members = tuple(sorted(teams[team]))
+            pages = summary.teams[team] = TeamPages(team, slugs[team], members)
+            if not overview:
+                continue
+            params = {**overview_params, "team": team}
+            inputs = hashlib.sha256("\n".join([data_key, *members]).encode()).hexdigest()
+            keys[team] = cache_key(
+                template=template, params=params, inputs=inputs, version=workbench.__version__
+            )
+            html = f"{pages.folder}/team_overview.html"
+            pages.overview = ReportOutcome(f"team {team}", slugs[team], "pending", html=html)
+            folder = self.period_dir / pages.folder
+            cached = _read_cache(folder, name="team_overview.json")
+            current = cached and cached.get("key") == keys[team]
+            stale = force or any(m in todo for m in members)
+            if current and not stale and (folder / "team_overview.html").exists():
+                pages.overview.status = "cached"
+            else:
+                jobs.append(Job(("team", team), str(OVERVIEW_TEMPLATE), params, True))
+        return jobs, keys
+
+    def _team_result(self, pages: TeamPages, res: dict[str, Any], key: str) -> None:
+        """Write a team's overview (or a failure page) into ``teams/<slug>/``."""
+        outcome, folder = pages.overview, self.period_dir / pages.folder
+        outcome.status, outcome.seconds = res["status"], res.get("seconds", 0.0)
+        outcome.error, outcome.traceback = res.get("error"), res.get("traceback")
+        if "notebook" in res:
+            atomic_write(folder / "team_overview.ipynb", res["notebook"])
+        title = f"Team {pages.team}: overview"
+        html_file, cache_file = folder / "team_overview.html", folder / "team_overview.json"
+        if outcome.status == "rendered":
+            page = res["html"].replace(
+                "<title> report</title>", f"<title>{escape(title)}</title>", 1
+            )
+            atomic_write(html_file, stamp_team(page, pages.team))
+            atomic_write(cache_file, json.dumps({"key": key}))
+        else:
+            atomic_write(html_file, stamp_team(failure_page(title), pages.team))
+            cache_file.unlink(missing_ok=True)
+            self.bar.detail(
+                f"team {safe_text(pages.team)} overview: {outcome.traceback or outcome.error}"
+            )
+        self.bar.line(
+            f"team {safe_text(pages.team)} overview {outcome.status} ({outcome.seconds:.1f} s)"
+        )
 
     def _overview_result(self, outcome: ReportOutcome, res: dict[str, Any], key: str) -> None:
         period_dir = self.period_dir
@@ -665,6 +793,17 @@ class _Run:
             health="data_health.html",
         )  # fmt: skip
         atomic_write(period_dir / "index.html", page)
+        for team, pages in summary.teams.items():  # the team's managers only, for its head
+            members = set(pages.members)
+            rows = [e for e in entries if e["manager"] in members]
+            link = asdict(pages.overview) if pages.overview else None
+            if link:
+                link["html"] = "team_overview.html"
+            title = f"Team {team}: manager reports {summary.period_start} to {summary.period_end}"
+            atomic_write(
+                period_dir / pages.folder / "index.html",
+                stamp_team(team_index_page(title, team, rows, overview=link), team),
+            )
         write_archive(period_dir.parent)  # <out>/index.html: every period rendered so far
         counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
         self.bar.line(f"done in {summary.seconds:.1f} s: {counts}")

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-__all__ = ["MANAGER_META", "page_manager", "stamp_manager"]
+__all__ = ["MANAGER_META", "TEAM_META", "page_manager", "page_team", "stamp_manager", "stamp_team"]
 
 MANAGER_META = "workbench-manager"
 _META = re.compile(r'<meta\s+name="' + MANAGER_META + r'"\s+content="([^"]*)"\s*/?>', re.IGNORECASE)
+#: The meta tag of a roster team's pages (``teams/<slug>/index.html`` and its overview).
+TEAM_META = "workbench-team"
+_TEAM = re.compile(r'<meta\s+name="' + TEAM_META + r'"\s+content="([^"]*)"\s*/?>', re.IGNORECASE)
 _HEAD = re.compile(r"<head[^>]*>", re.IGNORECASE)
 
 
@@ -31,3 +34,19 @@ def stamp_manager(html: str, manager: str) -> str:
 def page_manager(html: str) -> list[str]:
     """The manager names a page is stamped with (normally one; none for other pages)."""
     return [unescape(m) for m in _META.findall(html)]
+
+
+def stamp_team(html: str, team: str) -> str:
+    """``html`` with the team's meta tag at the start of its ``<head>`` (replacing one): the
+    page is that roster team's, for its head only."""
+    tag = f'<meta name="{TEAM_META}" content="{escape(team, quote=True)}">'
+    html = _TEAM.sub("", html)
+    head = _HEAD.search(html)
+    if head is None:
+        return tag + "\n" + html
+    return html[: head.end()] + "\n" + tag + html[head.end() :]
+
+
+def page_team(html: str) -> list[str]:
+    """The roster teams a page is stamped with (one for a team's page; none for others)."""
+    return [unescape(m) for m in _TEAM.findall(html)]

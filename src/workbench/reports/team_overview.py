@@ -30,13 +30,15 @@ from workbench.metrics.kpi import kpi_attainment, usable_targets
 from workbench.metrics.periods import to_instant
 from workbench.metrics.window import window_summary
 from workbench.privacy import MIN_TEAM
-from workbench.reports.manager_view import department_panel
+from workbench.reports.manager_view import department_panel, report_window
+from workbench.reports.selection import select_people
 from workbench.stats.correlation import tasks_results_correlation
 from workbench.stats.team import compare_to_team, trend
 
 __all__ = [
     "TEAM_METRICS",
     "TeamOverview",
+    "TeamTable",
     "team_table",
     "team_findings",
     "figures_view",
@@ -45,6 +47,7 @@ __all__ = [
     "common_target",
     "correlation_annotation",
     "heading_html",
+    "overview_members",
     "prepare_overview",
     "shown_definitions",
 ]
@@ -104,6 +107,29 @@ def _kpi_summary(
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class TeamTable:
+    """What :func:`team_table` returns: the table and the window it covers.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per manager (columns in :func:`team_table`'s notes).
+    start, end : Timestamp
+        The window ``[start, end)`` in the business time zone.
+    period : str
+        The panel's period kind (``"month"``).
+    trend_periods : int
+        Periods on each side of the trend comparison.
+    """
+
+    table: pd.DataFrame
+    start: pd.Timestamp
+    end: pd.Timestamp
+    period: str = "month"
+    trend_periods: int = 3
+
+
 def team_table(
     panel: pd.DataFrame,
     targets: pd.DataFrame,
@@ -116,7 +142,7 @@ def team_table(
     threshold: float = 3.5,
     min_others: int = MIN_TEAM,
     rel_tol: float = 0.05,
-) -> pd.DataFrame:
+) -> TeamTable:
     """All managers side by side over the window ``[start, end)``.
 
     Parameters
@@ -142,14 +168,15 @@ def team_table(
 
     Returns
     -------
-    DataFrame
-        One row per manager of the panel: ``manager``, ``n_periods``, the window figures of
-        :data:`TEAM_METRICS`; per metric ``<m>_team_median`` (median of the OTHER managers),
-        ``<m>_robust_z``, ``<m>_outlier`` (nullable bool) and, for metrics with a good
-        direction, ``<m>_trend`` (improving / worsening / flat / insufficient data); per KPI
-        metric of ``targets`` ``kpi_<m>_periods``, ``kpi_<m>_met``, ``kpi_<m>_missed``
-        (ints) and ``kpi_<m>_target``, ``kpi_<m>_direction`` (of the window's last period
-        with a target). ``attrs`` hold ``start``, ``end``, ``period``, ``trend_periods``.
+    TeamTable
+        ``table``: one row per manager of the panel: ``manager``, ``n_periods``, the window
+        figures of :data:`TEAM_METRICS`; per metric ``<m>_team_median`` (median of the
+        OTHER managers), ``<m>_robust_z``, ``<m>_outlier`` (nullable bool) and, for metrics
+        with a good direction, ``<m>_trend`` (improving / worsening / flat / insufficient
+        data); per KPI metric of ``targets`` ``kpi_<m>_periods``, ``kpi_<m>_met``,
+        ``kpi_<m>_missed`` (ints) and ``kpi_<m>_target``, ``kpi_<m>_direction`` (of the
+        window's last period with a target); with the window, the period kind and
+        ``trend_periods``.
     """
     start, end = to_instant(start, tz=tz), to_instant(end, tz=tz)
     if not start < end:
@@ -173,9 +200,7 @@ def team_table(
     for col in kpi.columns:
         if col.endswith(("_periods", "_met", "_missed")):
             out[col] = out[col].fillna(0).astype("int64")
-    out = out.reset_index()
-    out.attrs = {"start": start, "end": end, "period": period, "trend_periods": trend_periods}
-    return out
+    return TeamTable(out.reset_index(), start, end, period, trend_periods)
 
 
 def _kpi_metrics(table: pd.DataFrame) -> list[str]:
@@ -260,13 +285,13 @@ def _trend_findings(table: pd.DataFrame, n: int) -> list[str]:
     return out
 
 
-def team_findings(table: pd.DataFrame, *, correlation: pd.DataFrame | None = None) -> list[str]:
+def team_findings(result: TeamTable, *, correlation: pd.DataFrame | None = None) -> list[str]:
     """Plain-language findings for the head of sales, computed from :func:`team_table`.
 
     Parameters
     ----------
-    table : DataFrame
-        What :func:`team_table` returned (its ``attrs`` name the window).
+    result : TeamTable
+        What :func:`team_table` returned (its table and window).
     correlation : DataFrame, optional
         :func:`workbench.stats.correlation.tasks_results_correlation` rows; each adds a sentence.
 
@@ -276,9 +301,9 @@ def team_findings(table: pd.DataFrame, *, correlation: pd.DataFrame | None = Non
         The team's totals, KPI misses by name, outliers with the others' median, who is
         trending which way, and the tasks-vs-results correlation.
     """
-    start, end = table.attrs.get("start"), table.attrs.get("end")
-    when = window_words(start, end) if start is not None else "the window"
-    multi = start is not None and (end - pd.Timedelta(days=1)).month != start.month
+    table, start, end = result.table, result.start, result.end
+    when = window_words(start, end)
+    multi = (end - pd.Timedelta(days=1)).month != start.month
     n = len(table)
     totals = table[["tasks_due", "leads", "sales_volume"]].sum()
     out = [
@@ -287,7 +312,7 @@ def team_findings(table: pd.DataFrame, *, correlation: pd.DataFrame | None = Non
     ]
     out += _kpi_findings(table, when, multi)
     out += _outlier_findings(table)
-    out += _trend_findings(table, int(table.attrs.get("trend_periods", 3)))
+    out += _trend_findings(table, result.trend_periods)
     if correlation is not None:
         for row in correlation.itertuples(index=False):
             level = {"pooled": "manager-months pooled", "within": "within each manager",
@@ -368,17 +393,45 @@ def correlation_annotation(correlation: pd.DataFrame, *, level: str = "pooled") 
 
 @dataclass
 class TeamOverview:
-    """Everything the team overview shows (managers named: head of sales only)."""
+    """Everything the team overview shows (managers named: head of sales or team head only).
+
+    ``team`` is the roster team the overview is restricted to (``""``: the department).
+    """
 
     tz: str
     start: pd.Timestamp
     end: pd.Timestamp
     as_of: pd.Timestamp
     panel: pd.DataFrame
-    table: pd.DataFrame
+    team_table: TeamTable
     kpi: pd.DataFrame
     correlation: pd.DataFrame
     health: pd.DataFrame
+    team: str = ""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per manager (:func:`team_table`'s table)."""
+        return self.team_table.table
+
+
+def overview_members(
+    members: tuple[str, ...] | list[str], teams: dict[str, str], team: str = ""
+) -> tuple[str, ...]:
+    """The managers an overview covers: every member, or the members of roster ``team``.
+
+    Raises
+    ------
+    ValueError
+        ``team`` has no member in the window (naming the teams that have).
+    """
+    if not team:
+        return tuple(members)
+    mine = tuple(m for m in members if teams.get(m) == team)
+    if not mine:
+        known = ", ".join(repr(t) for t in sorted(set(teams.values()))) or "none"
+        raise ValueError(f"team {team!r} has no member in the window (teams: {known})")
+    return mine
 
 
 def prepare_overview(
@@ -391,13 +444,16 @@ def prepare_overview(
     conversation_s: float = 60,
     long_call_s: float = 1200,
     n_boot: int = 2000,
+    team: str = "",
+    members: tuple[str, ...] | None = None,
+    teams: dict[str, str] | None = None,
 ) -> TeamOverview:
     """Compute the team overview of whole months ``period_start..period_end`` (no I/O).
 
     Parameters
     ----------
     dataset : Dataset
-        What :func:`workbench.load_dataset` returned.
+        What :func:`workbench.load_dataset` returned (or a batch snapshot's dataset).
     period_start, period_end : str
         ISO dates: the first and last day of the window's whole months.
     as_of : str
@@ -408,8 +464,20 @@ def prepare_overview(
         compares the last ``history_months // 2`` months with the ones before.
     conversation_s, long_call_s : call thresholds (see ``call_metrics``).
     n_boot : bootstrap resamples of the correlation's interval.
+    team : str
+        A roster team: every figure, table and finding covers that team's managers only
+        (for its team head); ``""`` = every member of the department. A team's medians and
+        outliers are of its other managers, under the same minimum
+        (:data:`workbench.privacy.MIN_TEAM`) as the department's.
+    members, teams : the window's members and member -> roster team, as the runner selected
+        them (its batch snapshot's department figures); default
+        :func:`workbench.reports.selection.select_people` of the window.
     """
     tz = dataset.tz
+    if members is None or teams is None:
+        selection = select_people(dataset, *report_window(period_start, period_end, tz=tz))
+        members, teams = selection.members, dict(selection.teams)
+    covered = overview_members(members, teams, team)
     # the same window, as-of and panel as the managers' reports, so the figures agree
     start, end, now, panel = department_panel(
         dataset,
@@ -419,11 +487,12 @@ def prepare_overview(
         history_months=history_months,
         conversation_s=conversation_s,
         long_call_s=long_call_s,
+        members=covered,
     )  # the report's members only (the roster's people, else owners with activity)
     # a target on an unknown metric or manager is left out (data_health.html lists it)
     known = set(dataset.managers) | set(dataset.roster["manager"])
     targets = usable_targets(dataset.targets, managers=known)[0]
-    table = team_table(
+    result = team_table(
         panel,
         targets,
         start=start,
@@ -439,22 +508,27 @@ def prepare_overview(
         end=end,
         as_of=now,
         panel=panel,
-        table=table,
+        team_table=result,
         kpi=kpi_attainment(panel, targets, period="month", tz=tz),
         correlation=correlation,
         health=health.drop(columns=[c for c in health.columns if c == "value"]),
+        team=team,
     )
 
 
 def heading_html(overview: TeamOverview):
-    """The overview's heading as HTML (window and as-of instant)."""
+    """The overview's heading as HTML (team, window and as-of instant), CRM text escaped."""
     from IPython.display import HTML
 
     when = html.escape(window_words(overview.start, overview.end))
+    if overview.team:
+        team = html.escape(overview.team)
+        title, reader = f"Team {team}: {when}", f"for the head of team {team} only"
+    else:
+        title, reader = f"Team overview: {when}", "for the head of sales only"
     return HTML(
-        f"<h1>Team overview: {when}</h1><p>{len(overview.table)} managers; figures as of "
-        f"{overview.as_of:%Y-%m-%d %H:%M %Z}. Managers are named: for the head of sales only."
-        "</p>"
+        f"<h1>{title}</h1><p>{len(overview.table)} managers; figures as of "
+        f"{overview.as_of:%Y-%m-%d %H:%M %Z}. Managers are named: {reader}.</p>"
     )
 
 
