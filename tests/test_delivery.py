@@ -498,3 +498,19 @@ def test_the_message_escapes_crm_text_and_attaches_the_checked_bytes(tmp_path):
     page.write_text("changed after the check", "utf-8")
     with pytest.raises(ValueError, match="changed while"):
         build_message(d, plan, sender="reports@example.com")
+
+
+def test_a_managers_message_carries_the_reports_verdicts_and_next_steps(batch, capsys, monkeypatch):
+    for key in ("HOST", "PORT", "FROM", "USER", "PASSWORD", "SECURITY"):
+        monkeypatch.delenv(f"WORKBENCH_SMTP_{key}", raising=False)
+    assert send(batch, "--dry-run", "--managers", "Anna Petrova") == 0
+    (path,) = (batch / PERIOD / "outbox").glob("*.eml")
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain",)).get_content()
+    # Anna's October: her personal overdue KPI (at most 20%) and the team's conversion KPI
+    # (at least 20%) are in force; both verdicts and the first action come first.
+    kpis = body.split("Your KPIs:")[1].split("What to do next:")[0]
+    assert "Overdue share" in kpis and "target at most 20%" in kpis
+    assert "Conversion" in kpis and "target at least 20%" in kpis
+    steps = body.split("What to do next:")[1].split("\n\n")[0]
+    assert "past their deadline" in steps

@@ -68,6 +68,11 @@ def _bodies(d: Delivery, words: str) -> tuple[str, str]:
         f"<p {_P}>Attached for {escape(words)}:</p>",
         "<ul>" + "".join(f"<li {_LI}>{escape(f)}</li>" for f in files) + "</ul>",
     ]
+    for title, lines in (("Your KPIs", d.verdicts), ("What to do next", d.next_steps)):
+        if lines:
+            text += ["", f"{title}:"] + [f"  - {s}" for s in lines]
+            html.append(f"<p {_P}><b>{escape(title)}</b></p>")
+            html.append("<ul>" + "".join(f"<li {_LI}>{escape(s)}</li>" for s in lines) + "</ul>")
     if d.headlines:
         text += ["", "Your month in brief:"] + [f"  - {s}" for s in d.headlines]
         html.append(f"<p {_P}><b>Your month in brief</b></p>")

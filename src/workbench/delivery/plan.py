@@ -73,6 +73,8 @@ class Delivery:
     address: str
     attachments: list[Attachment] = field(default_factory=list)
     headlines: list[str] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     outcome: str = ""  # sent / failed / already sent / changed / unknown / stopped / outbox
@@ -191,6 +193,8 @@ def _own_report(d: Delivery, entry: dict[str, Any], period_dir: Path, period: st
         return
     headline = cache.get("headline") or {}
     d.headlines = [str(s) for s in headline.get("headlines", [])]
+    d.verdicts = [str(s) for s in headline.get("verdicts", [])]
+    d.next_steps = [str(s) for s in headline.get("next_steps", []) if s]
     name = f"report-{manager_slug(d.name)}-{period}.html"
     d.attachments.append(Attachment("report", html, name, sha256_file(html)))
 

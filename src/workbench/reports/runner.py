@@ -652,7 +652,7 @@ class _Run:
                         except LookupError:  # no rows: the report fails and says so
                             headlines[idx] = None
                         else:
-                            headlines[idx] = headline_data(view)
+                            headlines[idx] = _headline_with_next_steps(view)
                 with self.stop.deferred():
                     left = pool.run(
                         jobs_list,
@@ -851,3 +851,15 @@ def _people_lines(selection: Any, names: list[str]) -> list[str]:
     if teams:
         out.append(f"teams: {', '.join(teams)}")
     return out + list(selection.notes)
+
+
+def _headline_with_next_steps(view: Any) -> dict:
+    """The index's headline figures of one report, with its verdicts and "what to do next"
+    in words (the e-mail that delivers the report repeats them)."""
+    from workbench.reports.coaching import next_steps
+
+    out = headline_data(view)
+    steps = next_steps(view)
+    out["verdicts"] = [v.text for v in steps.verdicts]
+    out["next_steps"] = [a.text for a in steps.actions] or [steps.all_well]
+    return out
