@@ -19,7 +19,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_report_faults import alive, wait_for
+from test_report_faults import (
+    alive,
+    children,
+    mark,
+    report_args,
+    slow_template,
+    start,
+    statuses,
+    wait_for,
+)
 from test_reports import ANNA, BORIS, CARL, comparable, failing_template, write_department
 
 from workbench.config import SAMPLE_DIR
@@ -228,3 +237,33 @@ def test_importing_workbench_imports_no_dask():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _tree(root: int) -> set[int]:
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {c for p in frontier for c in children(p)}
+        found |= frontier
+    return found
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_a_signalled_cluster_batch_stops_and_leaves_no_process(tmp_path, signum):
+    # Boris's report waits while the flag exists, so the batch is surely mid-report.
+    dept = write_department(tmp_path / "data")
+    template, marks, _flag = slow_template(tmp_path, BORIS)
+    out = tmp_path / "out"
+    proc = start(report_args(dept, out, template, "--cluster", "local:2"))
+    wait_for(lambda: mark(marks, BORIS).exists(), "Boris's report to start", 90)
+    pids = _tree(proc.pid)  # the Dask workers and their kernels
+    assert len(pids) >= 4
+    os.kill(proc.pid, signum)
+    proc.communicate(timeout=60)
+    wait_for(lambda: not [p for p in pids if alive(p)], "every worker and kernel to end", 20)
+    if signum == signal.SIGTERM:  # stopped cleanly: finished reports kept, the rest marked
+        assert proc.returncode == 143
+        assert statuses(out)[BORIS] == "interrupted"
+        assert "interrupted" in (out / "2026-10" / "run.log").read_text(encoding="utf-8")
