@@ -106,6 +106,13 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
         "--managers", nargs="+", default=None, help="default: everyone who gets a report"
     )
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="render on a Dask distributed cluster: tcp://scheduler:8786, or local:N for N "
+        "Dask worker processes here (needs sales-workbench[cluster]; see docs/scaling.md)",
+    )
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--force", action="store_true", help="re-render cached reports too")
     p.add_argument("--tz", default=None, help="business time zone")
@@ -179,6 +186,7 @@ def _report(args: argparse.Namespace) -> int:
             report_timeout=args.report_timeout or REPORT_TIMEOUT_S,
             wait=args.wait,
             max_loss=args.max_loss,
+            cluster=args.cluster,
         )
     except OutputLockedError as exc:
         print(f"workbench report: {exc}", file=sys.stderr)

@@ -107,6 +107,7 @@ from workbench.files import (
 )
 from workbench.metrics.kpi import KPI_METRICS
 from workbench.reports.archive import write_archive
+from workbench.reports.executors import make_executor
 from workbench.reports.fingerprints import (
     cache_key,
     code_fingerprint,
@@ -133,7 +134,7 @@ from workbench.reports.snapshot import BATCH_DIR, write_roster, write_snapshot
 from workbench.reports.stamp import stamp_manager, stamp_team
 from workbench.reports.stopping import BatchInterrupted, StopSignals
 from workbench.reports.templates import TEMPLATES_DIR
-from workbench.reports.workers import Job, WorkerPool
+from workbench.reports.workers import Job
 
 __all__ = [
     "CELL_TIMEOUT_S",
@@ -349,6 +350,7 @@ def render_reports(
     report_timeout: float = REPORT_TIMEOUT_S,
     wait: bool = False,
     max_loss: float = DEFAULT_MAX_LOSS,
+    cluster: str | None = None,
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -384,6 +386,11 @@ def render_reports(
         "timed out after N s" and its kernel is replaced.
     wait
         When another run holds ``out``: wait for it instead of raising.
+    cluster
+        None: render on ``jobs`` local worker processes. ``"tcp://host:8786"``: on the Dask
+        distributed cluster of that scheduler; ``"local:N"``: on a Dask ``LocalCluster`` of
+        N processes (:mod:`workbench.reports.executors`, ``docs/scaling.md``). Caching,
+        failures, progress, signals, the lock, the index and the summary are the same.
 
     Returns
     -------
@@ -449,7 +456,7 @@ def render_reports(
                 mapping=base["mapping"] or None, tz=tz, start=start, end=end,
                 latest_month=latest_month, as_of=as_of, managers=managers, jobs=jobs,
                 force=force, overview=overview, cell_timeout=cell_timeout,
-                report_timeout=report_timeout, max_loss=max_loss,
+                report_timeout=report_timeout, max_loss=max_loss, cluster=cluster,
             )  # fmt: skip
         finally:
             bar.close()
@@ -484,7 +491,8 @@ class _Run:
                 self.work.parent.rmdir()  # only when no other run's folder is left
 
     def execute(self, *, mapping, tz, start, end, latest_month, as_of, managers, jobs, force,
-                overview, cell_timeout, report_timeout, max_loss) -> RunSummary:  # fmt: skip
+                overview, cell_timeout, report_timeout, max_loss,
+                cluster=None) -> RunSummary:  # fmt: skip
         bar, base, overview_base = self.bar, self.base, self.overview_base
         bar.line(f"loading {safe_text(self.source)} ...")
         loaded_at = time.perf_counter()
@@ -628,7 +636,9 @@ class _Run:
         jobs_list = pages + jobs_list if n_workers > 1 else jobs_list + pages
         bar.start(len(names), done=len(names) - len(todo))
         if jobs_list:
-            pool = WorkerPool(n_workers, cell_timeout=cell_timeout, report_timeout=report_timeout)
+            pool = make_executor(
+                cluster, n_workers, cell_timeout=cell_timeout, report_timeout=report_timeout
+            )
             try:
                 pool.start()
                 if todo or pages:  # the overviews read it too, cached reports or not
