@@ -347,12 +347,20 @@ def test_index_rows_are_headline_data_of_each_view(batch, department):
 
     from workbench.data.coverage import latest_covered_month, period_coverage
     from workbench.data.loading import load_dataset
+    from workbench.reports.coaching import next_steps
     from workbench.reports.index_page import index_page
     from workbench.reports.manager_view import department_figures, headline_data, view_for
 
     ds = load_dataset(department)
     figures = department_figures(ds, period_start="2026-10-01", period_end="2026-10-31")
-    expected = {m: headline_data(view_for(figures, ds.tasks, m)) for m in MANAGERS}
+    expected = {}
+    for m in MANAGERS:  # the headline figures, and the verdicts and next steps in words
+        view = view_for(figures, ds.tasks, m)
+        steps = next_steps(view)
+        expected[m] = headline_data(view) | {
+            "verdicts": [v.text for v in steps.verdicts],
+            "next_steps": [a.text for a in steps.actions] or [steps.all_well],
+        }
     assert {r.manager: r.headline for r in batch.reports} == expected
     entries = [asdict(r) | {"headline": expected[r.manager]} for r in batch.reports]
     title = "Manager reports 2026-10-01 to 2026-10-31"
