@@ -59,3 +59,21 @@ def deals_table(rows: list[tuple]) -> pd.DataFrame:
         df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
     df["amount"] = df["amount"].astype("float64")
     return df
+
+
+def write_template(path, params: str, body: str):
+    """A minimal report template: a ``parameters`` cell and one code cell, for fault tests."""
+    import nbformat
+
+    cells = [
+        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(body),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path

@@ -17,7 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from test_report_faults import (
     alive,
@@ -34,6 +33,8 @@ from test_reports import ANNA, BORIS, CARL, comparable, failing_template, write_
 from workbench.config import SAMPLE_DIR
 from workbench.reports.executors import ClusterError, parse_cluster
 from workbench.reports.runner import render_reports
+
+from helpers import write_template
 
 distributed = pytest.importorskip("distributed")
 
@@ -126,18 +127,7 @@ def killing_template(folder: Path, once: str, always: str) -> tuple[Path, Path]:
         "    os.kill(os.getppid(), signal.SIGKILL)\n"
         "print('report of', manager)"
     )
-    cells = [
-        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(body),
-    ]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "killing.ipynb"
-    nbformat.write(nb, path)
+    path = write_template(folder / "killing.ipynb", params, body)
     return path, pids
 
 

@@ -16,10 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from test_files_output import tmpfs
 from test_reports import ANNA, BORIS, CARL, write_department
+
+from helpers import write_template
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.timeout(60)]
 
@@ -43,18 +44,7 @@ def slow_template(folder: Path, slow: str) -> tuple[Path, Path, Path]:
         "    time.sleep(0.2)\n"
         "print('report of', manager)"
     )
-    cells = [
-        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(body),
-    ]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "slow.ipynb"
-    nbformat.write(nb, path)
+    path = write_template(folder / "slow.ipynb", params, body)
     return path, marks, flag
 
 
