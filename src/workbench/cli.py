@@ -332,6 +332,15 @@ def _add_month_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--tz", default=None, help="business time zone")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument(
+        "--cluster", default=None, metavar="ADDRESS", help="as `workbench report --cluster`"
+    )
+    p.add_argument(
+        "--max-loss",
+        type=float,
+        default=None,
+        help="as `workbench check --max-loss` (default 0.10), for the check and the report",
+    )
     p.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
     p.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")
     p.add_argument("--dry-run", action="store_true", help="write .eml files, send nothing")
@@ -344,8 +353,9 @@ def _month(args: argparse.Namespace) -> int:
 
     common = ["--data", args.data] + (["--mapping", args.mapping] if args.mapping else [])
     common += ["--tz", args.tz] if args.tz else []
+    guard = ["--max-loss", str(args.max_loss)] if args.max_loss is not None else []
     print("workbench month: 1/3 check", flush=True)
-    status = main(["check", *common])
+    status = main(["check", *common, *guard])
     if status != 0:
         print(f"workbench month: check failed (status {status}); nothing rendered or sent")
         return status
@@ -353,7 +363,8 @@ def _month(args: argparse.Namespace) -> int:
     began = time.time()
     report = ["report", *common, "--latest-month", "--out", args.out]
     report += ["--jobs", str(args.jobs)] if args.jobs else []
-    report_status = main(report)
+    report += ["--cluster", args.cluster] if args.cluster else []
+    report_status = main([*report, *guard])
     if report_status not in (0, 1):
         print(f"workbench month: report failed (status {report_status}); nothing sent")
         return report_status
