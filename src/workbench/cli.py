@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbench.data.coverage import DEFAULT_MAX_LOSS
+
 __all__ = ["EXIT_CODES", "main"]
 
 #: The exit statuses of every verb (also in docs/operations.md and each verb's --help).
@@ -64,8 +66,8 @@ def _add_check_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-loss",
         type=float,
-        default=0.10,
-        help="largest share of a table's rows that may be set aside (default 0.10)",
+        default=DEFAULT_MAX_LOSS,
+        help=f"largest share of a table's rows that may be set aside (default {DEFAULT_MAX_LOSS})",
     )
     p.set_defaults(func=_check)
 
@@ -141,8 +143,8 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-loss",
         type=float,
-        default=0.10,
-        help="largest share of a table's rows that may be set aside (default 0.10)",
+        default=DEFAULT_MAX_LOSS,
+        help=f"largest share of a table's rows that may be set aside (default {DEFAULT_MAX_LOSS})",
     )
     p.set_defaults(func=_report)
 
@@ -339,7 +341,7 @@ def _add_month_command(sub: argparse._SubParsersAction) -> None:
         "--max-loss",
         type=float,
         default=None,
-        help="as `workbench check --max-loss` (default 0.10), for the check and the report",
+        help=f"as `workbench check --max-loss` (default {DEFAULT_MAX_LOSS}), for both steps",
     )
     p.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
     p.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")

@@ -27,6 +27,7 @@ __all__ = [
     "OutputLock",
     "atomic_write",
     "check_output_folder",
+    "read_json",
 ]
 
 LOCK_NAME = ".workbench.lock"
@@ -95,6 +96,19 @@ def atomic_write(path: str | Path, data: bytes | str, *, encoding: str = "utf-8"
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def read_json(path: str | Path) -> dict | None:
+    """The JSON object in ``path``; None when it is missing, unreadable or not an object.
+
+    The runner's caches and summaries are written atomically, so a file that does not parse
+    was never one of ours: it is treated as absent, never as an error.
+    """
+    try:
+        value = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def check_output_folder(folder: str | Path) -> Path:

@@ -28,6 +28,7 @@ from workbench.stats import (
     pre_trend,
 )
 from workbench.stats.decomposition import decompose_sales_change, window_totals
+from workbench.stats.intervals import critical_z
 from workbench.stats.resampling import window_codes, window_labels
 
 __all__ = [
@@ -42,8 +43,6 @@ __all__ = [
     "ladder_to_norm",
     "sales_change",
 ]
-
-_Z95 = 1.959963984540054
 
 
 def _window_of(periods: pd.Series, dates: pd.DatetimeIndex) -> pd.Series:
@@ -212,7 +211,9 @@ def monthly_mean_interval(units, *, manager, panel, tz):
     """Per-month normal interval of the mean talk time: mean +- 1.96 sd / sqrt(n)."""
     mine = units.loc[units["manager"] == manager]
     g = mine.groupby(period_start(mine["started_at"], period="month", tz=tz))["talk_min"]
-    stats = pd.DataFrame({"mean": g.mean(), "half": _Z95 * g.std(ddof=1) / np.sqrt(g.count())})
+    stats = pd.DataFrame(
+        {"mean": g.mean(), "half": critical_z(0.05) * g.std(ddof=1) / np.sqrt(g.count())}
+    )
     periods = panel.loc[panel["manager"] == manager, "period"]
     stats = stats.reindex(pd.Index(periods))
     return (stats["mean"] - stats["half"]).to_numpy(), (stats["mean"] + stats["half"]).to_numpy()

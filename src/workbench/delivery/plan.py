@@ -21,7 +21,6 @@ head whose team has no pages in the batch gets none, and the message is stopped.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +30,7 @@ import pandas as pd
 
 from workbench.delivery.config import valid_address
 from workbench.delivery.errors import DeliveryError
+from workbench.files import read_json
 from workbench.reports.slugs import manager_slug
 from workbench.reports.snapshot import ROSTER_FILE, read_roster
 from workbench.reports.stamp import page_manager, page_team
@@ -160,14 +160,6 @@ def _active(roster: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return roster.loc[keep]
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        value = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _own_report(d: Delivery, entry: dict[str, Any], period_dir: Path, period: str) -> None:
     """Attach the manager's report after checking it is theirs, else add the problem."""
     if entry.get("status") == "failed":
@@ -185,7 +177,7 @@ def _own_report(d: Delivery, entry: dict[str, Any], period_dir: Path, period: st
             "(re-render with `workbench report --force` if it predates the stamp)"
         )
         return
-    cache = _read_json(html.parent / "cache.json") or {}
+    cache = read_json(html.parent / "cache.json") or {}
     if cache.get("manager") not in (None, d.name):
         d.problems.append(
             f"wrong report: {html.parent / 'cache.json'} names {cache['manager']!r}, not {d.name!r}"
@@ -281,7 +273,7 @@ def build_plan(
     DeliveryError
         No ``run_summary.json`` (no batch), or ``managers`` names someone not in the roster.
     """
-    summary = _read_json(period_dir / "run_summary.json")
+    summary = read_json(period_dir / "run_summary.json")
     if summary is None:
         raise DeliveryError(
             f"{period_dir}: no readable run_summary.json: render the period first "

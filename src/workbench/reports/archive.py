@@ -8,14 +8,13 @@ unknown). Static, script-free; every string from a file is HTML-escaped.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from workbench.files import atomic_write
+from workbench.files import atomic_write, read_json
 
 __all__ = ["ARCHIVE_NAME", "SEND_LOG", "archive_page", "period_folders", "write_archive"]
 
@@ -48,14 +47,6 @@ def period_folders(out: str | Path) -> list[Path]:
         if p.is_dir() and _PERIOD.match(p.name) and (p / "run_summary.json").exists()
     ]
     return sorted(found, key=lambda p: p.name, reverse=True)
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        value = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _reports_cell(summary: dict[str, Any] | None) -> str:
@@ -95,9 +86,9 @@ def archive_page(out: str | Path) -> str:
             if (folder / "team_overview.html").exists()
             else "none"
         )
-        summary = _read(folder / "run_summary.json")
+        summary = read_json(folder / "run_summary.json")
         log_file = folder / SEND_LOG
-        send = _send_cell(_read(log_file), log_file.exists())
+        send = _send_cell(read_json(log_file), log_file.exists())
         rows.append(
             f"<tr><td>{name}</td><td>{index}</td><td>{overview}</td>"
             f"<td>{_reports_cell(summary)}</td><td>{send}</td></tr>"

@@ -104,6 +104,7 @@ from workbench.files import (
     OutputLockedError,
     atomic_write,
     check_output_folder,
+    read_json,
 )
 from workbench.metrics.kpi import KPI_METRICS
 from workbench.reports.archive import write_archive
@@ -478,6 +479,7 @@ class _Run:
     period_dir: Path | None = None
     work: Path | None = None
     max_loss: float = DEFAULT_MAX_LOSS
+    version: str = ""  # the cache keys' package version + code fingerprint
     notes: list[str] = field(default_factory=list)  # printed, and listed on the index
     dataset: Any = None
     selection: Any = None
@@ -544,7 +546,8 @@ class _Run:
         department_key = department_fingerprint(department)
         data_key = dataset_fingerprint(dataset)
         inputs = manager_fingerprints(dataset, names)
-        version = f"{workbench.__version__}+{code_fingerprint()[:16]}"
+        # the package version and its code: a fix re-renders every page that could show it
+        version = self.version = f"{workbench.__version__}+{code_fingerprint()[:16]}"
         head = _department_head(dataset)
 
         outcomes: list[ReportOutcome] = []
@@ -581,7 +584,7 @@ class _Run:
             template=OVERVIEW_TEMPLATE.read_bytes(),
             params=overview_params,
             inputs=data_key,
-            version=workbench.__version__,
+            version=version,
         )
         if overview:
             summary.overview = ReportOutcome(
@@ -723,7 +726,7 @@ class _Run:
             params = {**overview_params, "team": team}
             inputs = hashlib.sha256("\n".join([data_key, *members]).encode()).hexdigest()
             keys[team] = cache_key(
-                template=template, params=params, inputs=inputs, version=workbench.__version__
+                template=template, params=params, inputs=inputs, version=self.version
             )
             html = f"{pages.folder}/team_overview.html"
             pages.overview = ReportOutcome(f"team {team}", slugs[team], "pending", html=html)
@@ -844,10 +847,7 @@ def _mapping_param(mapping: str | Path | None) -> str:
 
 
 def _read_cache(out_dir: Path, name: str = "cache.json") -> dict | None:
-    try:
-        return json.loads((out_dir / name).read_text())
-    except (OSError, ValueError):
-        return None
+    return read_json(out_dir / name)
 
 
 def _people_lines(selection: Any, names: list[str]) -> list[str]:
