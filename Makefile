@@ -8,7 +8,7 @@ OUT ?= reports
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test test-fast lint format sample notebooks docs reports lab bench clean
+.PHONY: help setup test test-fast lint format sample notebooks docs translations reports lab bench clean
 
 ## help: list the targets
 help:
@@ -49,6 +49,12 @@ format: $(STAMP)
 ## sample: regenerate the sample department in data/sample (seeded, deterministic)
 sample: $(STAMP)
 	$(BIN)/workbench sample --out data/sample
+
+## translations: gather the strings people read into the catalogues; then translate the new (empty) entries
+translations: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o build/workbench.pot src/workbench
+	$(BIN)/pybabel -q update -i build/workbench.pot -d src/workbench/locale -D workbench --no-wrap -N --ignore-obsolete --ignore-pot-creation-date
 
 ## reports: render every manager's report for the latest full month of DATA into OUT (ARGS=--force re-renders)
 reports: $(STAMP)

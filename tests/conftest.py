@@ -127,26 +127,43 @@ from workbench.delivery.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 NO_CHROMIUM = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
 
 
-@pytest.fixture
-def chromium_page(tmp_path):
-    """A page of headless Chromium with a fresh profile; skips without Chromium or playwright."""
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole session (each test gets its own context)."""
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
     )
     with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            yield context.pages[0] if context.pages else context.new_page()
+            yield browser
         finally:
-            context.close()
+            browser.close()
+
+
+def _page(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    return context, context.new_page()
+
+
+@pytest.fixture
+def chromium_page(chromium):
+    """A desktop-sized page (1400 x 1000 CSS px) in a fresh browser context."""
+    context, page = _page(chromium, 1400, 1000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(params=[390, 1200], ids=["phone", "desktop"])
+def screen_page(chromium, request):
+    """A page at phone (390 CSS px) and desktop (1200 CSS px) width: tests of how pages read."""
+    context, page = _page(chromium, request.param, 844 if request.param == 390 else 900)
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="session")
