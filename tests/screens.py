@@ -58,7 +58,8 @@ def full_text(page) -> str:
 
 def code_names_in(text: str) -> list[str]:
     """Metric code names and other snake_case identifiers found in ``text``."""
-    names = set(catalogue())
-    found = {w for w in _SNAKE.findall(text)}
-    found |= {n for n in names if re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", text)}
+    found = set(_SNAKE.findall(text))
+    # a metric's code name anywhere, even run together with a neighbouring word; one-word
+    # names ("leads", "won") are plain words as well and are not counted
+    found |= {n for n in catalogue() if "_" in n and n in text}
     return sorted(found)
