@@ -5,6 +5,10 @@ the words and formats from here so that "17%", "22.1 min" and "21,445" look the 
 everywhere. A metric's label, kind and better direction come from its definition in
 :func:`workbench.catalogue.catalogue`; this module only turns a kind into unit text and
 display format.
+
+Every word and number goes through :mod:`workbench.i18n`: labels are translated where they
+are shown (``_(definition.label)``), and numbers, percentages and months take the current
+language's marks ("17 %" and "22,1 мин" in Russian).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.catalogue import catalogue
+from workbench.i18n import N_, _, month_year, number, percent
 
 __all__ = [
     "UNITS",
@@ -25,23 +30,31 @@ __all__ = [
     "metric_kind",
     "metric_label",
     "metric_name",
+    "unit_text",
     "window_words",
 ]
 
-#: kind -> unit text of an axis label ("" = no unit is shown).
+#: kind -> unit text of an axis label, in English ("" = no unit is shown); :func:`unit_text`
+#: gives it in the current language.
 UNITS = {
-    "count": "count",
+    "count": N_("count"),
     "rate": "%",
-    "money": "amount, thousands",
-    "minutes": "min",
-    "seconds": "s",
-    "days": "days",
-    "bool": "yes/no",
+    "money": N_("amount, thousands"),
+    "minutes": N_("min"),
+    "seconds": N_("s"),
+    "days": N_("days"),
+    "bool": N_("yes/no"),
     "label": "",
-    "value": "value",
+    "value": N_("value"),
 }
 # kinds whose display text does not say its unit, and the unit a sentence adds after it
-_SPOKEN_UNITS = {"minutes": "min", "seconds": "s", "days": "days"}
+_SPOKEN_UNITS = {"minutes": N_("min"), "seconds": N_("s"), "days": N_("days")}
+
+
+def unit_text(kind: str) -> str:
+    """The unit of a kind of value in the current language ("min", "мин"; "" for none)."""
+    unit = UNITS[kind]
+    return _(unit) if unit and unit != "%" else unit
 
 
 def metric_kind(metric: str) -> str:
@@ -60,13 +73,13 @@ def metric_name(metric: str) -> str:
     the catalogue does not label, its name with spaces."""
     d = catalogue().get(metric)
     if d is not None and d.label:
-        return d.label
+        return _(d.label)
     return metric.replace("_", " ").capitalize()
 
 
 def metric_label(metric: str) -> str:
     """Label with its unit, e.g. "Overdue share of tasks due (%)" (an axis label)."""
-    unit = UNITS[metric_kind(metric)]
+    unit = unit_text(metric_kind(metric))
     return f"{metric_name(metric)} ({unit})" if unit else metric_name(metric)
 
 
@@ -78,17 +91,18 @@ def metric_better(metric: str) -> str | None:
 
 def format_figure(metric: str, value: Any, *, rate_digits: int = 0) -> str:
     """A value as shown to people: rates in percent, money and counts with thousands
-    separators, minutes and other values to one decimal; "–" when there is no value."""
+    separators, minutes and other values to one decimal; "–" when there is no value. The
+    marks are the current language's ("21,445" / "21 445")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     kind = metric_kind(metric)
     if kind == "rate":
-        return f"{value:.{rate_digits}%}"
+        return percent(value, rate_digits)
     if kind == "money":
-        return f"{value:,.0f}"
+        return number(value)
     if kind == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{value:,.1f}"
+        return number(value) if float(value).is_integer() else number(value, 1)
+    return number(value, 1)
 
 
 def figure_with_unit(metric: str, value: Any) -> str:
@@ -96,7 +110,7 @@ def figure_with_unit(metric: str, value: Any) -> str:
     counts and money read without one."""
     text = format_figure(metric, value)
     unit = _SPOKEN_UNITS.get(metric_kind(metric))
-    return f"{text} {unit}" if unit and text != "–" else text
+    return f"{text} {_(unit)}" if unit and text != "–" else text
 
 
 def window_words(start: pd.Timestamp, end: pd.Timestamp) -> str:
@@ -104,8 +118,10 @@ def window_words(start: pd.Timestamp, end: pd.Timestamp) -> str:
     "Sep 2026 to Oct 2026"."""
     last = end - pd.Timedelta(days=1)
     if (start.year, start.month) == (last.year, last.month):
-        return start.strftime("%B %Y")
-    return f"{start:%b %Y} to {last:%b %Y}"
+        return month_year(start.date())
+    return _("{first} to {last}").format(
+        first=month_year(start.date(), short=True), last=month_year(last.date(), short=True)
+    )
 
 
 def capitalized(text: str) -> str:
