@@ -292,3 +292,20 @@ def test_pages_take_labels_and_directions_from_the_catalogue(pages):
     # a plot's axis label
     ax = metric_by_manager(bar_data(overview.table, "talk_mean_min"), metric="talk_mean_min")
     assert ax.get_xlabel() == "Mean connected-call length (min)"
+
+
+def test_plain_definitions_read_in_words_in_the_current_language():
+    from workbench import i18n
+    from workbench.catalogue import PLAIN_COLUMNS, catalogue, plain_definitions
+
+    frame = plain_definitions(["delinquency_rate", "talk_mean_min"])
+    assert list(frame.columns) == list(PLAIN_COLUMNS)
+    assert frame["Figure"].tolist() == [
+        catalogue()[n].label for n in ("delinquency_rate", "talk_mean_min")
+    ]
+    assert frame["Better when"].tolist() == ["lower", "lower"]
+    with i18n.using("ru"):
+        ru = plain_definitions(["delinquency_rate"])
+    assert ru.columns[0] == "Показатель" and ru.iloc[0, -1] == "ниже"
+    with pytest.raises(KeyError, match="no_such_metric"):
+        plain_definitions(["no_such_metric"])

@@ -26,9 +26,11 @@ Common rules (apply to every row unless it says otherwise)
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 import pandas as pd
 
+from workbench.i18n import N_, _
 from workbench.metrics.calls import DEFINITIONS as _CALLS
 from workbench.metrics.deals import DEFINITIONS as _DEALS
 from workbench.metrics.definition import Definition, definitions_frame, pooling_text
@@ -49,6 +51,8 @@ __all__ = [
     "definitions_frame",
     "definitions_markdown",
     "metric",
+    "plain_definitions",
+    "PLAIN_COLUMNS",
 ]
 
 #: Where each module's ``DEFINITIONS`` come from, in the order pages list them.
@@ -113,6 +117,51 @@ def definitions(names=None) -> pd.DataFrame:
     if unknown:
         raise KeyError(f"no definition for {unknown}")
     return definitions_frame(cat[n] for n in names)
+
+
+#: Column headers of :func:`plain_definitions`, in English (translated where shown).
+PLAIN_COLUMNS = (
+    N_("Figure"),
+    N_("What it counts"),
+    N_("Whose"),
+    N_("Which time"),
+    N_("Counted"),
+    N_("Out of"),
+    N_("Left out"),
+    N_("Better when"),
+)
+_BETTER_WORDS = {"lower": N_("lower"), "higher": N_("higher"), None: N_("neither")}
+
+
+def plain_definitions(names: Iterable[str]) -> pd.DataFrame:
+    """The definitions of ``names`` in plain words, in the current language: what a page
+    shows a manager or a head (no column names or formulas; those are in docs/metrics.md).
+
+    One row per metric with the columns of :data:`PLAIN_COLUMNS` (translated): its label,
+    its description, population, time anchor, numerator, denominator, exclusions, and
+    which way is better. A "-" field reads as an empty cell.
+
+    Raises
+    ------
+    KeyError
+        A name that no module defines.
+    """
+    names = list(names)
+    cat = catalogue()
+    unknown = [n for n in names if n not in cat]
+    if unknown:
+        raise KeyError(f"no definition for {unknown}")
+
+    def words(text: str) -> str:
+        return "" if text in ("", "-") else _(text)
+
+    rows = []
+    for n in names:
+        d = cat[n]
+        fields = (d.label or n, d.description, d.population, d.time_anchor, d.numerator,
+                  d.denominator, d.exclusions)  # fmt: skip
+        rows.append([words(f) for f in fields] + [_(_BETTER_WORDS[d.better])])
+    return pd.DataFrame(rows, columns=[_(c) for c in PLAIN_COLUMNS])
 
 
 def definitions_markdown() -> str:
