@@ -6,6 +6,8 @@ sample department's Case A and Case B are checked on the panel (one load for bot
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -139,13 +141,14 @@ def test_a_name_declared_twice_is_rejected(monkeypatch):
     finally:
         monkeypatch.undo()
         catalogue.cache_clear()
-    assert catalogue()["tasks_new"].time_anchor == "created_at"
+    assert catalogue()["tasks_new"].time_anchor == "When the task was created"
 
 
 def test_definitions_picks_names_in_order_and_rejects_unknown():
     table = definitions(["conversion", "tasks_new"])
     assert table["name"].tolist() == ["conversion", "tasks_new"]
-    assert table.loc[0, "numerator"] == "won" and table.loc[0, "denominator"] == "closed"
+    assert table.loc[0, "numerator"] == "Deals won"
+    assert table.loc[0, "denominator"] == "Deals closed (won plus lost)"
     with pytest.raises(KeyError, match="no_such_metric"):
         definitions(["no_such_metric"])
 
@@ -240,7 +243,9 @@ def test_docs_metrics_page_is_the_generated_one():
     assert page == definitions_markdown(), "docs/metrics.md is stale: run `make docs`"
     for name in definitions()["name"]:
         assert f"## `{name}`" in page
-    assert "## `delinquency_rate`: Overdue share of tasks due (fraction 0..1)" in page
+    assert "## `delinquency_rate`: Overdue share of tasks due (share, in %)" in page
+    # the analysts' key from the words to the columns, once at the top
+    assert "| original deadline / current deadline | `original_due_at` / `due_at` |" in page
     assert "- **Better when:** neither (more is not better, nor worse)" in page  # tasks_due
     assert "- **Pooled over a window as:** sum talk_time_total_s / sum connected / 60" in page
 
@@ -309,3 +314,118 @@ def test_plain_definitions_read_in_words_in_the_current_language():
     assert ru.columns[0] == "Показатель" and ru.iloc[0, -1] == "ниже"
     with pytest.raises(KeyError, match="no_such_metric"):
         plain_definitions(["no_such_metric"])
+
+
+#: Every field of a definition that people read (all but the code name).
+TEXT_FIELDS = ("label", "description", "population", "time_anchor", "numerator", "denominator",
+               "exclusions", "unit")  # fmt: skip
+#: Marks of code in a sentence: comparisons between columns, float noise, missing-value tokens.
+_CODE_MARKS = re.compile(r"<=|>=|==|!=|\b1e-\d|\bNaT\b|(?<!\")\bNaN\b(?!\")|\bas_of\b|'\\*'")
+
+
+def _texts():
+    from workbench.catalogue import COMMON_RULES
+
+    for d in catalogue().values():
+        for field in TEXT_FIELDS:
+            yield f"{d.name}.{field}", getattr(d, field)
+    for i, rule in enumerate(COMMON_RULES):
+        yield f"common rule {i + 1}", rule
+
+
+def test_definition_texts_have_no_code_names():
+    # the words pages print: no snake_case identifier, no metric code name, no column
+    # comparison, no 1e-9 (the check tests/screens.py runs on rendered pages, on the source)
+    from screens import code_names_in
+
+    found = {}
+    for where, text in _texts():
+        bad = code_names_in(text) + _CODE_MARKS.findall(text)
+        if bad:
+            found[where] = bad
+    assert not found, f"code in the words people read: {found}"
+    # the check itself catches what the issue found on the pages
+    assert code_names_in("completed_at > original_due_at")
+    assert _CODE_MARKS.findall("talk_mean_min <= 22.0; tol 1e-9; NaN when as_of")
+    assert not _CODE_MARKS.findall('the words "null" or "NaN" in a description')
+
+
+def test_every_definition_has_a_label_and_whole_sentences_in_the_catalogue():
+    # a text built by concatenation or an f-string is not what the extractor finds: every
+    # text must be one marked message, or it stays English on a Russian page
+    from test_i18n import _source_messages
+
+    marked = {msgid for _context, msgid in _source_messages()}
+    unmarked = {w: t for w, t in _texts() if t not in ("", "-") and t not in marked}
+    assert not unmarked, f"texts not marked with N_(...) as a whole: {unmarked}"
+    assert all(d.label for d in catalogue().values()), "a definition without a label"
+
+
+def _source_words(text: str) -> bool:
+    """Whether ``text`` has words to translate (not empty, "-", a number or a range)."""
+    return bool(re.search(r"[A-Za-z]{2}", text))
+
+
+def test_plain_definitions_are_russian_in_every_field():
+    from workbench import i18n
+    from workbench.catalogue import plain_definitions, plain_rules
+
+    names = list(catalogue())
+    english = plain_definitions(names)
+    with i18n.using("ru"):
+        russian = plain_definitions(names)
+        rules = plain_rules()
+        units = {n: i18n._(d.unit) for n, d in catalogue().items()}
+    assert russian.shape == english.shape and russian.columns[1] == "Что считает"
+    same = []
+    for (name, en), (_n, ru) in zip(english.iterrows(), russian.iterrows(), strict=True):
+        for column, ru_column in zip(english.columns, russian.columns, strict=True):
+            russian_words = ru[ru_column] != en[column] and re.search("[а-яё]", ru[ru_column])
+            if _source_words(en[column]) and not russian_words:
+                same.append(f"{names[name]}.{column}")
+    assert not same, f"{len(same)} fields left in English on a Russian page: {same[:10]}"
+    for n, unit in units.items():
+        assert re.search("[а-яё]", unit), f"{n}: unit {unit!r} is not Russian"
+    assert all(re.search("[а-яё]", r) for r in rules) and len(rules) == 5
+    # one term for one thing: the original deadline and the cut-off time read the same
+    # everywhere they are mentioned
+    row = russian.set_index(russian.columns[0]).loc["Доля просроченных задач"]
+    assert "первоначальный срок" in row.iloc[1] and "среза отчёта" in row.iloc[1]
+
+
+def test_the_numbers_in_the_words_follow_the_code():
+    # thresholds are written into the sentences (a translator sees whole sentences), so a
+    # changed default must change the words: this test says which
+    import inspect
+
+    from workbench.metrics.calls import call_metrics
+    from workbench.metrics.guardrails import guardrails
+    from workbench.quality.rules import DEFAULT_WEIGHTS
+    from workbench.quality.score import score_descriptions
+    from workbench.stats.team import compare_to_team, trend
+
+    def default(fn, arg):
+        return inspect.signature(fn).parameters[arg].default
+
+    cat = catalogue()
+    assert default(call_metrics, "conversation_s") == 60
+    assert "60 s or more" in cat["conversations"].numerator
+    assert default(call_metrics, "long_call_s") == 20 * 60
+    assert "longer than 20 min" in cat["long_call_share"].numerator
+    assert default(guardrails, "short_call_s") == 30
+    assert "shorter than 30 s" in cat["short_calls"].numerator
+    assert default(guardrails, "last_minute_hours") == 1
+    assert "at most 1 hour before" in cat["last_minute_completions"].numerator
+    assert (default(trend, "periods"), default(trend, "rel_tol")) == (3, 0.05)
+    assert "3 periods" in cat["trend"].time_anchor and "5%" in cat["trend"].description
+    assert default(compare_to_team, "threshold") == 3.5
+    assert "3.5" in cat["robust_z"].description
+    assert (default(score_descriptions, "min_words"), default(score_descriptions, "max_words"),
+            default(score_descriptions, "good_min"), default(score_descriptions, "fair_min")) == (
+        3, 40, 80, 50)  # fmt: skip
+    assert "Fewer than 3 words" in cat["flag_too_short"].numerator
+    assert "More than 40 words" in cat["flag_too_long"].numerator
+    assert "80 or more" in cat["band"].numerator and "below 50" in cat["band"].numerator
+    # the score's points, one per problem, in the order of the weights
+    points = [float(p) for p in re.findall(r"\d+", cat["score"].numerator.split(":", 1)[1])]
+    assert sorted(points) == sorted(DEFAULT_WEIGHTS.values())

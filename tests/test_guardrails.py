@@ -205,7 +205,7 @@ def test_every_guardrail_column_has_a_definition():
     # a share pools over a window by its own count columns
     assert table.loc["short_call_share", "ratio"] == "sum short_calls / sum connected_calls"
     assert "description" in table.loc["empty_description_share", "numerator"]
-    assert table.loc["empty_description_share", "denominator"] == "completed_tasks"
+    assert table.loc["empty_description_share", "denominator"] == "Completed tasks"
 
 
 def test_guardrails_combined_with_kpi_in_force_and_weeks():

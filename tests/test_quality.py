@@ -265,7 +265,7 @@ def test_empty_and_whitespace(text):
     assert row["score"] == 0.0
     assert row["n_words"] == 0
     assert row["language"] == "unknown"
-    assert row["explanation"] == "empty description; too short: 0 word(s), fewer than 3"
+    assert row["explanation"] == "empty description; too short: 0 words, fewer than 3"
 
 
 def test_too_short_and_too_long():
@@ -273,7 +273,7 @@ def test_too_short_and_too_long():
     # 2 words < 3; no method: 100 - 30 - 25 = 45 -> poor
     assert _raised(short) == {"flag_too_short", "flag_no_method"}
     assert (short["score"], short["band"]) == (45.0, "poor")
-    assert "2 word(s), fewer than 3" in short["explanation"]
+    assert "2 words, fewer than 3" in short["explanation"]
     long_text = GOOD_EN + " " + " ".join(["step"] * 40)
     long_row = _one(long_text)
     # 10 words + 40 = 50 > 40: 100 - 10 = 90
@@ -567,3 +567,30 @@ def test_frequent_descriptions_and_written_only_weakest():
     assert "t3" not in set(worst["task_id"]) and len(worst) == 4  # the empty one is left out
     assert weakest_examples(scored, n=1)["task_id"].tolist() == ["t3"]  # empty scores 0
     assert set(quality_definitions()["name"]) >= {"flag_vague_action", "score", "band"}
+
+
+def test_explanations_read_in_the_batch_language():
+    # the explanation a Russian report prints: Russian words, the matched text quoted,
+    # plural forms by count (1 слово, 2 слова, 0 слов)
+    from workbench import i18n
+
+    with i18n.using("ru"):
+        vague = _one("Связаться с клиентом")
+        one = _one("Позвонить")
+        empty = _one("")
+        placeholder = _one("Позвонить {{client_name}} и отправить КП https://x.ru/kp")
+    assert vague["explanation"].startswith("размытый глагол «связаться» без канала или шага")
+    assert "слишком коротко: 1 слово, меньше 3" in one["explanation"]
+    assert empty["explanation"] == "пустое описание; слишком коротко: 0 слов, меньше 3"
+    assert "незаполненная подстановка «{{client_name}}»" in placeholder["explanation"]
+    assert "слишком коротко: 2 слова, меньше 3" in _ru_short("Позвонить Ивану")
+    # the scores do not depend on the language
+    assert (vague["score"], one["score"]) == (_one("Связаться с клиентом")["score"],
+                                             _one("Позвонить")["score"])  # fmt: skip
+
+
+def _ru_short(text: str) -> str:
+    from workbench import i18n
+
+    with i18n.using("ru"):
+        return _one(text)["explanation"]

@@ -12,15 +12,24 @@ A definition also says how its metric reads (``label``, ``kind``), which way is 
 ``scale``): :mod:`workbench.formatting`, the reports, the overview and the explorer take
 those from here, so one metric has one name and one direction everywhere.
 
-Common rules (apply to every row unless it says otherwise)
------------------------------------------------------------
-- Periods are calendar weeks (Monday 00:00) or months in the business time zone; a row is
-  one (manager, period). Every manager and period in range has a row: zero is a finding.
-- ``as_of`` is the instant "now" is evaluated at (default: the latest event in the table);
-  events after it are treated as not happened yet.
-- A rate is NaN (empty) when its denominator is 0.
+Every text a definition holds, but its code name, is in plain words a sales manager reads
+(no column names, no formulas), precise enough to recompute the figure by hand; it is
+marked for the message catalogue and translated where shown. The code names, the columns
+the words stand for and the pooling formulas are in ``docs/metrics.md``, for analysts
+(:func:`definitions_markdown`).
+
+Common rules (apply to every definition unless it says otherwise; :data:`COMMON_RULES`)
+-----------------------------------------------------------------------------------------
+- A period is a calendar month (or a week from Monday 00:00) in the department's time
+  zone; every manager has a figure for every period in range, and zero is a finding.
+- The report's cut-off time (``as_of``) is the moment the report treats as now (by
+  default, the latest event in the data); anything after it has not happened yet.
+- A share or an average whose base is zero is left empty (NaN).
+- The original deadline (``original_due_at``) is the deadline as first set; the current
+  deadline (``due_at``) is the one in the CRM now, after any postponement.
 - Cancelled tasks have no cancellation time in the data: they are left out of every task
-  metric except ``tasks_new``, ``tasks_no_deadline`` and ``tasks_postponed``.
+  figure except tasks created, tasks created without a deadline and tasks with a postponed
+  deadline (``tasks_new``, ``tasks_no_deadline``, ``tasks_postponed``).
 """
 
 from __future__ import annotations
@@ -46,12 +55,14 @@ from workbench.stats.team import DEFINITIONS as _TEAM
 __all__ = [
     "Definition",
     "SOURCES",
+    "COMMON_RULES",
     "catalogue",
     "definitions",
     "definitions_frame",
     "definitions_markdown",
     "metric",
     "plain_definitions",
+    "plain_rules",
     "PLAIN_COLUMNS",
 ]
 
@@ -132,6 +143,54 @@ PLAIN_COLUMNS = (
 )
 _BETTER_WORDS = {"lower": N_("lower"), "higher": N_("higher"), None: N_("neither")}
 
+#: The rules every definition follows unless it says otherwise, in plain words (English;
+#: translated by :func:`plain_rules`): a page prints them once above its definitions.
+COMMON_RULES = (
+    N_(
+        "A period is a calendar month (or a week from Monday) in the department's time zone. "
+        "Every manager has a figure for every period: zero is a finding."
+    ),
+    N_(
+        "The report's cut-off time is the moment the report treats as now (by default, the "
+        "latest event in the data); anything after it has not happened yet."
+    ),
+    N_("A share or an average whose base is zero is left empty."),
+    N_(
+        "The original deadline is the deadline as first set; the current deadline is the one "
+        "in the CRM now, after any postponement."
+    ),
+    N_(
+        "Cancelled tasks have no cancellation time in the data, so they are left out of every "
+        "task figure except tasks created, tasks created without a deadline and tasks with a "
+        "postponed deadline."
+    ),
+)
+
+#: Analysts' key from the words of the definitions to the data's columns and the code's
+#: parameters (docs/metrics.md only; no page a manager or a head reads shows it).
+_WORDS_TO_CODE = (
+    ("the report's cut-off time", "`as_of` (default: the latest event in the tables)"),
+    ("the period", "`period` (`month` or `week`) in the business time zone `tz`"),
+    ("original deadline / current deadline", "`original_due_at` / `due_at`"),
+    ("when the task was created / completed", "`created_at` / `completed_at`"),
+    ("cancelled, completed", "`status`"),
+    ("when the call started; its length; answered; inbound", "`started_at`; `duration_s`; "
+     "`answered` (missing = not answered; without the column: `duration_s > 0`); `direction`"),
+    ("when the deal was created / closed; won / lost; amount", "`created_at` / `closed_at`; "
+     "`outcome`; `amount`"),
+    ("a conversation: 60 s or more", "`conversation_s=60` of `call_metrics`"),
+    ("a long call: longer than 20 min", "`long_call_s=1200` of `call_metrics`"),
+    ("a very short call: shorter than 30 s", "`short_call_s=30` of `guardrails`"),
+    ("the last hour before the deadline", "`last_minute_hours=1` of `guardrails`"),
+    ("KPI target, at most / at least, the whole department", "targets table: `target`, "
+     "`direction` (`at_most` / `at_least`), `manager` = `*`"),
+    ("the 3 recent periods; flat within 5%", "`periods=3`, `rel_tol=0.05` of `trend`"),
+    ("an outlier: more than 3.5", "`threshold=3.5` of `compare_to_team`"),
+    ("3 / 40 words; good 80, fair 50; problem points", "`min_words`, `max_words`, `good_min`, "
+     "`fair_min` of `score_descriptions`; `workbench.quality.rules.DEFAULT_WEIGHTS`"),
+    ("empty (a figure)", "NaN (NA for yes/no)"),
+)  # fmt: skip
+
 
 def plain_definitions(names: Iterable[str]) -> pd.DataFrame:
     """The definitions of ``names`` in plain words, in the current language: what a page
@@ -164,30 +223,47 @@ def plain_definitions(names: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[_(c) for c in PLAIN_COLUMNS])
 
 
+def plain_rules() -> list[str]:
+    """:data:`COMMON_RULES` in the current language, for a page to print above the
+    definitions it shows."""
+    return [_(rule) for rule in COMMON_RULES]
+
+
 def definitions_markdown() -> str:
-    """Every definition as a Markdown page (``docs/metrics.md`` is this text, checked by a test)."""
+    """Every definition as a Markdown page for analysts (``docs/metrics.md`` is this text,
+    checked by a test): the common rules, the key from the words to the data's columns,
+    then each metric's code name, its plain-word fields and its pooling formula."""
     lines = [
         "# Metric definitions",
         "",
-        "Generated by `workbench definitions` from `workbench.definitions()`; every report prints",
-        "the definitions of the figures it shows. Do not edit by hand: run `make docs`.",
+        "Generated by `workbench definitions` from `workbench.catalogue`; do not edit by hand:",
+        "run `make docs`. The words are the ones every page prints (translated in",
+        "`src/workbench/locale`); each heading gives the metric's code name, the column of",
+        'the panel, and "pooled over a window" gives the formula over summed columns.',
+        "",
+        "## Common rules",
+        "",
+        *(f"- {rule}" for rule in COMMON_RULES),
+        "",
+        "## From the words to the columns",
+        "",
+        "| in the definitions | in the data and the code |",
+        "|---|---|",
+        *(f"| {words} | {code} |" for words, code in _WORDS_TO_CODE),
         "",
     ]
     for d in catalogue().values():
-        ratio = d.numerator if d.denominator in ("-", "") else f"{d.numerator} / {d.denominator}"
-        title = (
-            f"## `{d.name}` ({d.unit})" if not d.label else f"## `{d.name}`: {d.label} ({d.unit})"
-        )
-        lines += [title, "", d.description, ""]
-        if d.label:
-            better = d.better or "neither (more is not better, nor worse)"
-            lines += [f"- **Better when:** {better}"]
+        lines += [f"## `{d.name}`: {d.label or d.name} ({d.unit})", "", d.description, ""]
+        better = d.better or "neither (more is not better, nor worse)"
         lines += [
+            f"- **Better when:** {better}",
             f"- **Population:** {d.population}",
             f"- **Time anchor:** {d.time_anchor}",
-            f"- **Computed as:** {ratio}",
-            f"- **Exclusions:** {d.exclusions}",
+            f"- **Counted:** {d.numerator}",
         ]
+        if d.denominator not in ("-", ""):
+            lines.append(f"- **Out of:** {d.denominator}")
+        lines.append(f"- **Exclusions:** {d.exclusions}")
         if d.ratio is not None:
             lines.append(f"- **Pooled over a window as:** {pooling_text(d.ratio, d.scale)}")
         lines.append("")

@@ -13,55 +13,71 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.definition import from_rows
 from workbench.metrics.grid import make_grid, safe_ratio
 
 __all__ = ["CALL_COLUMNS", "call_metrics"]
 
-_C = "calls of the manager started in the period (started_at)"
-_CONN = "connected calls (answered and duration_s > 0)"
+# The words a manager reads (translated where shown; docs/metrics.md maps them to columns).
+_C = N_("The manager's calls, inbound and outbound")
+_CONN = N_(
+    "The manager's connected calls: answered and longer than 0 s (when the export does not "
+    "say whether calls were answered, every call longer than 0 s counts as answered)"
+)
+_STARTED = N_("When the call started")
+_NOT_CONNECTED = N_("Unanswered calls and calls of 0 s")
+_CONNECTED = N_("Connected calls")
+_CALLS = N_("calls")
+_SECONDS = N_("seconds")
 _CALL_ROWS = [
-    ("dials", _C, "started_at", "all calls, inbound and outbound", "-", "none", "calls",
-     "Every call attempt."),
-    ("connected", _C, "started_at", _CONN, "-", "unanswered or zero-length calls", "calls",
-     "Calls where someone talked; answered missing = duration_s > 0."),
-    ("conversations", _C, "started_at", "connected calls with duration_s >= conversation_s "
-     "(default 60 s)", "-", "shorter connected calls", "calls", "Calls long enough to be a "
-     "real conversation."),
-    ("missed_inbound", _C, "started_at", "inbound calls not answered", "-", "outbound calls",
-     "calls", "Customers who called and got no answer."),
-    ("zero_length", _C, "started_at", "calls with duration_s == 0", "-", "none", "calls",
-     "Zero-length calls (dropped, voicemail, misdials)."),
-    ("talk_time_total_s", _CONN, "started_at", "sum of duration_s", "-", "not connected",
-     "seconds", "Total talk time."),
-    ("talk_mean_s", _CONN, "started_at", "talk_time_total_s", "connected", "not connected",
-     "seconds", "Mean talk time of a connected call."),
-    ("talk_median_s", _CONN, "started_at", "median of duration_s", "-", "not connected",
-     "seconds", "Median talk time of a connected call."),
-    ("talk_p90_s", _CONN, "started_at", "90th percentile (linear interpolation) of "
-     "duration_s", "-", "not connected", "seconds", "Talk time of the longest tenth."),
-    ("talk_mean_min", _CONN, "started_at", "talk_mean_s / 60", "-", "not connected",
-     "minutes", "Mean talk time in minutes (the unit of KPI targets)."),
-    ("long_call_share", _CONN, "started_at", "connected calls with duration_s > long_call_s "
-     "(default 1200 s)", "connected", "not connected", "fraction 0..1",
-     "Share of connected calls longer than the long-call threshold."),
+    ("dials", _C, _STARTED, N_("All calls started in the period, inbound and outbound, "
+     "answered or not"), "-", N_("Nothing"), _CALLS, N_("Every call attempt.")),
+    ("connected", _C, _STARTED, N_("Calls answered and longer than 0 s (when the export "
+     "does not say whether calls were answered: every call longer than 0 s)"), "-",
+     _NOT_CONNECTED, _CALLS, N_("Calls in which someone talked.")),
+    ("conversations", _C, _STARTED, N_("Connected calls lasting 60 s or more"), "-",
+     N_("Unanswered calls and connected calls shorter than 60 s"), _CALLS,
+     N_("Calls long enough to be a real conversation.")),
+    ("missed_inbound", _C, _STARTED, N_("Inbound calls nobody answered (when the "
+     "export does not say whether calls were answered: inbound calls of 0 s)"), "-",
+     N_("Outbound calls"), _CALLS, N_("Customers who called and got no answer.")),
+    ("zero_length", _C, _STARTED, N_("Calls lasting 0 s"), "-", N_("Nothing"), _CALLS,
+     N_("Calls of zero length: dropped, voicemail or misdialled.")),
+    ("talk_time_total_s", _CONN, _STARTED, N_("Total length of the connected calls, in "
+     "seconds"), "-", _NOT_CONNECTED, _SECONDS, N_("Total talk time.")),
+    ("talk_mean_s", _CONN, _STARTED, N_("Total length of the connected calls, in seconds"),
+     N_("Number of connected calls"), _NOT_CONNECTED, _SECONDS,
+     N_("Average length of a connected call, in seconds.")),
+    ("talk_median_s", _CONN, _STARTED, N_("The middle length of the connected calls, in "
+     "seconds: half of the calls were shorter, half longer"), "-", _NOT_CONNECTED, _SECONDS,
+     N_("Length of a typical connected call.")),
+    ("talk_p90_s", _CONN, _STARTED, N_("The length, in seconds, that 90% of the connected "
+     "calls do not exceed (interpolated between the two nearest calls)"), "-",
+     _NOT_CONNECTED, _SECONDS, N_("Length of the longest tenth of the connected calls.")),
+    ("talk_mean_min", _CONN, _STARTED, N_("Total length of the connected calls, in minutes"),
+     N_("Number of connected calls"), _NOT_CONNECTED, N_("minutes"),
+     N_("Average length of a connected call in minutes, the unit of call-length KPI "
+        "targets.")),
+    ("long_call_share", _CONN, _STARTED, N_("Connected calls longer than 20 min"), _CONNECTED,
+     _NOT_CONNECTED, N_("share, in %"), N_("Share of connected calls longer than 20 min.")),
 ]  # fmt: skip
 
 # name: (label, kind, better). Call length has no better direction in itself (a long call
 # may be a good call); "lower" follows the department's call-length KPI (at most N minutes)
 # and is read relative to the team's norm. Zero-length calls are noise, not performance.
 _CALL_READING = {
-    "dials": ("Dials", "count", "higher"),
-    "connected": ("Connected calls", "count", "higher"),
-    "conversations": ("Conversations", "count", "higher"),
-    "missed_inbound": ("Missed inbound calls", "count", "lower"),
-    "zero_length": ("Zero-length calls", "count", None),
-    "talk_time_total_s": ("Total talk time", "seconds", None),
-    "talk_mean_s": ("Mean connected-call length", "seconds", "lower"),
-    "talk_median_s": ("Median connected-call length", "seconds", "lower"),
-    "talk_p90_s": ("90th-percentile connected-call length", "seconds", "lower"),
-    "talk_mean_min": ("Mean connected-call length", "minutes", "lower"),
-    "long_call_share": ("Share of long calls", "rate", "lower"),
+    "dials": (N_("Dials"), "count", "higher"),
+    "connected": (_CONNECTED, "count", "higher"),
+    "conversations": (N_("Conversations"), "count", "higher"),
+    "missed_inbound": (N_("Missed inbound calls"), "count", "lower"),
+    "zero_length": (N_("Zero-length calls"), "count", None),
+    "talk_time_total_s": (N_("Total talk time"), "seconds", None),
+    "talk_mean_s": (N_("Mean connected-call length"), "seconds", "lower"),
+    "talk_median_s": (N_("Median connected-call length"), "seconds", "lower"),
+    "talk_p90_s": (N_("90th-percentile connected-call length"), "seconds", "lower"),
+    "talk_mean_min": (N_("Mean connected-call length"), "minutes", "lower"),
+    "long_call_share": (N_("Share of long calls"), "rate", "lower"),
 }
 _CALL_POOLING = {
     "talk_mean_s": (("talk_time_total_s", ("connected",)), 1.0),

@@ -13,49 +13,59 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.definition import from_rows
 from workbench.metrics.grid import NEVER, instants_ns, make_grid, safe_ratio
 from workbench.metrics.periods import to_instant
 
 __all__ = ["DEAL_COLUMNS", "deal_metrics"]
 
-_D = "deals (leads) of the manager"
-_CLOSED = "deals closed in the period (closed_at in the period and <= as_of)"
+# The words a manager reads (translated where shown; docs/metrics.md maps them to columns).
+_D = N_("The manager's deals (every lead is a deal)")
+_CLOSED = N_("The manager's deals closed in the period (up to the report's cut-off time)")
+_CREATED = N_("When the deal was created")
+_CLOSED_AT = N_("When the deal was closed")
+_OPEN = N_("Open deals")
+_DEALS = N_("deals")
+_MONEY = N_("money (in the currency of the data)")
+_WON_SUM = N_("Total amount of the deals won")
 _DEAL_ROWS = [
-    ("leads", _D, "created_at", "deals created in the period", "-", "none", "deals",
-     "Throughput: leads taken on."),
-    ("won", _CLOSED, "closed_at", "closed deals with outcome won", "-", "open deals",
-     "deals", "Deals won."),
-    ("lost", _CLOSED, "closed_at", "closed deals with outcome lost", "-", "open deals",
-     "deals", "Deals lost."),
-    ("closed", _CLOSED, "closed_at", "won + lost", "-", "open deals", "deals",
-     "Deals decided."),
-    ("conversion", _CLOSED, "closed_at", "won", "closed", "open deals", "fraction 0..1",
-     "Win rate of the deals decided in the period."),
-    ("cohort_conversion", "deals created in the period", "created_at", "of them, won with "
-     "closed_at <= as_of", "leads", "none (still-open deals count in the denominator)",
-     "fraction 0..1", "Share of the period's leads won so far; recent cohorts are still "
-     "maturing, so compare cohorts of the same age."),
-    ("sales_volume", _CLOSED, "closed_at", "sum of amount of won deals", "-", "won deals "
-     "with no amount (counted in won_no_amount)", "currency", "Money won in the period."),
-    ("avg_deal", _CLOSED, "closed_at", "sales_volume", "won deals with an amount (won - "
-     "won_no_amount)", "won deals with no amount", "currency", "Mean amount of a won deal."),
-    ("won_no_amount", _CLOSED, "closed_at", "won deals with a missing amount", "-", "-",
-     "deals", "Won deals left out of sales_volume and avg_deal: the exclusion count."),
+    ("leads", _D, _CREATED, N_("Deals created in the period"), "-", N_("Nothing"), _DEALS,
+     N_("How many leads the manager took on.")),
+    ("won", _CLOSED, _CLOSED_AT, N_("Closed deals that were won"), "-", _OPEN, _DEALS,
+     N_("Deals won.")),
+    ("lost", _CLOSED, _CLOSED_AT, N_("Closed deals that were lost"), "-", _OPEN, _DEALS,
+     N_("Deals lost.")),
+    ("closed", _CLOSED, _CLOSED_AT, N_("Deals won plus deals lost"), "-", _OPEN, _DEALS,
+     N_("Deals decided, won or lost.")),
+    ("conversion", _CLOSED, _CLOSED_AT, N_("Deals won"), N_("Deals closed (won plus lost)"),
+     _OPEN, N_("share, in %"), N_("Share of the deals decided in the period that were won.")),
+    ("cohort_conversion", N_("The manager's deals created in the period"), _CREATED,
+     N_("Those of them won by the report's cut-off time"), N_("Deals created in the period"),
+     N_("Nothing: deals still open count in the total"), N_("share, in %"),
+     N_("Share of the period's leads won so far. Recent periods are still maturing, so "
+        "compare periods of the same age.")),
+    ("sales_volume", _CLOSED, _CLOSED_AT, _WON_SUM, "-", N_("Won deals without an amount "
+     "(counted separately)"), _MONEY, N_("Money won in the period.")),
+    ("avg_deal", _CLOSED, _CLOSED_AT, _WON_SUM, N_("Won deals that have an amount"),
+     N_("Won deals without an amount"), _MONEY, N_("Average amount of a won deal.")),
+    ("won_no_amount", _CLOSED, _CLOSED_AT, N_("Won deals with no amount recorded"), "-",
+     N_("Nothing"), _DEALS, N_("Won deals left out of the sales volume and the average "
+     "deal: a data-quality count.")),
 ]  # fmt: skip
 
 # name: (label, kind, better). Lost and closed deals follow the leads taken on: more is
 # neither better nor worse (conversion judges them); won_no_amount is a data-quality count.
 _DEAL_READING = {
-    "leads": ("Leads handled", "count", "higher"),
-    "won": ("Deals won", "count", "higher"),
-    "lost": ("Deals lost", "count", None),
-    "closed": ("Deals closed", "count", None),
-    "conversion": ("Conversion (won / closed)", "rate", "higher"),
-    "cohort_conversion": ("Cohort conversion", "rate", "higher"),
-    "sales_volume": ("Sales volume", "money", "higher"),
-    "avg_deal": ("Average deal", "money", "higher"),
-    "won_no_amount": ("Won deals without an amount", "count", "lower"),
+    "leads": (N_("Leads handled"), "count", "higher"),
+    "won": (N_("Deals won"), "count", "higher"),
+    "lost": (N_("Deals lost"), "count", None),
+    "closed": (N_("Deals closed"), "count", None),
+    "conversion": (N_("Conversion (won / closed)"), "rate", "higher"),
+    "cohort_conversion": (N_("Cohort conversion"), "rate", "higher"),
+    "sales_volume": (N_("Sales volume"), "money", "higher"),
+    "avg_deal": (N_("Average deal"), "money", "higher"),
+    "won_no_amount": (N_("Won deals without an amount"), "count", "lower"),
 }
 _DEAL_POOLING = {
     "conversion": (("won", ("closed",)), 1.0),

@@ -5,6 +5,11 @@ A leaf module (it imports nothing from the workbench), so that any module can de
 a number is counted, a definition says how it reads (label, kind), which way is better, and
 how a rate pools over a window of periods (ratio, scale): pages take those from here instead
 of keeping their own lists.
+
+Every text field but ``name`` is what people read: plain words with no column names or
+formulas, marked ``N_("...")`` where declared (whole literal sentences, numbers written in,
+so that the extractor finds them) and translated where shown. The code names and the
+pooling formula are for analysts (``docs/metrics.md``).
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ BETTER = ("lower", "higher", None)
 class Definition:
     """The written definition of one metric column.
 
-    Population, time anchor, numerator, denominator and exclusions say how the number is
-    counted; unit and description say how it reads. ``label`` is the plain-words name pages
-    print, ``kind`` one of :data:`KINDS`, ``better`` "lower", "higher" or None (no good
-    direction). ``ratio`` = (numerator column, denominator columns), two denominator
-    columns meaning the first minus the second: a window's value is the summed numerator
-    over the summed denominator, times ``scale`` (e.g. 1/60 for seconds to minutes).
+    Population, time anchor, numerator, denominator and exclusions say in plain words how
+    the number is counted (a manager could recount it by hand); unit and description say
+    how it reads. ``label`` is the plain-words name pages print, ``kind`` one of
+    :data:`KINDS`, ``better`` "lower", "higher" or None (no good direction). ``ratio`` =
+    (numerator column, denominator columns), two denominator columns meaning the first
+    minus the second: a window's value is the summed numerator over the summed
+    denominator, times ``scale`` (e.g. 1/60 for seconds to minutes).
     """
 
     name: str
@@ -105,7 +111,8 @@ def definitions_frame(defs: Iterable[Definition]) -> pd.DataFrame:
 
 
 def pooling_text(ratio: tuple[str, tuple[str, ...]], scale: float = 1.0) -> str:
-    """A pooling ratio in words, e.g. "sum talk_time_total_s / sum connected / 60"."""
+    """A pooling ratio over column names, for analysts (docs/metrics.md), e.g.
+    "sum talk_time_total_s / sum connected / 60"."""
     num, den = ratio
     under = den[0] if len(den) == 1 else f"({den[0]} - {den[1]})"
     text = f"sum {num} / sum {under}"

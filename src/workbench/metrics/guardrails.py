@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.definition import from_rows
 from workbench.metrics.periods import period_end, period_range, period_start
 
@@ -77,65 +78,102 @@ TASK_GUARDRAILS = (
 RESULT_GUARDRAILS = ("empty_result_completions", "empty_result_share")
 GUARDRAIL_COLUMNS = CALL_GUARDRAILS + TASK_GUARDRAILS
 
-_CONN = "connected calls of the manager (answered and duration_s > 0)"
-_DL = "tasks of the manager with a deadline, any status"
-_DONE = "tasks of the manager with status completed and a completed_at"
-_ONTIME = "completed tasks with completed_at <= due_at (the deadline in force)"
-_NO_TIME = "completed tasks without completed_at or manager (set aside, counted)"
+# The words a manager reads (translated where shown; docs/metrics.md maps them to columns).
+_CONN = N_("The manager's connected calls (answered and longer than 0 s)")
+_DL = N_("The manager's tasks with a deadline, whatever their status")
+_DONE = N_("The manager's completed tasks that have a completion time")
+_ONTIME = N_(
+    "The manager's tasks completed no later than their current deadline (the deadline in "
+    "force, after any postponement)"
+)
+_SET_ASIDE = N_("Completed tasks without a completion time or a manager (set aside and counted)")
+_STARTED = N_("When the call started")
+_DL_TIME = N_(
+    "The task's original deadline (the current one when no original deadline is recorded)"
+)
+_COMPLETED = N_("When the task was completed")
+_NO_DL = N_("Tasks without a deadline or without a manager")
+_SHORT = N_("Connected calls shorter than 30 s")
+_POSTPONED = N_("Tasks whose current deadline is later than their original deadline")
+_ON_TIME = N_("Tasks completed no later than their current deadline")
+_LAST_HOUR = N_("Tasks completed no later than their current deadline and at most 1 hour before it")
+_EMPTY_DESCRIPTION = N_("Completed tasks whose description is empty or only spaces")
+_EMPTY_RESULT = N_("Completed tasks whose result is empty or only spaces")
+_DONE_TASKS = N_("Completed tasks")
+_SHARE = N_("share, in %")
 _DEFS = [
-    ("connected_calls", _CONN, "started_at", "connected calls", "-", "calls without "
-     "started_at, manager or duration_s (set aside)", "calls", "Denominator of "
-     "short_call_share."),
-    ("short_calls", _CONN, "started_at", "connected calls with duration_s < short_call_s "
-     "(default 30 s)", "-", "not connected", "calls", "Very short connected calls: hanging "
-     "up early would meet a talk-time KPI."),
-    ("short_call_share", _CONN, "started_at", "short_calls", "connected_calls",
-     "not connected", "fraction 0..1", "Guardrail of a talk-time KPI."),
-    ("deadline_tasks", _DL, "original_due_at (due_at where empty)", "tasks with a deadline",
-     "-", "tasks without a deadline or manager", "tasks", "Denominator of postponed_share."),
-    ("postponed_tasks", _DL, "original_due_at (due_at where empty)", "tasks whose due_at is "
-     "later than original_due_at", "-", "tasks without a deadline or manager", "tasks",
-     "Deadlines moved later: moving deadlines would hide misses from a CRM overdue count."),
-    ("postponed_share", _DL, "original_due_at (due_at where empty)", "postponed_tasks",
-     "deadline_tasks", "tasks without a deadline or manager", "fraction 0..1",
-     "Guardrail of an overdue KPI."),
-    ("on_time_completions", _ONTIME, "completed_at", "completed tasks with completed_at <= "
-     "due_at", "-", _NO_TIME + "; tasks without a deadline", "tasks",
-     "Denominator of last_minute_share."),
-    ("last_minute_completions", _ONTIME, "completed_at", "on-time completions with due_at - "
-     "completed_at <= last_minute_hours (default 1 h)", "-", _NO_TIME, "tasks",
-     "Tasks closed just before the deadline: closing to beat the clock."),
-    ("last_minute_share", _ONTIME, "completed_at", "last_minute_completions",
-     "on_time_completions", _NO_TIME, "fraction 0..1", "Guardrail of an overdue KPI."),
-    ("completed_tasks", _DONE, "completed_at", "completed tasks", "-", _NO_TIME, "tasks",
-     "Denominator of empty_description_share (and empty_result_share)."),
-    ("empty_description_completions", _DONE, "completed_at", "completed tasks whose "
-     "description is missing or whitespace only", "-", _NO_TIME + "; NaN without a "
-     "description column", "tasks", "Completions with nothing written about the task."),
-    ("empty_description_share", _DONE, "completed_at", "empty_description_completions",
-     "completed_tasks", _NO_TIME, "fraction 0..1", "Guardrail of an overdue KPI: tasks "
-     "closed with an empty description. It is about the description, not the outcome "
-     "(the contract has no result column)."),
-    ("empty_result_completions", _DONE, "completed_at", "completed tasks whose result text "
-     "is missing or whitespace only", "-", _NO_TIME + "; only when the export has a result "
-     "column (not in the contract)", "tasks", "Completions with no outcome written down."),
-    ("empty_result_share", _DONE, "completed_at", "empty_result_completions",
-     "completed_tasks", _NO_TIME + "; only with a result column", "fraction 0..1",
-     "Tasks closed without a result: closing without doing."),
-    ("kpi_in_force", "manager-periods of the guardrails table", "the period [start, end)",
-     "true when a target row for the manager or for '*' (on kpi_metrics, default any "
-     "metric) applies at some instant of the period", "-", "target rows of other managers",
-     "yes/no", "Whether the manager worked under a KPI in the period."),
+    ("connected_calls", _CONN, _STARTED, N_("Connected calls"), "-", N_("Calls without a start "
+     "time, a manager or a length (set aside)"), N_("calls"), N_("The base of the share of "
+     "very short calls.")),
+    ("short_calls", _CONN, _STARTED, _SHORT, "-", N_("Unanswered calls and calls of 0 s"),
+     N_("calls"), N_("Very short connected calls: hanging up early would meet a call-length "
+     "KPI.")),
+    ("short_call_share", _CONN, _STARTED, _SHORT, N_("Connected calls"), N_("Unanswered "
+     "calls and calls of 0 s"), _SHARE, N_("Guardrail of a call-length KPI: it rises when "
+     "calls are cut short to meet the target.")),
+    ("deadline_tasks", _DL, _DL_TIME, N_("Tasks with a deadline"), "-", _NO_DL, N_("tasks"),
+     N_("The base of the share of deadlines postponed.")),
+    ("postponed_tasks", _DL, _DL_TIME, _POSTPONED, "-", _NO_DL, N_("tasks"),
+     N_("Deadlines moved later: moving deadlines would hide misses from the CRM's overdue "
+        "count.")),
+    ("postponed_share", _DL, _DL_TIME, _POSTPONED, N_("Tasks with a deadline"), _NO_DL, _SHARE,
+     N_("Guardrail of an overdue KPI: it rises when deadlines are moved to avoid a miss.")),
+    ("on_time_completions", _ONTIME, _COMPLETED, _ON_TIME, "-", N_("Completed tasks without a "
+     "completion time or a manager (set aside and counted); tasks without a deadline"),
+     N_("tasks"), N_("The base of the share of last-hour completions.")),
+    ("last_minute_completions", _ONTIME, _COMPLETED, _LAST_HOUR, "-", _SET_ASIDE, N_("tasks"),
+     N_("Tasks closed just before the deadline, to beat the clock. A deadline given as a "
+        "date only means 23:59:59 that day, so this then means closed after 23:00.")),
+    ("last_minute_share", _ONTIME, _COMPLETED, _LAST_HOUR, _ON_TIME, _SET_ASIDE, _SHARE,
+     N_("Guardrail of an overdue KPI: it rises when tasks are closed at the last moment just "
+        "to beat the deadline.")),
+    ("completed_tasks", _DONE, _COMPLETED, _DONE_TASKS, "-", _SET_ASIDE, N_("tasks"),
+     N_("The base of the shares of completed tasks with an empty description or result.")),
+    ("empty_description_completions", _DONE, _COMPLETED, _EMPTY_DESCRIPTION, "-",
+     N_("Completed tasks without a completion time or a manager (set aside and counted); "
+        "empty when the data has no task descriptions"), N_("tasks"),
+     N_("Completed tasks with nothing written about the task.")),
+    ("empty_description_share", _DONE, _COMPLETED, _EMPTY_DESCRIPTION, _DONE_TASKS,
+     _SET_ASIDE, _SHARE, N_("Guardrail of an overdue KPI: tasks closed with an empty "
+     "description. It is about the task's description, not its outcome (the standard export "
+     "has no result field).")),
+    ("empty_result_completions", _DONE, _COMPLETED, _EMPTY_RESULT, "-",
+     N_("Completed tasks without a completion time or a manager (set aside and counted); "
+        "only when the export has a result field (the standard export has none)"), N_("tasks"),
+     N_("Completed tasks with no outcome written down.")),
+    ("empty_result_share", _DONE, _COMPLETED, _EMPTY_RESULT, _DONE_TASKS,
+     N_("Completed tasks without a completion time or a manager (set aside and counted); "
+        "only when the export has a result field"), _SHARE,
+     N_("Tasks closed without a result: closing without doing.")),
+    ("kpi_in_force", N_("The manager's periods"), N_("The whole period, from its start to its "
+     "end"), N_("Yes when a KPI target for the manager, or for the whole department, applies "
+     "at any moment of the period (a target on any metric, unless the analyst names "
+     "some)"), "-", N_("Targets of other managers"), N_("yes/no"),
+     N_("Whether the manager worked under a KPI in the period.")),
 ]  # fmt: skip
-# name: (label, kind, better) of the guardrail shares: each rises when a KPI is gamed.
+# name: (label, kind, better) of the guardrail shares: each rises when a KPI is gamed. The
+# counts are labelled too, so that no page shows a code name.
 _READING = {
-    "short_call_share": ("Share of very short connected calls", "rate", "lower"),
-    "postponed_share": ("Share of deadlines postponed", "rate", "lower"),
-    "last_minute_share": ("Share of on-time completions in the last minute", "rate", "lower"),
-    "empty_description_share": ("Share of completions with an empty description", "rate",
+    "connected_calls": (N_("Connected calls"), "count", None),
+    "short_calls": (N_("Very short connected calls"), "count", "lower"),
+    "short_call_share": (N_("Share of very short connected calls"), "rate", "lower"),
+    "deadline_tasks": (N_("Tasks with a deadline"), "count", None),
+    "postponed_tasks": (N_("Postponed deadlines"), "count", "lower"),
+    "postponed_share": (N_("Share of deadlines postponed"), "rate", "lower"),
+    "on_time_completions": (N_("Tasks completed by their current deadline"), "count", None),
+    "last_minute_completions": (N_("Tasks closed in the last hour before the deadline"),
+                                "count", "lower"),
+    "last_minute_share": (N_("Share of on-time completions in the last hour"), "rate",
+                          "lower"),
+    "completed_tasks": (N_("Completed tasks"), "count", None),
+    "empty_description_completions": (N_("Completed tasks with an empty description"),
+                                      "count", "lower"),
+    "empty_description_share": (N_("Share of completions with an empty description"), "rate",
                                 "lower"),
-    "empty_result_share": ("Share of completions with an empty result", "rate", "lower"),
-    "kpi_in_force": ("Under a KPI", "bool", None),
+    "empty_result_completions": (N_("Completed tasks with an empty result"), "count",
+                                 "lower"),
+    "empty_result_share": (N_("Share of completions with an empty result"), "rate", "lower"),
+    "kpi_in_force": (N_("Under a KPI"), "bool", None),
 }  # fmt: skip
 _POOLING = {
     "short_call_share": (("short_calls", ("connected_calls",)), 1.0),

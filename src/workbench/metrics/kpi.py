@@ -16,6 +16,7 @@ import pandas as pd
 from workbench.data.check import unusable_targets
 from workbench.data.schema import ALL_MANAGERS, TARGET_DIRECTIONS
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.calls import DEFINITIONS as _CALL_DEFINITIONS
 from workbench.metrics.deals import DEFINITIONS as _DEAL_DEFINITIONS
 from workbench.metrics.definition import Definition
@@ -31,55 +32,76 @@ KPI_METRICS: tuple[str, ...] = tuple(
 
 PERIOD_OFFSETS = {"month": pd.DateOffset(months=1), "week": pd.DateOffset(weeks=1)}
 
-_POP = "manager x period rows of the panel with a target in force at the period start"
+# The words a manager reads (translated where shown; docs/metrics.md maps them to columns).
+_POP = N_("The manager's periods with a KPI target in force at the start of the period")
+_START = N_("The start of the period: the target in force then applies to the whole period")
 DEFINITIONS = (
     Definition(
         "met",
         population=_POP,
-        time_anchor="period start (the target in force then applies to the whole period)",
-        numerator="actual <= target (at_most) or actual >= target (at_least)",
-        exclusions="NA when actual is NaN (e.g. no task was due)",
-        unit="bool",
-        description="Whether the manager met her KPI in the period.",
-        label="KPI met",
+        time_anchor=_START,
+        numerator=N_(
+            "Met when the figure is at or below the target (for an at-most target), or at or "
+            "above it (for an at-least target)"
+        ),
+        exclusions=N_("No verdict when the figure is empty (for example, no task was due)"),
+        unit=N_("yes/no"),
+        description=N_("Whether the manager met the KPI in the period."),
+        label=N_("KPI met"),
         kind="bool",
     ),
     Definition(
         "gap_to_target",
         population=_POP,
-        time_anchor="period start",
-        numerator="actual - target (at_most) or target - actual (at_least)",
-        exclusions="NaN when actual is NaN",
-        unit="the metric's unit",
-        description="Distance on the wrong side of the target: positive = missed by that much, "
-        "zero or negative = met with that margin; met == (gap_to_target <= tol, default 1e-9).",
-        label="Gap to the KPI target",
+        time_anchor=_START,
+        numerator=N_(
+            "How far the figure is on the wrong side of the target: the figure minus the "
+            "target for an at-most target, the target minus the figure for an at-least target"
+        ),
+        exclusions=N_("Empty when the figure is empty"),
+        unit=N_("the figure's own unit"),
+        description=N_(
+            "Above zero: the KPI was missed by that much; zero or below: it was met with that "
+            "margin."
+        ),
+        label=N_("Gap to the KPI target"),
         kind="value",
         better="lower",
     ),
     Definition(
         "target_step_in_period",
         population=_POP,
-        time_anchor="(period start, period end)",
-        numerator="an applicable target row (personal or '*') starts or ends strictly inside "
-        "the period",
-        unit="bool",
-        description="The KPI changed mid-period; the period was judged on the target at its start.",
-        label="KPI changed mid-period",
+        time_anchor=N_("The period, strictly between its start and its end"),
+        numerator=N_(
+            "Yes when a target that applies to the manager (a personal one or the whole "
+            "department's) starts or ends strictly inside the period"
+        ),
+        unit=N_("yes/no"),
+        description=N_(
+            "The KPI changed during the period; the period was judged on the target in force "
+            "at its start."
+        ),
+        label=N_("KPI changed mid-period"),
         kind="bool",
     ),
     Definition(
         "kpi_periods_met",
-        population="periods (months) of the window with a target for the metric in force at "
-        "the period start, for the manager (personal target, else the '*' one)",
-        time_anchor="period start (see 'met')",
-        numerator="periods met (kpi_<metric>_met)",
-        denominator="periods with a target (kpi_<metric>_periods)",
-        exclusions="periods without a value (e.g. no task due) count in the denominator as "
-        "neither met nor missed",
-        unit="periods",
-        description="KPI attainment over the window, shown as 'met / with a target'.",
-        label="Periods the KPI was met",
+        population=N_(
+            "The periods of the span in which a target for the metric was in force at the "
+            "period start, for the manager (a personal target, else the whole department's)"
+        ),
+        time_anchor=N_("The start of each period (see KPI met)"),
+        numerator=N_("Periods in which the KPI was met"),
+        denominator=N_("Periods with a target"),
+        exclusions=N_(
+            "A period without a figure (for example, no task due) counts among the periods "
+            "with a target, as neither met nor missed"
+        ),
+        unit=N_("periods"),
+        description=N_(
+            "KPI attainment over the span, shown as periods met out of periods with a target."
+        ),
+        label=N_("Periods the KPI was met"),
         kind="count",
         better="higher",
     ),

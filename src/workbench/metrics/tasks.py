@@ -14,104 +14,137 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.definition import from_rows
 from workbench.metrics.grid import NEVER, PeriodGrid, instants_ns, make_grid, safe_ratio
 from workbench.metrics.periods import to_instant
 
 __all__ = ["TASK_COLUMNS", "task_metrics"]
 
-_T = "tasks of the manager"
-_NOT_CANCELLED = "cancelled tasks"
-_DUE = (
-    "due tasks: original_due_at in the period and <= as_of, status not cancelled "
-    "(a deadline after as_of is not due yet)"
+# The words a manager reads (translated where shown, see workbench.i18n): plain enough to
+# recompute a figure by hand, with no column names; docs/metrics.md maps the words to the
+# columns ("original deadline" = original_due_at, "cut-off time" = as_of).
+_T = N_("The manager's tasks")
+_T_ALL = N_("All of the manager's tasks, cancelled ones included")
+_CREATED = N_("When the task was created")
+_COMPLETED = N_("When the task was completed")
+_ORIGINAL = N_("The task's original deadline (as first set; postponing it does not move it)")
+_DUE = N_(
+    "The manager's tasks whose original deadline falls in the period and has passed by the "
+    "report's cut-off time (a deadline still ahead is not due yet)"
 )
-_SNAP = (
-    "snapshot at min(period end, as_of): tasks created <= snapshot, not cancelled, "
-    "not completed by the snapshot (completed_at NaT or > snapshot)"
+_SNAP = N_(
+    "The manager's tasks open at the end of the period (or at the report's cut-off time, if "
+    "that is earlier): created by then and not completed by then"
 )
-_LATE = "tasks completed late: completed_at > original_due_at, completed_at <= as_of"
+_SNAP_TIME = N_("The end of the period, or the report's cut-off time if that is earlier")
+_LATE = N_(
+    "The manager's tasks completed after their original deadline (completed by the report's "
+    "cut-off time)"
+)
+_WITH_DEADLINE = N_("The manager's tasks completed in the period that had a deadline")
+_NOTHING = N_("Nothing")
+_CANCELLED = N_("Cancelled tasks")
+_CANCELLED_NO_DEADLINE = N_("Cancelled tasks; tasks without a deadline")
+_CANCELLED_ON_TIME = N_("Cancelled tasks; tasks completed on time")
+_DUE_IN_PERIOD = N_("Tasks due in the period")
+_TASKS = N_("tasks")
+_SHARE = N_("share, in %")
+_DAYS = N_("days")
 
 _TASK_ROWS = [
-    ("tasks_new", _T, "created_at", "tasks created in the period", "-", "none", "tasks",
-     "Inflow of work: tasks created."),
-    ("tasks_completed", _T, "completed_at", "tasks completed in the period (completed_at <= "
-     "as_of)", "-", _NOT_CANCELLED, "tasks", "Output: tasks completed."),
-    ("tasks_due", _T, "original_due_at", _DUE, "-", _NOT_CANCELLED + "; tasks without a "
-     "deadline", "tasks", "Due-date cohort: tasks whose original deadline fell in the period."),
-    ("tasks_overdue", _DUE, "original_due_at", "due tasks not completed by the original "
-     "deadline: completed_at > original_due_at, or not completed at as_of", "-",
-     _NOT_CANCELLED, "tasks", "Missed deadlines; = tasks_overdue_late + tasks_overdue_open. "
-     "Completed exactly at the deadline is on time, one second later is late; a task still "
-     "open at as_of whose deadline is exactly as_of counts as overdue (not done by it)."),
-    ("tasks_overdue_late", _DUE, "original_due_at", "due tasks completed after the original "
-     "deadline (and by as_of)", "-", _NOT_CANCELLED, "tasks", "Overdue, done late."),
-    ("tasks_overdue_open", _DUE, "original_due_at", "due tasks still not completed at as_of",
-     "-", _NOT_CANCELLED, "tasks", "Overdue, still open."),
-    ("delinquency_rate", _DUE, "original_due_at", "tasks_overdue", "tasks_due",
-     _NOT_CANCELLED + "; tasks without a deadline", "fraction 0..1",
-     "Share of deadlines missed, by due-date cohort; the original deadline counts, so "
-     "moving a deadline does not hide a miss."),
-    ("tasks_completed_on_time", "tasks completed in the period that had a deadline",
-     "completed_at", "completed_at <= original_due_at", "-", _NOT_CANCELLED + "; tasks "
-     "without a deadline", "tasks", "Completions that met the original deadline."),
-    ("on_time_rate", "tasks completed in the period that had a deadline", "completed_at",
-     "tasks_completed_on_time", "tasks completed in the period with an original_due_at",
-     _NOT_CANCELLED + "; tasks without a deadline", "fraction 0..1",
-     "Share of the period's completions that met the original deadline."),
-    ("open_overdue_at_end", _SNAP, "snapshot at min(period end, as_of)", "open tasks whose "
-     "current deadline due_at <= snapshot", "-", _NOT_CANCELLED + "; tasks without a "
-     "deadline", "tasks", "Backlog of overdue tasks as the CRM shows it; uses the current "
-     "deadline, so postponing removes a task from it (delinquency_rate does not)."),
-    ("tasks_in_work_at_end", _SNAP, "snapshot at min(period end, as_of)", "open tasks", "-",
-     _NOT_CANCELLED, "tasks", "Tasks in work at the snapshot, with or without a deadline."),
-    ("overdue_share_in_work", _SNAP, "snapshot at min(period end, as_of)",
-     "open_overdue_at_end", "tasks_in_work_at_end", _NOT_CANCELLED, "fraction 0..1",
-     "Bitrix24-style overdue share: overdue among all open tasks in work."),
-    ("lateness_median_days", _LATE, "completed_at", "median of (completed_at - "
-     "original_due_at) in days", "-", _NOT_CANCELLED + "; on-time tasks", "days",
-     "Typical delay of a late completion."),
-    ("lateness_p90_days", _LATE, "completed_at", "90th percentile (linear interpolation) of "
-     "(completed_at - original_due_at) in days", "-", _NOT_CANCELLED + "; on-time tasks",
-     "days", "Delay of the worst tenth of late completions."),
-    ("late_lt_1d", _LATE, "completed_at", "late completions with lateness < 1 day", "-",
-     _NOT_CANCELLED, "tasks", "Lateness bucket (0, 1) days."),
-    ("late_1_7d", _LATE, "completed_at", "late completions with 1 <= lateness < 7 days", "-",
-     _NOT_CANCELLED, "tasks", "Lateness bucket [1, 7) days."),
-    ("late_7_30d", _LATE, "completed_at", "late completions with 7 <= lateness < 30 days",
-     "-", _NOT_CANCELLED, "tasks", "Lateness bucket [7, 30) days."),
-    ("late_gt_30d", _LATE, "completed_at", "late completions with lateness >= 30 days", "-",
-     _NOT_CANCELLED, "tasks", "Lateness bucket [30, inf) days."),
-    ("tasks_no_deadline", _T, "created_at", "tasks created in the period with no deadline "
-     "(due_at and original_due_at NaT)", "-", "none", "tasks",
-     "Work without a deadline cannot be late; watch this next to delinquency_rate."),
-    ("tasks_postponed", _T, "created_at", "tasks created in the period whose due_at is later "
-     "than original_due_at", "-", "none", "tasks", "Tasks whose deadline was moved later."),
+    ("tasks_new", _T_ALL, _CREATED, N_("Tasks created in the period"), "-", _NOTHING, _TASKS,
+     N_("How much new work the manager got: the tasks created in the period.")),
+    ("tasks_completed", _T, _COMPLETED, N_("Tasks completed in the period, up to the report's "
+     "cut-off time"), "-", _CANCELLED, _TASKS, N_("Output: the tasks the manager completed.")),
+    ("tasks_due", _DUE, _ORIGINAL, _DUE_IN_PERIOD, "-", _CANCELLED_NO_DEADLINE, _TASKS,
+     N_("Tasks whose original deadline fell in the period: the tasks the overdue share is "
+        "judged on.")),
+    ("tasks_overdue", _DUE, _ORIGINAL, N_("Tasks due in the period that were not completed by "
+     "their original deadline: completed later, or still open at the report's cut-off time"),
+     "-", _CANCELLED, _TASKS, N_("Missed deadlines: overdue tasks done late plus overdue tasks "
+     "still open. A task completed exactly at its deadline is on time, one second later is "
+     "late; a task still open at the cut-off time whose deadline is that very moment is "
+     "overdue.")),
+    ("tasks_overdue_late", _DUE, _ORIGINAL, N_("Tasks due in the period and completed after "
+     "their original deadline (by the report's cut-off time)"), "-", _CANCELLED, _TASKS,
+     N_("Overdue tasks that were done, but late.")),
+    ("tasks_overdue_open", _DUE, _ORIGINAL, N_("Tasks due in the period and still not "
+     "completed at the report's cut-off time"), "-", _CANCELLED, _TASKS,
+     N_("Overdue tasks still not done.")),
+    ("delinquency_rate", _DUE, _ORIGINAL, N_("Overdue tasks: tasks due in the period and not "
+     "completed by their original deadline"), _DUE_IN_PERIOD, _CANCELLED_NO_DEADLINE, _SHARE,
+     N_("Share of deadlines missed among the tasks due in the period. The original deadline "
+        "counts, so moving a deadline does not hide a miss.")),
+    ("tasks_completed_on_time", _WITH_DEADLINE, _COMPLETED, N_("Tasks completed no later than "
+     "their original deadline"), "-", _CANCELLED_NO_DEADLINE, _TASKS,
+     N_("Completed tasks that met their original deadline.")),
+    ("on_time_rate", _WITH_DEADLINE, _COMPLETED, N_("Tasks completed in the period no later "
+     "than their original deadline"), N_("Tasks completed in the period that had a deadline"),
+     _CANCELLED_NO_DEADLINE, _SHARE, N_("Share of the period's completed tasks (those with a "
+     "deadline) that met the original deadline.")),
+    ("open_overdue_at_end", _SNAP, _SNAP_TIME, N_("Open tasks whose current deadline (after "
+     "any postponement) had passed by then"), "-", _CANCELLED_NO_DEADLINE, _TASKS,
+     N_("The backlog of overdue tasks as the CRM shows it. It uses the current deadline, so "
+        "postponing a task removes it from this count; the overdue share of tasks due does "
+        "not forgive that.")),
+    ("tasks_in_work_at_end", _SNAP, _SNAP_TIME, N_("Open tasks, with or without a deadline"),
+     "-", _CANCELLED, _TASKS, N_("Tasks in work at the end of the period.")),
+    ("overdue_share_in_work", _SNAP, _SNAP_TIME, N_("Open tasks whose current deadline (after "
+     "any postponement) had passed by then"), N_("All open tasks, with or without a "
+     "deadline"), _CANCELLED, _SHARE, N_("Overdue share as Bitrix24 shows it: overdue tasks "
+     "among all the tasks in work.")),
+    ("lateness_median_days", _LATE, _COMPLETED, N_("The median delay, in days, from the "
+     "original deadline to completion: half of the late tasks were done later than this, "
+     "half earlier"), "-", _CANCELLED_ON_TIME, _DAYS, N_("How late a typical late task is "
+     "done.")),
+    ("lateness_p90_days", _LATE, _COMPLETED, N_("The delay, in days, from the original "
+     "deadline to completion that 90% of late tasks do not exceed (interpolated between the "
+     "two nearest tasks)"), "-", _CANCELLED_ON_TIME, _DAYS, N_("How late the worst tenth of "
+     "late tasks are done.")),
+    ("late_lt_1d", _LATE, _COMPLETED, N_("Tasks completed less than 1 day after their "
+     "original deadline"), "-", _CANCELLED, _TASKS, N_("Late tasks by delay: under a day.")),
+    ("late_1_7d", _LATE, _COMPLETED, N_("Tasks completed at least 1 day and less than 7 days "
+     "after their original deadline"), "-", _CANCELLED, _TASKS,
+     N_("Late tasks by delay: 1 to 7 days.")),
+    ("late_7_30d", _LATE, _COMPLETED, N_("Tasks completed at least 7 days and less than 30 "
+     "days after their original deadline"), "-", _CANCELLED, _TASKS,
+     N_("Late tasks by delay: 7 to 30 days.")),
+    ("late_gt_30d", _LATE, _COMPLETED, N_("Tasks completed 30 days or more after their "
+     "original deadline"), "-", _CANCELLED, _TASKS, N_("Late tasks by delay: 30 days or "
+     "more.")),
+    ("tasks_no_deadline", _T_ALL, _CREATED, N_("Tasks created in the period with no deadline "
+     "at all (neither an original nor a current one)"), "-", _NOTHING, _TASKS,
+     N_("Work without a deadline can never be late; watch this next to the overdue share of "
+        "tasks due.")),
+    ("tasks_postponed", _T_ALL, _CREATED, N_("Tasks created in the period whose current "
+     "deadline is later than their original deadline"), "-", _NOTHING, _TASKS,
+     N_("Tasks whose deadline was moved later.")),
 ]  # fmt: skip
 
 # name: (label, kind, better). More tasks created, due or in work is workload, not
 # performance: no direction. Late-bucket counts are descriptive: no direction either.
 _TASK_READING = {
-    "tasks_new": ("Tasks created", "count", None),
-    "tasks_completed": ("Tasks completed", "count", "higher"),
-    "tasks_due": ("Tasks due", "count", None),
-    "tasks_overdue": ("Tasks overdue", "count", "lower"),
-    "tasks_overdue_late": ("Overdue tasks done late", "count", "lower"),
-    "tasks_overdue_open": ("Overdue tasks still open", "count", "lower"),
-    "delinquency_rate": ("Overdue share of tasks due", "rate", "lower"),
-    "tasks_completed_on_time": ("Tasks completed on time", "count", "higher"),
-    "on_time_rate": ("On-time share of completed tasks", "rate", "higher"),
-    "open_overdue_at_end": ("Open overdue tasks at period end", "count", "lower"),
-    "tasks_in_work_at_end": ("Tasks in work at period end", "count", None),
-    "overdue_share_in_work": ("Overdue share of tasks in work", "rate", "lower"),
-    "lateness_median_days": ("Median lateness", "days", "lower"),
-    "lateness_p90_days": ("90th-percentile lateness", "days", "lower"),
-    "late_lt_1d": ("Late by under a day", "count", None),
-    "late_1_7d": ("Late by 1 to 7 days", "count", None),
-    "late_7_30d": ("Late by 7 to 30 days", "count", None),
-    "late_gt_30d": ("Late by 30 days or more", "count", None),
-    "tasks_no_deadline": ("Tasks created without a deadline", "count", "lower"),
-    "tasks_postponed": ("Tasks with a postponed deadline", "count", "lower"),
+    "tasks_new": (N_("Tasks created"), "count", None),
+    "tasks_completed": (N_("Tasks completed"), "count", "higher"),
+    "tasks_due": (N_("Tasks due"), "count", None),
+    "tasks_overdue": (N_("Tasks overdue"), "count", "lower"),
+    "tasks_overdue_late": (N_("Overdue tasks done late"), "count", "lower"),
+    "tasks_overdue_open": (N_("Overdue tasks still open"), "count", "lower"),
+    "delinquency_rate": (N_("Overdue share of tasks due"), "rate", "lower"),
+    "tasks_completed_on_time": (N_("Tasks completed on time"), "count", "higher"),
+    "on_time_rate": (N_("On-time share of completed tasks"), "rate", "higher"),
+    "open_overdue_at_end": (N_("Open overdue tasks at period end"), "count", "lower"),
+    "tasks_in_work_at_end": (N_("Tasks in work at period end"), "count", None),
+    "overdue_share_in_work": (N_("Overdue share of tasks in work"), "rate", "lower"),
+    "lateness_median_days": (N_("Median lateness"), "days", "lower"),
+    "lateness_p90_days": (N_("90th-percentile lateness"), "days", "lower"),
+    "late_lt_1d": (N_("Late by under a day"), "count", None),
+    "late_1_7d": (N_("Late by 1 to 7 days"), "count", None),
+    "late_7_30d": (N_("Late by 7 to 30 days"), "count", None),
+    "late_gt_30d": (N_("Late by 30 days or more"), "count", None),
+    "tasks_no_deadline": (N_("Tasks created without a deadline"), "count", "lower"),
+    "tasks_postponed": (N_("Tasks with a postponed deadline"), "count", "lower"),
 }
 # Rates whose window value is a ratio of summed columns (on_time_rate's denominator, the
 # completions with a deadline, is not a column, so it does not pool).

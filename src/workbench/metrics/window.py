@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_
 from workbench.metrics.calls import DEFINITIONS as _CALLS
 from workbench.metrics.deals import DEFINITIONS as _DEALS
 from workbench.metrics.definition import Definition
@@ -45,27 +46,37 @@ SUMMED_COLUMNS = (
 DEFINITIONS = (
     Definition(
         "window_figure",
-        population="the manager's periods inside the window [start, end)",
-        time_anchor="the window",
-        numerator="counts summed over the window's periods; each rate with a pooling ratio "
-        "recomputed from the sums (see 'Pooled over a window' of each metric)",
-        exclusions="a rate is NaN when its summed denominator is 0",
-        unit="the metric's unit",
-        description="A window's rate is never a mean of monthly rates, so a quiet month does "
-        "not weigh as much as a busy one.",
+        population=N_("The manager's periods inside the span of months or weeks a page covers"),
+        time_anchor=N_("The span a page covers"),
+        numerator=N_(
+            "Counts are added up over the periods of the span; each share or average is then "
+            "recomputed from those totals, the same way as for one period"
+        ),
+        exclusions=N_("A share or average is empty when its total base is 0"),
+        unit=N_("the figure's own unit"),
+        description=N_(
+            "A figure over several periods is never the average of the periods' figures, so a "
+            "quiet month does not weigh as much as a busy one."
+        ),
+        label=N_("Figure over several periods"),
     ),
     Definition(
         "lead_conversion",
-        population="a manager's deal totals over a window of whole periods",
-        time_anchor="leads by created_at, won by closed_at, within the window",
-        numerator="won",
-        denominator="leads",
-        exclusions="none",
-        unit="fraction",
-        description="Deals won per lead taken on; = close_rate x win_rate (win_rate = "
-        "conversion). Leads and wins of a window are different deals, so it is a rate of the "
-        "window, not of a cohort.",
-        label="Deals won per lead",
+        population=N_("The manager's deals over a span of whole periods"),
+        time_anchor=N_(
+            "Leads by when they were created, won deals by when they were closed, both within "
+            "the span"
+        ),
+        numerator=N_("Deals won"),
+        denominator=N_("Leads taken on (deals created)"),
+        exclusions=N_("Nothing"),
+        unit=N_("share, in %"),
+        description=N_(
+            "Deals won for each lead taken on; it equals the deals decided per lead times the "
+            "win rate. The leads and the wins of a span are not the same deals, so this is a "
+            "rate of the span, not of a group of leads."
+        ),
+        label=N_("Deals won per lead"),
         kind="rate",
         better="higher",
         ratio=("won", ("leads",)),

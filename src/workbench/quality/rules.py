@@ -18,6 +18,8 @@ the beginning of the text or after a character that is not a letter, digit or un
 
 from __future__ import annotations
 
+from workbench.i18n import N_
+
 __all__ = [
     "DEFAULT_WEIGHTS",
     "FLAGS",
@@ -371,14 +373,15 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 #: Quality bands from best to worst.
 BANDS = ("good", "fair", "poor")
 
-#: The fixed part of each flag's one-line explanation (some get the matched text added).
+#: The fixed part of each flag's one-line explanation (some get the matched text added), in
+#: English: :func:`workbench.quality.score.score_descriptions` translates them when it scores.
 FLAG_MESSAGES: dict[str, str] = {
-    "flag_empty": "empty description",
-    "flag_vague_action": "vague verb with no channel or step: say how (call, e-mail, meeting)",
-    "flag_no_method": "no method: name the script, checklist, template, offer or steps",
-    "flag_no_link": "mentions a material but gives no link to it",
-    "flag_template_trouble": "template problem",
-    "flag_too_short": "too short",
-    "flag_too_long": "too long: keep it brief",
-    "flag_no_deadline": "the task has no deadline",
+    "flag_empty": N_("empty description"),
+    "flag_vague_action": N_("vague verb with no channel or step: say how (call, e-mail, meeting)"),
+    "flag_no_method": N_("no method: name the script, checklist, template, offer or steps"),
+    "flag_no_link": N_("mentions a material but gives no link to it"),
+    "flag_template_trouble": N_("template problem"),
+    "flag_too_short": N_("too short"),
+    "flag_too_long": N_("too long: keep it brief"),
+    "flag_no_deadline": N_("the task has no deadline"),
 }

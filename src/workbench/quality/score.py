@@ -57,6 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_, _, ngettext
 from workbench.metrics.definition import definitions_frame, from_rows
 from workbench.quality import rules
 from workbench.stats import compare_proportions, wilson_interval
@@ -111,12 +112,24 @@ def _first_word(clean: pd.Series, mask: pd.Series, pattern: str) -> pd.Series:
     return found.str.replace(_STRIP_LEAD, "", regex=True).str.strip()
 
 
+def _fill(template: str, key: str, values: pd.Series) -> pd.Series:
+    """A translated ``template`` with ``{key}`` replaced by each row's value (vectorised)."""
+    head, _sep, tail = template.partition("{" + key + "}")
+    return head + values + tail
+
+
+def _per_count(counts: pd.Series, message) -> pd.Series:
+    """Per row, ``message(count)``: computed once per distinct count (plural forms differ)."""
+    return counts.map({n: message(int(n)) for n in counts.unique()}).astype("str")
+
+
 def _messages(flags: dict[str, pd.Series], extra: dict[str, pd.Series]) -> pd.Series:
-    """Join the one-line messages of the raised flags with "; "."""
+    """Join the one-line messages of the raised flags with "; ", in the current language."""
     index = flags[rules.FLAGS[0]].index
     out = pd.Series("", index=index, dtype="str")
     for name in rules.FLAGS:
-        msg = extra.get(name, pd.Series(rules.FLAG_MESSAGES[name], index=index, dtype="str"))
+        fixed = _(rules.FLAG_MESSAGES[name])
+        msg = extra.get(name, pd.Series(fixed, index=index, dtype="str"))
         out = out + (msg + "; ").where(flags[name], "")
     return out.str.replace("; $", "", regex=True)
 
@@ -208,29 +221,56 @@ def score_descriptions(
     score = (100.0 - penalty).clip(lower=0.0)
     band = np.select([score >= good_min, score >= fair_min], ["good", "fair"], "poor")
 
-    words = n_words.astype("str")
     verb = _first_word(clean, flags["flag_vague_action"], rules.GENERIC_VERBS)
     holder = _first_match(text, flags["flag_template_trouble"] & placeholder, rules.PLACEHOLDER)
+    # the explanations are read in the report: whole sentences, translated now
     extra = {
         "flag_empty": pd.Series(
-            np.where(blank, "empty description", "empty description: only HTML markup, no words"),
-            index=text.index,
-            dtype="str",
-        ),
-        "flag_vague_action": "vague verb '" + verb + "' with no channel or step: "
-        "say how (call, e-mail, meeting)",
-        "flag_template_trouble": pd.Series(
             np.where(
-                holder != "",
-                "template problem: unrendered placeholder '" + holder + "'",
-                "template problem: an empty field was substituted (double space, empty "
-                "brackets, null or a dangling preposition)",
+                blank,
+                _("empty description"),
+                _("empty description: only HTML markup, no words"),
             ),
             index=text.index,
             dtype="str",
         ),
-        "flag_too_short": "too short: " + words + f" word(s), fewer than {min_words}",
-        "flag_too_long": "too long: " + words + f" word(s), more than {max_words}; keep it brief",
+        "flag_vague_action": _fill(
+            _("vague verb '{verb}' with no channel or step: say how (call, e-mail, meeting)"),
+            "verb",
+            verb,
+        ),
+        "flag_template_trouble": pd.Series(
+            np.where(
+                holder != "",
+                _fill(
+                    _("template problem: unrendered placeholder '{placeholder}'"),
+                    "placeholder",
+                    holder,
+                ),
+                _(
+                    "template problem: an empty field was substituted (double space, empty "
+                    "brackets, null or a dangling preposition)"
+                ),
+            ),
+            index=text.index,
+            dtype="str",
+        ),
+        "flag_too_short": _per_count(
+            n_words,
+            lambda n: ngettext(
+                "too short: {n} word, fewer than {limit}",
+                "too short: {n} words, fewer than {limit}",
+                n,
+            ).format(n=n, limit=min_words),
+        ),
+        "flag_too_long": _per_count(
+            n_words,
+            lambda n: ngettext(
+                "too long: {n} word, more than {limit}; keep it brief",
+                "too long: {n} words, more than {limit}; keep it brief",
+                n,
+            ).format(n=n, limit=max_words),
+        ),
     }
 
     out = tasks.drop(columns=[c for c in _SCORE_COLUMNS if c in tasks.columns])
@@ -464,62 +504,78 @@ def quality_on_time_verdict(on_time: OnTime) -> str:
     )
 
 
-_ALL = "every task in the table (one verdict per task)"
-_TEXT = (
-    "description with HTML markup, URLs and placeholders cut out; empty descriptions are not judged"
+# The words people read (translated where shown; docs/metrics.md maps them to columns).
+_ALL = N_("Every task in the data, one verdict per task")
+_TEXT = N_(
+    "HTML markup, web links and template placeholders are cut out before judging; empty "
+    "descriptions are not judged"
 )
+_YES_NO = N_("yes/no")
+_NOTHING = N_("Nothing")
 _DEFS = [
-    ("language", _ALL, "-", "'ru' when runs of Cyrillic letters >= runs of Latin letters, "
-     "'en' when fewer, 'unknown' with none", "-", "URLs and placeholders", "label",
-     "Language of the description, by its script."),
-    ("flag_empty", _ALL, "-", "description missing, whitespace only or only HTML markup", "-",
-     "none", "bool", "Nothing written."),
-    ("flag_vague_action", _ALL, "-", "a generic verb (contact, follow up, связаться, "
-     "уточнить...), no concrete channel or action (call, e-mail, meeting, позвонить...) and "
-     "no concrete step (a step verb and two more words: 'answer the two open questions'); "
-     "with channel_from_task_type=True, none in task_type either", "-", _TEXT, "bool",
-     "Says that, not how."),
-    ("flag_no_method", _ALL, "-", "no script, checklist, template, offer, presentation, "
-     "qualification, 'according to', steps or numbered list named", "-", _TEXT, "bool",
-     "No method or material named."),
-    ("flag_no_link", _ALL, "-", "names a document material (script, checklist, price list, "
-     "presentation, contract, КП...) and has no URL", "-", _TEXT + "; attachments are not "
-     "seen", "bool", "Material expected but not linked."),
-    ("flag_template_trouble", _ALL, "-", "unrendered placeholder ({{x}}, ${x}, {x}, %X%, #X#, "
-     "[NAME]) or an empty substitution (double space between words, not after .!?:; or at a "
-     "line break; (), [], \"\", ', ,', null, text ending on a preposition)", "-",
-     "empty descriptions", "bool", "CRM template gone wrong."),
-    ("flag_too_short", _ALL, "-", "fewer than min_words (3) words; a URL is one word", "-",
-     "none", "bool", "Too short to instruct."),
-    ("flag_too_long", _ALL, "-", "more than max_words (40) words; a URL is one word", "-",
-     "none", "bool", "Too long to read at a glance."),
-    ("flag_no_deadline", _ALL, "due_at", "due_at is empty", "-", "none", "bool",
-     "The task has no deadline."),
-    ("score", _ALL, "-", "max(0, 100 - sum of DEFAULT_WEIGHTS of the raised flags)", "-",
-     "none", "points 0-100", "Description quality score."),
-    ("band", _ALL, "-", "good: score >= 80, fair: >= 50, poor: < 50", "-", "none", "label",
-     "Quality band of the score."),
-    ("on_time_rate_by_band", "tasks with a deadline (original_due_at, else due_at), not "
-     "cancelled, completed by as_of or deadline <= as_of", "deadline", "completed_at <= "
-     "deadline and <= as_of", "tasks in the population", "cancelled, no deadline, not due "
-     "yet (counted in the result's excluded)", "fraction 0..1",
-     "On-time completion by description quality band, with Wilson intervals."),
+    ("language", _ALL, "-", N_("Russian when the words in Cyrillic letters are at least as "
+     "many as the words in Latin letters, English when fewer, unknown when there are none "
+     "(\"e-mail\" counts as two words)"), "-", N_("Web links and template placeholders"),
+     N_("a word: Russian, English or unknown"), N_("The language of the description, from "
+     "its alphabet.")),
+    ("flag_empty", _ALL, "-", N_("The description is missing, only spaces, or only HTML "
+     "markup"), "-", _NOTHING, _YES_NO, N_("Nothing written.")),
+    ("flag_vague_action", _ALL, "-", N_("A vague verb (contact, follow up, связаться, "
+     "уточнить...) with no concrete channel or action (call, e-mail, meeting, позвонить...) "
+     "and no concrete step (a step verb followed by at least two words, as in \"answer the "
+     "two open questions\"); when the analyst chooses so, a task type such as \"call\" "
+     "counts as a channel"), "-", _TEXT, _YES_NO, N_("Says what, not how.")),
+    ("flag_no_method", _ALL, "-", N_("No method or material named: no script, checklist, "
+     "template, offer, presentation, qualification, \"according to\", steps or numbered "
+     "list"), "-", _TEXT, _YES_NO, N_("No method or material named.")),
+    ("flag_no_link", _ALL, "-", N_("Names a material that lives in a document (script, "
+     "checklist, price list, presentation, contract, КП...) but has no web link"), "-",
+     N_("HTML markup, web links and template placeholders are cut out before judging; empty "
+        "descriptions are not judged; attachments are not visible in the data"), _YES_NO,
+     N_("A material is expected but not linked.")),
+    ("flag_template_trouble", _ALL, "-", N_("A placeholder the CRM did not fill in ({{x}}, "
+     "${x}, {x}, %X%, #X#, [NAME]) or traces of an empty field: a double space between "
+     "words (not after a punctuation mark or at a line break), empty brackets or quotes, a "
+     "doubled comma, the words \"null\", \"undefined\" or \"NaN\", or a text that ends "
+     "on a preposition"), "-",
+     N_("Empty descriptions"), _YES_NO, N_("A CRM template gone wrong.")),
+    ("flag_too_short", _ALL, "-", N_("Fewer than 3 words (a web link counts as one word)"),
+     "-", _NOTHING, _YES_NO, N_("Too short to instruct.")),
+    ("flag_too_long", _ALL, "-", N_("More than 40 words (a web link counts as one word)"), "-",
+     _NOTHING, _YES_NO, N_("Too long to read at a glance.")),
+    ("flag_no_deadline", _ALL, N_("The task's current deadline"), N_("The task has no "
+     "deadline"), "-", _NOTHING, _YES_NO, N_("The task has no deadline.")),
+    ("score", _ALL, "-", N_("100 minus the points of each problem found, never below 0: "
+     "empty 100, vague action 35, template problem 35, too short 30, no method 25, no "
+     "deadline 20, material not linked 15, too long 10"), "-", _NOTHING,
+     N_("points from 0 to 100"), N_("How well the description tells a colleague what to do, "
+     "how and by when.")),
+    ("band", _ALL, "-", N_("Good: a score of 80 or more; fair: at least 50 but below 80; "
+     "poor: below 50"), "-", _NOTHING, N_("a word: good, fair or poor"),
+     N_("The score in three bands: good, fair, poor.")),
+    ("on_time_rate_by_band", N_("Tasks with a deadline (the original one, else the current "
+     "one), not cancelled, that were completed by the report's cut-off time or whose "
+     "deadline had passed by then"), N_("The task's deadline"), N_("Tasks completed no later "
+     "than their deadline and by the report's cut-off time"), N_("All tasks of the band in "
+     "this group"), N_("Cancelled tasks, tasks without a deadline and tasks not yet due "
+     "(counted separately)"), N_("share, in %"), N_("On-time completion per description "
+     "quality band, with 95% Wilson intervals.")),
 ]  # fmt: skip
 
 # name: (label, kind, better); a raised flag is worse, a higher score better.
 _READING = {
-    "language": ("Description language", "label", None),
-    "flag_empty": ("Empty description", "bool", "lower"),
-    "flag_vague_action": ("Vague action (no channel or step)", "bool", "lower"),
-    "flag_no_method": ("No method (script, checklist, template)", "bool", "lower"),
-    "flag_no_link": ("Material named but not linked", "bool", "lower"),
-    "flag_template_trouble": ("Template placeholder or empty field", "bool", "lower"),
-    "flag_too_short": ("Too short to act on", "bool", "lower"),
-    "flag_too_long": ("Too long to read at a glance", "bool", "lower"),
-    "flag_no_deadline": ("No deadline", "bool", "lower"),
-    "score": ("Description quality score", "value", "higher"),
-    "band": ("Description quality band", "label", None),
-    "on_time_rate_by_band": ("On-time share by quality band", "rate", "higher"),
+    "language": (N_("Description language"), "label", None),
+    "flag_empty": (N_("Empty description"), "bool", "lower"),
+    "flag_vague_action": (N_("Vague action (no channel or step)"), "bool", "lower"),
+    "flag_no_method": (N_("No method (script, checklist, template)"), "bool", "lower"),
+    "flag_no_link": (N_("Material named but not linked"), "bool", "lower"),
+    "flag_template_trouble": (N_("Template placeholder or empty field"), "bool", "lower"),
+    "flag_too_short": (N_("Too short to act on"), "bool", "lower"),
+    "flag_too_long": (N_("Too long to read at a glance"), "bool", "lower"),
+    "flag_no_deadline": (N_("No deadline"), "bool", "lower"),
+    "score": (N_("Description quality score"), "value", "higher"),
+    "band": (N_("Description quality band"), "label", None),
+    "on_time_rate_by_band": (N_("On-time share by quality band"), "rate", "higher"),
 }
 DEFINITIONS = from_rows(_DEFS, _READING)
 """The written definitions of the quality columns."""

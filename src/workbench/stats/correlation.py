@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.definition import Definition
 
 __all__ = ["LEVELS", "spearman", "tasks_results_correlation"]
@@ -38,15 +39,28 @@ LEVELS = ("pooled", "within", "between")
 DEFINITIONS = (
     Definition(
         "rho",
-        population="manager x month rows with both x and y (level 'between': one row per manager)",
-        time_anchor="the panel's periods",
-        numerator="Pearson correlation of the average ranks of x and y (Spearman's rho)",
-        exclusions="rows with x or y NaN (counted in n_dropped); level 'within': managers with "
-        "a single month",
-        unit="-1..1",
-        description="Rank correlation; CI by bootstrap over managers (clusters), percentile "
-        "method.",
-        label="Spearman's rho",
+        population=N_(
+            "Manager-months with both figures (for the question between managers: one row per "
+            "manager, the averages of her months)"
+        ),
+        time_anchor=N_("The months of the data"),
+        numerator=N_(
+            "The correlation of the ranks of the two figures (Spearman's rho): +1 when they "
+            "always rise together, -1 when one always falls as the other rises, 0 when they "
+            "are unrelated"
+        ),
+        exclusions=N_(
+            "Months missing either figure (counted); for the question within a manager, "
+            "managers with a single month"
+        ),
+        unit=N_("from -1 to 1"),
+        description=N_(
+            "Rank correlation. Its 95% interval comes from resampling whole managers (a "
+            "manager's months stay together), so it reflects how many managers there really "
+            "are. A correlation is not an effect: a common cause, such as the season, moves "
+            "both figures."
+        ),
+        label=N_("Rank correlation (Spearman's rho)"),
     ),
 )
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.definition import Definition, from_rows
 from workbench.metrics.window import window_summary
 
@@ -34,61 +35,81 @@ __all__ = ["COUNT_COLUMNS", "decompose_sales_change", "window_totals"]
 
 COUNT_COLUMNS = ("leads", "won", "lost", "closed", "sales_volume", "won_no_amount")
 
-_POP = "a manager's (or the team's) deal totals over a before / after window"
-# The factors of the split of lead_conversion.
-_WINDOW = "a manager's deal totals over a before / after window (per month: whole months)"
+# The words a manager reads (translated where shown; docs/metrics.md maps them to columns).
+_POP = N_("A manager's (or the team's) deals over the span before and the span after a change")
+_WINDOW = N_("A manager's deals over the span before or the span after a change (in whole months)")
+_FACTOR = N_(
+    "One factor of the split of a sales change: leads, deals won per lead, or sales volume "
+    "per deal won"
+)
+_SPANS = N_("The span before and the span after the change")
+_CLOSED = N_("Deals closed (won plus lost)")
 _FACTORS = [
-    ("close_rate", _WINDOW, "leads by created_at, closed deals by closed_at, within the "
-     "window", "closed (won + lost)", "leads", "open deals; NaN with no leads",
-     "fraction (can exceed 1 when older leads close in the window)",
-     "Deals decided per lead taken on; lead_conversion = close_rate x win_rate."),
-    ("win_rate", _WINDOW, "closed_at", "won", "closed (won + lost)", "open deals; NaN with "
-     "no closed deal", "fraction 0..1", "Win rate of the deals decided in the window: the "
-     "panel's conversion pooled over the window."),
+    ("close_rate", _WINDOW, N_("Leads by when they were created, closed deals by when they "
+     "were closed, within the span"), _CLOSED, N_("Leads taken on (deals created)"),
+     N_("Open deals; empty when there are no leads"),
+     N_("share, in % (above 100% when older leads close in the span)"),
+     N_("Deals decided per lead taken on; deals won per lead = deals decided per lead x win "
+        "rate.")),
+    ("win_rate", _WINDOW, N_("When the deal was closed"), N_("Deals won"), _CLOSED,
+     N_("Open deals; empty when no deal was closed"), N_("share, in %"),
+     N_("Share of the deals decided in the span that were won: the conversion over the "
+        "whole span.")),
 ]  # fmt: skip
 
 DEFINITIONS = (
     Definition(
         "volume_per_won",
         population=_POP,
-        time_anchor="closed_at",
-        numerator="sales_volume",
-        denominator="won (including won deals without an amount)",
-        exclusions="none",
-        unit="currency",
-        description="Average won deal such that sales = leads x lead_conversion x volume_per_won.",
-        label="Sales volume per deal won",
+        time_anchor=N_("When the deal was closed"),
+        numerator=N_("Sales volume (total amount of the deals won)"),
+        denominator=N_("Deals won, including won deals without an amount"),
+        exclusions=N_("Nothing"),
+        unit=N_("money (in the currency of the data)"),
+        description=N_(
+            "The average won deal such that sales volume = leads x deals won per lead x sales "
+            "volume per deal won."
+        ),
+        label=N_("Sales volume per deal won"),
         kind="money",
         better="higher",
         ratio=("sales_volume", ("won",)),
     ),
     Definition(
         "log_share",
-        population="one component of a sales decomposition",
-        time_anchor="before / after windows",
-        numerator="ln(after / before) of the component",
-        denominator="ln(after / before) of sales_volume",
-        exclusions="NaN when sales are unchanged or a ratio is undefined (a zero)",
-        unit="fraction (shares add up to 1)",
-        description="Share of the log change in sales due to the component.",
+        population=_FACTOR,
+        time_anchor=_SPANS,
+        numerator=N_("The natural logarithm of the factor's after / before ratio"),
+        denominator=N_("The natural logarithm of the sales volume's after / before ratio"),
+        exclusions=N_("Empty when sales did not change or a ratio cannot be computed (a zero)"),
+        unit=N_("share (the factors add up to 100%)"),
+        description=N_("How much of the change in sales is due to the factor."),
+        label=N_("Share of the sales change"),
     ),
     Definition(
         "contribution_pp",
-        population="one component of a sales decomposition",
-        time_anchor="before / after windows",
-        numerator="100 x ln(component ratio) x (pct change of sales / ln(sales ratio))",
-        exclusions="NaN when a ratio is undefined",
-        unit="percent points",
-        description="Percent points of the sales change due to the component (log-mean "
-        "weights); the components add up to the sales pct_change x 100.",
+        population=_FACTOR,
+        time_anchor=_SPANS,
+        numerator=N_(
+            "The change in sales volume in percent, times the factor's share of the sales "
+            "change (when sales did not change: 100 times the natural logarithm of the "
+            "factor's after / before ratio)"
+        ),
+        exclusions=N_("Empty when a ratio cannot be computed (a zero)"),
+        unit=N_("percentage points"),
+        description=N_(
+            "Percentage points of the sales change due to the factor; the factors add up to "
+            "the whole change in percent."
+        ),
+        label=N_("Contribution to the sales change"),
     ),
 )
 
 # lead_conversion itself is a window rate: see workbench.metrics.window.
 DEFINITIONS += from_rows(
     _FACTORS,
-    {"close_rate": ("Deals decided per lead", "rate", None),
-     "win_rate": ("Win rate (won / closed)", "rate", "higher")},
+    {"close_rate": (N_("Deals decided per lead"), "rate", None),
+     "win_rate": (N_("Win rate (won / closed)"), "rate", "higher")},
     {"close_rate": (("closed", ("leads",)), 1.0), "win_rate": (("won", ("closed",)), 1.0)},
 )  # fmt: skip
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import require_columns
+from workbench.i18n import N_
 from workbench.metrics.definition import Definition
 
 __all__ = ["MAD_SCALE", "compare_to_team", "trend"]
@@ -21,53 +22,83 @@ __all__ = ["MAD_SCALE", "compare_to_team", "trend"]
 # 1.4826 * MAD estimates the standard deviation of normally distributed values.
 MAD_SCALE = 1.4826
 
-_POP = "managers of the panel with a non-NaN value in the same period (or window)"
+# The words a manager reads (translated where shown; docs/metrics.md maps them to columns).
+_POP = N_(
+    "The other managers with a figure in the same period (or span); the manager herself is left out"
+)
+_SAME_PERIOD = N_("The same period (or span) as the manager's figure")
 DEFINITIONS = (
     Definition(
         "team_median",
-        population=_POP + ", the manager excluded",
-        time_anchor="the panel's period",
-        numerator="median of the other managers' values",
-        exclusions="the manager; NaN values",
-        unit="the metric's unit",
-        description="Leave-one-out team reference: a manager never pulls it towards their own "
-        "value.",
-        label="Team median",
+        population=_POP,
+        time_anchor=_SAME_PERIOD,
+        numerator=N_(
+            "The median of the other managers' figures: half of them are higher, half lower"
+        ),
+        exclusions=N_("The manager herself; managers without a figure"),
+        unit=N_("the figure's own unit"),
+        description=N_(
+            "The team's reference figure. It leaves the manager out, so her own figure never "
+            "pulls it towards her."
+        ),
+        label=N_("Team median"),
     ),
     Definition(
         "percentile",
-        population=_POP + ", the manager excluded",
-        time_anchor="the panel's period",
-        numerator="100 x (others with a lower value + 0.5 x others with an equal value)",
-        denominator="n_others",
-        exclusions="NaN values; NaN when the manager's value is NaN or n_others == 0",
-        unit="0..100",
-        description="Position among colleagues. 'Lower', not 'better': for a metric where lower "
-        "is good, a small percentile is good.",
-        label="Percentile among colleagues",
+        population=_POP,
+        time_anchor=_SAME_PERIOD,
+        numerator=N_(
+            "Colleagues with a lower figure plus half of those with an equal figure, times 100"
+        ),
+        denominator=N_("Colleagues with a figure"),
+        exclusions=N_(
+            "Colleagues without a figure; empty when the manager has no figure or no colleague "
+            "has one"
+        ),
+        unit=N_("from 0 to 100"),
+        description=N_(
+            "Position among colleagues: the share of colleagues with a lower figure. Lower, "
+            "not worse: where a lower figure is better, a small percentile is good."
+        ),
+        label=N_("Percentile among colleagues"),
     ),
     Definition(
         "robust_z",
-        population=_POP + ", the manager excluded",
-        time_anchor="the panel's period",
-        numerator="value - team_median",
-        denominator="1.4826 x median absolute deviation (MAD) of the others from team_median",
-        exclusions="NaN when MAD == 0 (most of the others share one value) or no others",
-        unit="robust standard deviations",
-        description="Distance from the team in robust standard deviations; outlier = |robust_z| "
-        "> threshold (default 3.5, Iglewicz & Hoaglin), NA when robust_z is NaN.",
-        label="Robust z against the team",
+        population=_POP,
+        time_anchor=_SAME_PERIOD,
+        numerator=N_("The manager's figure minus the team median"),
+        denominator=N_(
+            "1.4826 times the median distance of the colleagues' figures from their median (a "
+            "standard deviation that one extreme colleague cannot inflate)"
+        ),
+        exclusions=N_(
+            "Empty when most colleagues share one figure (the median distance is 0) or there "
+            "are no colleagues"
+        ),
+        unit=N_("robust standard deviations"),
+        description=N_(
+            "How far the manager is from the team; more than 3.5 either way marks an outlier "
+            "(the rule of Iglewicz and Hoaglin)."
+        ),
+        label=N_("Distance from the team (robust z)"),
     ),
     Definition(
         "trend",
-        population="one manager's period values",
-        time_anchor="the panel's last `periods` periods vs the `periods` before them",
-        numerator="recent_mean - previous_mean (unweighted means of non-NaN period values)",
-        exclusions="NaN period values; 'insufficient data' when a window has no value",
-        unit="label",
-        description="'flat' when |change| <= rel_tol x |previous_mean|, otherwise improving or "
-        "worsening given the direction that is good.",
-        label="Trend",
+        population=N_("One manager's figures, period by period"),
+        time_anchor=N_("The latest 3 periods against the 3 periods before them"),
+        numerator=N_(
+            "The average of the recent periods minus the average of the periods before them "
+            "(each period weighs the same; periods without a figure are skipped)"
+        ),
+        exclusions=N_(
+            'Periods without a figure; "insufficient data" when either span has no figure'
+        ),
+        unit=N_("a word: improving, worsening or flat"),
+        description=N_(
+            "Flat when the change is at most 5% of the earlier average; otherwise improving or "
+            "worsening, depending on which way is better for the metric."
+        ),
+        label=N_("Trend"),
         kind="label",
     ),
 )
