@@ -141,7 +141,8 @@ PLAIN_COLUMNS = (
     N_("Left out"),
     N_("Better when"),
 )
-_BETTER_WORDS = {"lower": N_("lower"), "higher": N_("higher"), None: N_("neither")}
+# a metric with no better direction reads "–" (neither more nor less is better)
+_BETTER_WORDS = {"lower": N_("lower"), "higher": N_("higher"), None: "–"}
 
 #: The rules every definition follows unless it says otherwise, in plain words (English;
 #: translated by :func:`plain_rules`): a page prints them once above its definitions.
@@ -219,7 +220,8 @@ def plain_definitions(names: Iterable[str]) -> pd.DataFrame:
         d = cat[n]
         fields = (d.label or n, d.description, d.population, d.time_anchor, d.numerator,
                   d.denominator, d.exclusions)  # fmt: skip
-        rows.append([words(f) for f in fields] + [_(_BETTER_WORDS[d.better])])
+        better = _BETTER_WORDS[d.better]
+        rows.append([words(f) for f in fields] + [_(better) if better != "–" else better])
     return pd.DataFrame(rows, columns=[_(c) for c in PLAIN_COLUMNS])
 
 
