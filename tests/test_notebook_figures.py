@@ -185,6 +185,11 @@ def test_description_quality_on_time_exclusions(t):
     assert n_in_bands == int((rest & ~not_due).sum())
 
 
+def _cells(table: str) -> list[list[str]]:
+    """A plain-text table's lines split into cells (cells stand two or more spaces apart)."""
+    return [re.split(r"\s{2,}", line.strip()) for line in table.strip().splitlines()]
+
+
 # --------------------------------------------------------------------------------------
 # explore/explorer.ipynb
 # --------------------------------------------------------------------------------------
@@ -194,11 +199,17 @@ def test_explorer_delinquency_table(t, as_of):
     table = _pinned("explore/explorer.ipynb", mime="text/plain")[0]
     due = _due(t, as_of)
     rate = due.groupby([_month(due["original_due_at"]), "manager"])["overdue"].mean().unstack()
-    rows = [line.split() for line in table.strip().splitlines()[2:]]
+    lines = _cells(table)
+    assert lines[0] == ["Overdue share of tasks due (%)"]  # the chart's title and unit
+    assert lines[1] == ["Month", "Anna Petrova", "Boris Ivanov", "Median of all managers"]
+    rows = lines[2:]
     assert len(rows) == 12
-    for month, anna, boris in rows:
-        assert float(anna) == round(rate.loc[month[:7], "Anna Petrova"], 3), month
-        assert float(boris) == round(rate.loc[month[:7], "Boris Ivanov"], 3), month
+    for (month, anna, boris, median), key in zip(rows, rate.index, strict=True):
+        # in percent, as on the chart; the median is over every manager of the month
+        assert month == pd.Timestamp(key + "-01").strftime("%b %Y")
+        assert anna == f"{round(100 * rate.loc[key, 'Anna Petrova'])}%", month
+        assert boris == f"{round(100 * rate.loc[key, 'Boris Ivanov'])}%", month
+        assert median == f"{round(100 * rate.loc[key].median())}%", month
 
 
 # --------------------------------------------------------------------------------------
