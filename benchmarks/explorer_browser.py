@@ -13,6 +13,8 @@ No threshold is enforced.
 
 Chromium is Debian's ``/usr/bin/chromium`` driven by playwright (never ``playwright
 install``). ``--screenshot PATH`` also saves the explorer as it looks at ``--width`` px.
+To time another version (say, main's), run it with ``PYTHONPATH=<its src>`` (the kernel
+inherits it) and ``--notebook <its explorer.ipynb>``.
 
 Usage::
 
@@ -185,6 +187,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--width", type=int, default=1200, help="browser width, CSS px")
     parser.add_argument("--height", type=int, default=1000, help="browser height, CSS px")
     parser.add_argument("--screenshot", type=Path, help="save the explorer as shown here")
+    parser.add_argument(
+        "--notebook", type=Path, default=NOTEBOOK, help="another copy of the explorer notebook"
+    )
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
@@ -192,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with (
         tempfile.TemporaryDirectory() as tmp,
-        lab_server(NOTEBOOK, Path(tmp)) as url,
+        lab_server(args.notebook, Path(tmp)) as url,
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(
