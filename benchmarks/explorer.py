@@ -2,9 +2,10 @@
 
 Loads a department (default: the sample), builds the explorer and times each kind of control
 change, as an analyst would make it: the wall time from setting the widget's value to the
-return of the callback, which recomputes the table, redraws the figure, encodes the PNG that
-the Output widget shows and displays both (outside a kernel ``display`` prints a repr, which is
-discarded). The split into data / draw / PNG / display comes from ``Explorer.timings``.
+return of the callback, which recomputes the table, redraws the figure, encodes the PNG and
+puts both into the explorer's Image and HTML widgets (outside a kernel nothing is sent). The
+split into data / draw / PNG / display comes from ``Explorer.timings``. The time in a real
+browser, messages and rendering included, is ``benchmarks/explorer_browser.py``'s.
 "Cold" means the panel for that period kind or threshold had not been computed yet (a fresh
 explorer, or a threshold never used); "cached" means it had. Each figure is the median of
 ``--repeat`` runs, printed against the aim of 0.3 s per update, with the process CPU time

@@ -1,45 +1,31 @@
 """The explorer in a real browser: JupyterLab + headless Chromium, change the manager, see it.
 
-Starts JupyterLab from this environment on a free localhost port, with its config, data,
-runtime, workspace and IPython directories in a temporary folder, serving a copy of the explorer
-notebook (outputs cleared; the data resolves through the project root). Headless Chromium,
-driven by playwright with Debian's binary (``/usr/bin/chromium``; never ``playwright
-install``), runs all cells, waits for the widgets, changes the manager and waits for the
-figure's image and the table's header to change. Skips when Chromium or playwright is absent.
+Starts JupyterLab from this environment serving a copy of the explorer notebook with its
+outputs cleared (``tests/jupyter_lab.py``); headless Chromium, driven by playwright with
+Debian's binary (``/usr/bin/chromium``; never ``playwright install``), runs all cells, waits
+for the widgets, reads the table and the metric menu, changes the manager and waits for the
+chart's image and the table's header to change, then clears the choice and reads the hint.
+Skips when Chromium or playwright is absent.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
-
 import pytest
 from conftest import CHROMIUM, NO_CHROMIUM
+from jupyter_lab import lab_server, open_and_run
 
 from workbench.config import PROJECT_ROOT
 
 __all__: list[str] = []
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "explore" / "explorer.ipynb"
-SERVER_START_S = 60
-KERNEL_START_S = 60
-RUN_TAKES_S = 15  # a run that took shows a busy or numbered prompt by then
-KERNEL_RUN_S = 45  # imports, loading the sample, the first draw
 UPDATE_S = 30
-ATTEMPTS = 3
-# the explorer's figure and table: images and tables inside its Output widgets
-FIGURE = ".widget-output .jp-RenderedImage img"
-TABLE = ".widget-output table"
+# the live explorer: its chart, table and controls inside the widgets' box
+EXPLORER = ".workbench-explorer"
+FIGURE = f"{EXPLORER} img"
+TABLE = f"{EXPLORER} table"
+MANAGERS = f"{EXPLORER} .widget-select-multiple select"
+METRIC = f"{EXPLORER} .widget-dropdown select"
 
 if not CHROMIUM.exists():
     pytest.skip(NO_CHROMIUM, allow_module_level=True)
@@ -48,103 +34,11 @@ sync_api = pytest.importorskip(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _notebook_without_outputs(src: Path, dst: Path) -> None:
-    """Copy a notebook with its outputs cleared: what the browser shows is the live kernel's."""
-    nb = json.loads(src.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code":
-            cell["outputs"], cell["execution_count"] = [], None
-    nb.get("metadata", {}).pop("widgets", None)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    dst.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-
-
-def _wait_for_server(proc: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(
-        f"jupyter lab did not answer {url} in {SERVER_START_S} s:\n{log.read_text()}"
-    )
-
-
-def _stop(proc: subprocess.Popen, base: str, token: str) -> None:
-    """Ask the server to shut down (it stops its kernels); SIGTERM, then SIGKILL, if it hangs."""
-    if proc.poll() is not None:
-        return
-    request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
-    try:
-        urllib.request.urlopen(request, timeout=5).close()
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # its own session: the server and its kernels
-        proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A running JupyterLab serving a copy of the explorer notebook: (base URL, token)."""
-    tmp = tmp_path_factory.mktemp("lab")
-    root = tmp / "root"
-    _notebook_without_outputs(NOTEBOOK, root / "explore" / "explorer.ipynb")
-    token, port = secrets.token_hex(16), _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels draw inline
-    for var, sub in [
-        ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTER_DATA_DIR", "data"),  # the notebook-trust database, among others
-        ("JUPYTER_RUNTIME_DIR", "runtime"),
-        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
-        ("IPYTHONDIR", "ipython"),
-    ]:
-        env[var] = str(tmp / sub)
-    log = tmp / "lab.log"
-    cmd = [
-        str(Path(sys.executable).with_name("jupyter")),
-        "lab",
-        "--no-browser",
-        "--allow-root",
-        f"--port={port}",
-        "--port-retries=0",
-        "--ip=127.0.0.1",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--ServerApp.open_browser=False",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            cmd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_server(proc, f"{base}/api/status?token={token}", log)
-        yield base, token
-    finally:
-        _stop(proc, base, token)
+    """A running JupyterLab serving a copy of the explorer notebook: the notebook's URL."""
+    with lab_server(NOTEBOOK, tmp_path_factory.mktemp("lab")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -152,55 +46,18 @@ def page(chromium_page):
     return chromium_page
 
 
-def _accept_dialogs(page) -> None:
-    """Choose the proposed kernel (python3) if JupyterLab asks which one to start."""
-    accept = page.locator(".jp-Dialog .jp-mod-accept")
-    if accept.count():
-        accept.first.click(timeout=5_000)
-
-
-def _run_all_cells(page) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=5_000)
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=5_000)
-
-
-def _run_took(page, seconds: float) -> bool:
-    """Whether some code cell shows "[*]" or "[n]" within ``seconds``; accept dialogs meanwhile."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        _accept_dialogs(page)
-        if page.evaluate(_RUN_TOOK):
-            return True
-        page.wait_for_timeout(250)
-    return False
-
-
-_RUN_TOOK = """() => Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))
-    .some((p) => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
-
-
-def _run_until_the_widgets_show(page) -> None:
-    """Run all cells once the kernel is attached and idle; again if the run did not take.
-
-    JupyterLab drops a Run All sent before the session has its kernel (the cells stay "[ ]")
-    or asks for a kernel in a dialog that appears a little later; both were seen here.
-    """
-    ready = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\(ipykernel\) \| Idle"))
-    for _attempt in range(ATTEMPTS):
-        _accept_dialogs(page)
-        ready.first.wait_for(timeout=KERNEL_START_S * 1000)
-        try:
-            _run_all_cells(page)
-        except sync_api.TimeoutError:  # a dialog opened over the menu: accept it, try again
-            if not page.locator(".jp-Dialog").count():
-                page.keyboard.press("Escape")  # close a menu left open
-            continue
-        if _run_took(page, RUN_TAKES_S):
-            page.locator(".widget-select-multiple select").first.wait_for(
-                state="visible", timeout=KERNEL_RUN_S * 1000
-            )
-            return
-    raise AssertionError(f"Run All Cells did not start the notebook in {ATTEMPTS} attempts")
+# Each option's text, measured in the menu's font, against the room the menu gives it (its
+# inner width less the arrow): the labels that would be cut off.
+_CUT_OPTIONS = """(select) => {
+    const style = getComputedStyle(select);
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = select.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight) - 4;
+    return Array.from(select.options).map((o) => o.textContent.trim())
+        .filter((t) => ctx.measureText(t).width > room)
+        .map((t) => `${t}: ${Math.round(ctx.measureText(t).width)} px in ${room} px`);
+}"""
 
 
 def _figure_src(page) -> str:
@@ -208,18 +65,23 @@ def _figure_src(page) -> str:
 
 
 def test_changing_the_manager_in_the_browser_changes_the_figure_and_the_table(lab, page, tmp_path):
-    base, token = lab
     page.set_default_timeout(UPDATE_S * 1000)
     try:
-        page.goto(f"{base}/lab/tree/explore/explorer.ipynb?token={token}", timeout=60_000)
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-        _run_until_the_widgets_show(page)
+        open_and_run(page, lab, ready=MANAGERS)
         page.locator(FIGURE).first.wait_for(state="visible")
         before = _figure_src(page)
-        assert before.startswith("data:image/png;base64,")
-        header = page.locator(f"{TABLE} thead").first
-        assert "Anna Petrova" in header.inner_text()  # the notebook's default managers
-        page.locator(".widget-select-multiple select").first.select_option(label="Chen Wei")
+        assert before
+        table = page.locator(TABLE).first
+        assert "Anna Petrova" in table.locator("thead").inner_text()  # the notebook's default
+        # the table reads in the chart's unit: percent, no fractions
+        cells = table.locator("tbody td").all_inner_texts()
+        figures = [c for c in cells if c[:1].isdigit()]
+        assert figures and all(c.endswith("%") for c in figures), cells[:8]
+        assert "Overdue share of tasks due (%)" in table.locator("caption").inner_text()
+        # the metric menu shows every label whole
+        assert page.locator(METRIC).first.evaluate(_CUT_OPTIONS) == []
+
+        page.locator(MANAGERS).first.select_option(label="Chen Wei")
         page.wait_for_function(
             """([selector, old]) => {
                 const img = document.querySelector(selector);
@@ -227,8 +89,7 @@ def test_changing_the_manager_in_the_browser_changes_the_figure_and_the_table(la
             }""",
             arg=[FIGURE, before],
         )
-        after = _figure_src(page)
-        assert after.startswith("data:image/png;base64,") and after != before
+        assert _figure_src(page) not in ("", before)
         page.wait_for_function(
             """(selector) => {
                 const head = document.querySelector(selector);
@@ -238,6 +99,13 @@ def test_changing_the_manager_in_the_browser_changes_the_figure_and_the_table(la
         )
         head = page.locator(f"{TABLE} thead").first.inner_text()
         assert "Chen Wei" in head and "Anna Petrova" not in head
+
+        # no manager chosen: a readable hint instead of the chart and the table
+        page.locator(MANAGERS).first.select_option([])
+        hint = page.get_by_text("Choose one or more managers")
+        hint.first.wait_for(state="visible")
+        assert not page.locator(FIGURE).first.is_visible()
+        assert page.locator(TABLE).count() == 0
     except Exception:
         shot = tmp_path / "explorer-failed.png"
         page.screenshot(path=str(shot))

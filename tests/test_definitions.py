@@ -264,7 +264,7 @@ def pages():
 
 
 def test_pages_take_labels_and_directions_from_the_catalogue(pages):
-    from workbench.explore.explorer import METRIC_CHOICES
+    from workbench.explore import metric_options
     from workbench.plots import metric_by_manager
     from workbench.reports.index_page import INDEX_METRICS, index_page
     from workbench.reports.manager_view import REPORT_METRICS, figures_table
@@ -289,7 +289,7 @@ def test_pages_take_labels_and_directions_from_the_catalogue(pages):
     ]
     assert "Tasks due (" not in " ".join(trends.columns)  # no direction: no trend
     # the explorer's menu and the index page's headers
-    for label, m in METRIC_CHOICES:
+    for label, m in metric_options():
         assert label.startswith(cat[m].label + " (")
     page = index_page("t", [])
     for m in INDEX_METRICS:

@@ -128,37 +128,40 @@ def october(t, c, d, as_of) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
+def _cells(table: str) -> list[list[str]]:
+    """A plain-text table's lines split into cells (cells stand two or more spaces apart)."""
+    return [re.split(r"\s{2,}", line.strip()) for line in table.strip().splitlines()]
+
+
 def test_description_quality_health_counts_every_csv_row(sample_csv):
-    health = _pinned("explore/description_quality.ipynb")[0]
-    lines = [line.split() for line in health.strip().splitlines()]
-    expected = [["table", "measure", "reason", "reason_code", "rows"]]
+    health = _pinned("explore/description_quality.ipynb", mime="text/plain")[0]
+    expected = [["Table", "Rows read", "Loaded", "Set aside"]]
     for table in ("tasks", "calls", "deals", "targets", "roster"):
-        rows = str(len(sample_csv[table]))
-        expected += [[table, "read", rows], [table, "loaded", rows], [table, "set_aside", "0"]]
-    assert lines == expected
+        rows = f"{len(sample_csv[table]):,}"
+        expected.append([table, rows, rows, "0"])
+    assert _cells(health)[:6] == expected
     assert [len(sample_csv[n]) for n in ("tasks", "calls", "deals", "targets")] == [
         6227, 26188, 3044, 4,
     ]  # fmt: skip
 
 
 def test_description_quality_task_counts_and_empty_share(t):
-    department, by_manager = _pinned("explore/description_quality.ipynb")[1:3]
-    shown = dict(line.split() for line in department.strip().splitlines())
-    assert float(shown["n_tasks"]) == len(t)
-    # empty: description missing or whitespace only
+    department, by_manager = _pinned("explore/description_quality.ipynb", mime="text/plain")[1:3]
+    shown = dict(_cells(department))
+    assert shown["Tasks scored"] == f"{len(t):,}"
+    # empty: description missing or whitespace only; in percent to one decimal
     empty = t["description"].fillna("").str.strip().eq("").mean()
-    assert float(shown["share_empty"]) == round(empty, 3)
+    assert shown["Empty description"] == f"{100 * empty:.1f}%"
     counts = t.groupby("manager").size()
-    rows = by_manager.strip().splitlines()[1:]
-    assert len(rows) == len(counts) == 10
-    for line in rows:
-        manager = next(m for m in counts.index if line.strip().startswith(m))
-        n = int(line.strip()[len(manager) :].split()[0])
-        assert n == counts[manager], manager
+    rows = _cells(by_manager)
+    assert rows[0][:2] == ["Manager", "Tasks"]
+    assert len(rows[1:]) == len(counts) == 10
+    for manager, n, *_rest in rows[1:]:
+        assert n == f"{counts[manager]:,}", manager
 
 
 def test_description_quality_on_time_exclusions(t):
-    on_time = _pinned("explore/description_quality.ipynb")[3]
+    on_time = _pinned("explore/description_quality.ipynb", mime="text/plain")[3]
     # as_of = the latest created_at/completed_at of the tasks; deadline = original, else due;
     # left out under the first reason: cancelled, no deadline, completed without a time,
     # (no band: every task has one), not due yet (not completed by as_of, deadline later).
@@ -179,9 +182,13 @@ def test_description_quality_on_time_exclusions(t):
     }
     assert expected == {"cancelled": 267, "no_deadline": 537, "completed_without_time": 0,
                         "no_band": 0, "not_due_yet": 40}  # fmt: skip
-    for reason, count in expected.items():
-        assert re.search(rf"'{reason}': {count}\b", on_time), reason
-    n_in_bands = sum(int(line.split()[1]) for line in on_time.splitlines()[1:4])
+    (left_out,) = [line for line in on_time.splitlines() if line.startswith("Left out:")]
+    assert left_out == (
+        f"Left out: {expected['cancelled']} cancelled tasks; {expected['no_deadline']} tasks "
+        f"without a deadline; {expected['not_due_yet']} tasks not yet due on "
+        f"{as_of.strftime('%Y-%m-%d')}."
+    )
+    n_in_bands = sum(int(row[1].replace(",", "")) for row in _cells(on_time)[1:4])
     assert n_in_bands == int((rest & ~not_due).sum())
 
 
@@ -194,11 +201,17 @@ def test_explorer_delinquency_table(t, as_of):
     table = _pinned("explore/explorer.ipynb", mime="text/plain")[0]
     due = _due(t, as_of)
     rate = due.groupby([_month(due["original_due_at"]), "manager"])["overdue"].mean().unstack()
-    rows = [line.split() for line in table.strip().splitlines()[2:]]
+    lines = _cells(table)
+    assert lines[0] == ["Overdue share of tasks due (%)"]  # the chart's title and unit
+    assert lines[1] == ["Month", "Anna Petrova", "Boris Ivanov", "Median of all managers"]
+    rows = lines[2:]
     assert len(rows) == 12
-    for month, anna, boris in rows:
-        assert float(anna) == round(rate.loc[month[:7], "Anna Petrova"], 3), month
-        assert float(boris) == round(rate.loc[month[:7], "Boris Ivanov"], 3), month
+    for (month, anna, boris, median), key in zip(rows, rate.index, strict=True):
+        # in percent, as on the chart; the median is over every manager of the month
+        assert month == pd.Timestamp(key + "-01").strftime("%b %Y")
+        assert anna == f"{round(100 * rate.loc[key, 'Anna Petrova'])}%", month
+        assert boris == f"{round(100 * rate.loc[key, 'Boris Ivanov'])}%", month
+        assert median == f"{round(100 * rate.loc[key].median())}%", month
 
 
 # --------------------------------------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from workbench.explore.explorer import (
-    METRIC_CHOICES,
-    Explorer,
-)
+from workbench.explore.explorer import METRICS, Explorer, metric_options
 
 __all__ = [
     "Explorer",
-    "METRIC_CHOICES",
+    "METRICS",
+    "metric_options",
 ]

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from workbench.i18n import N_, _, number, percent
 from workbench.plots._base import (
     MANAGER_COLOR,
     TARGET_COLOR,
@@ -21,10 +22,14 @@ from workbench.plots._base import (
     _plain,
     _require,
 )
+from workbench.quality.score import band_word
 
 __all__ = ["score_distribution", "on_time_by_band"]
 
-_SCORE_LABEL = "Description quality score (points, 0-100)"
+# the groups a score distribution is usually drawn by, in words (translated where shown)
+_GROUP_WORDS = {"manager": N_("manager"), "language": N_("language")}
+
+_SCORE_LABEL = N_("Description quality score (points, 0-100)")
 
 
 def score_distribution(
@@ -62,7 +67,7 @@ def score_distribution(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
-    title = f"Description quality score by {by}"
+    title = _("Description quality score by {group}").format(group=_(_GROUP_WORDS.get(by, by)))
     if len(scored) == 0:
         return _no_data(ax, "description scores", title=title)
     _require(scored, ["score", by], "score_distribution", "scored")
@@ -92,19 +97,30 @@ def score_distribution(
         "capprops": {"color": MANAGER_COLOR},
     }
     ax.boxplot(values, **(style | kwargs))
-    ax.plot(stats["mean"].to_numpy(), pos, "D", color="black", markersize=4, label="Mean")
-    labels = [f"{_plain(m)} (n={n:,})" for m, n in zip(stats["group"], stats["n"], strict=True)]
+    ax.plot(stats["mean"].to_numpy(), pos, "D", color="black", markersize=4, label=_("Mean"))
+    labels = [
+        f"{_plain(m)} (n={number(n)})" for m, n in zip(stats["group"], stats["n"], strict=True)
+    ]
     ax.set_yticks(pos, labels=labels)
-    ax.axvline(
-        fair_min, color=TARGET_COLOR, linestyle=":", linewidth=1.5, label=f"fair from {fair_min:g}"
-    )
-    ax.axvline(
-        good_min, color=TARGET_COLOR, linestyle="--", linewidth=1.5, label=f"good from {good_min:g}"
-    )
+    for threshold, band, style in ((fair_min, "fair", ":"), (good_min, "good", "--")):
+        ax.axvline(
+            threshold,
+            color=TARGET_COLOR,
+            linestyle=style,
+            linewidth=1.5,
+            label=_("{band} from {points}").format(band=band_word(band), points=f"{threshold:g}"),
+        )
     ax.set_xlim(-3, 103)
-    ax.set_xlabel(_SCORE_LABEL)
+    ax.set_xlabel(_(_SCORE_LABEL))
     ax.set_ylabel("")
-    note = f"\n{missing} row(s) without a score or {by} not shown" if missing else ""
+    note = (
+        "\n"
+        + _("{n} row(s) without a score or {group} not shown").format(
+            n=missing, group=_(_GROUP_WORDS.get(by, by))
+        )
+        if missing
+        else ""
+    )
     ax.set_title(title + note)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
@@ -135,7 +151,7 @@ def on_time_by_band(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
-    title = "On-time completion by description quality"
+    title = _("On-time completion by description quality")
     if len(table) == 0 or not (table.get("n", pd.Series(dtype="int64")) > 0).any():
         return _no_data(ax, "tasks with a deadline", title=title)
     _require(table, ["band", "n", "on_time_rate", "ci_low", "ci_high"], "on_time_by_band", "table")
@@ -148,20 +164,24 @@ def on_time_by_band(
     ax.errorbar(x[has], rate[has], yerr=err, **(style | kwargs))
     for xi, r, hi, n in zip(x[has], rate[has], high[has], table["n"].to_numpy()[has], strict=True):
         ax.annotate(
-            f"{r:.0%} (n={n:,})",
+            f"{percent(r)} (n={number(n)})",
             (xi, hi),
             textcoords="offset points",
             xytext=(0, 6),
             ha="center",
             fontsize="small",
         )
-    ci = f"{round(100 * (1 - alpha))}% " if alpha is not None else ""
-    ax.set_xticks(x, labels=[str(b) for b in table["band"]])
+    ax.set_xticks(x, labels=[band_word(str(b)) for b in table["band"]])
     ax.set_xlim(-0.5, len(x) - 0.5)
-    ax.set_xlabel("Description quality band")
-    ax.set_ylabel("Completed on time (%)")
+    ax.set_xlabel(_("Description quality band"))
+    ax.set_ylabel(_("Completed on time (%)"))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.margins(y=0.25)
-    ax.set_title(f"{title}\n(points: rate; bars: {ci}Wilson interval)")
+    bars = (
+        _("(points: rate; bars: {level}% Wilson interval)").format(level=round(100 * (1 - alpha)))
+        if alpha is not None
+        else _("(points: rate; bars: Wilson interval)")
+    )
+    ax.set_title(f"{title}\n{bars}")
     return ax

@@ -50,16 +50,16 @@ band
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, ngettext, number, percent
 from workbench.metrics.definition import definitions_frame, from_rows
 from workbench.quality import rules
+from workbench.quality.tables import Table, escape
 from workbench.stats import compare_proportions, wilson_interval
 
 __all__ = [
@@ -73,6 +73,8 @@ __all__ = [
     "quality_on_time_verdict",
     "to_html_table",
     "escape",
+    "p_text",
+    "band_word",
     "DEFINITIONS",
 ]
 
@@ -354,23 +356,50 @@ def quality_definitions() -> pd.DataFrame:
     return definitions_frame(DEFINITIONS)
 
 
-def escape(text: object) -> str:
-    """HTML-escape one value (``<script>`` becomes ``&lt;script&gt;``); NA becomes ""."""
-    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    return html.escape(str(text), quote=True)
+#: Headers in words for the columns the quality tables show (translated where shown).
+_HEADERS = {
+    "manager": N_("Manager"),
+    "task_id": N_("Task"),
+    "description": N_("Description"),
+    "score": N_("Score"),
+    "band": N_("Band"),
+    "explanation": N_("What it lacks"),
+    "tasks": N_("Tasks"),
+    "name": N_("Column"),
+    "population": N_("Population"),
+    "time_anchor": N_("Which time"),
+    "numerator": N_("Counted"),
+    "denominator": N_("Out of"),
+    "exclusions": N_("Left out"),
+    "unit": N_("Unit"),
+}
 
 
 def to_html_table(df: pd.DataFrame, *, float_format: str = "{:.0f}") -> str:
-    """Render a table as an HTML ``<table>`` with every cell escaped (CRM text is untrusted)."""
-    return df.to_html(
-        index=False,
-        escape=True,
-        na_rep="",
-        border=0,
-        classes="workbench-table",
-        float_format=float_format.format,
-    )
+    """Render a table as an HTML ``<table>`` for people: every cell escaped (CRM text is
+    untrusted), the known columns headed in words ("Task" for ``task_id``), text on the
+    left and figures on the right."""
+    shown = pd.DataFrame(index=df.index)
+    right = []
+    for col in df.columns:
+        values = df[col]
+        header = _(_HEADERS[col]) if col in _HEADERS else str(col)
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            shown[header] = values.map(_cell_text)
+            continue
+        right.append(header)
+        if pd.api.types.is_integer_dtype(values):
+            shown[header] = values.map(lambda v: "" if pd.isna(v) else number(v))
+        else:
+            shown[header] = values.map(lambda v: "" if pd.isna(v) else float_format.format(v))
+    return Table(shown, right=right).to_html()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text ("" for NA); :class:`~workbench.quality.tables.Table` escapes it."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
 
 
 def _as_of(scored: pd.DataFrame, as_of, tz) -> pd.Timestamp:
@@ -466,6 +495,22 @@ def quality_vs_on_time(scored: pd.DataFrame, *, as_of=None, alpha: float = 0.05)
     return OnTime(table=out, excluded=excluded, as_of=now, alpha=alpha)
 
 
+def p_text(p_value: float) -> str:
+    """A p-value as people read it, kept on one line: "p = 0.006", "p < 0.001" (no-break
+    spaces; the current language's decimal mark)."""
+    if p_value < 0.001:
+        return "p\u00a0<\u00a0" + number(0.001, 3)
+    return "p\u00a0=\u00a0" + number(p_value, 3)
+
+
+def band_word(band: str) -> str:
+    """A quality band's name in the current language ("good", "fair", "poor")."""
+    return _(_BAND_WORDS[band]) if band in _BAND_WORDS else str(band)
+
+
+_BAND_WORDS = {"good": N_("good"), "fair": N_("fair"), "poor": N_("poor")}
+
+
 def quality_on_time_verdict(on_time: OnTime) -> str:
     """Say in words whether the best and the worst band with tasks differ in on-time rate.
 
@@ -473,35 +518,44 @@ def quality_on_time_verdict(on_time: OnTime) -> str:
     :func:`quality_vs_on_time`): whether their intervals overlap, and a pooled
     two-proportion z-test at the level of those intervals (``on_time.alpha``), so the
     words and the intervals shown never use two levels. An association, not proof of cause.
+    Figures in the current language's marks; the p-value never breaks across lines.
     """
     table, alpha = on_time.table, on_time.alpha
     rows = table[table["n"] > 0]
     if len(rows) < 2:
-        return "Fewer than two quality bands have tasks with a deadline: nothing to compare."
+        return _("Fewer than two quality bands have tasks with a deadline: nothing to compare.")
     best, worst = rows.iloc[0], rows.iloc[-1]
     test = compare_proportions(worst["on_time"], worst["n"], best["on_time"], best["n"],
                                alpha=alpha)  # fmt: skip
     level = round(100 * (1 - alpha))
 
     def _fmt(r: pd.Series) -> str:
-        return (
-            f"{r['band']} {r['on_time_rate']:.0%} on time (n={r['n']}, {level}% CI "
-            f"{r['ci_low']:.0%}-{r['ci_high']:.0%})"
+        return _("{band} {rate} on time (n={n}, {level}% CI {low}-{high})").format(
+            band=band_word(r["band"]),
+            rate=percent(r["on_time_rate"]),
+            n=number(r["n"]),
+            level=level,
+            low=percent(r["ci_low"]),
+            high=percent(r["ci_high"]),
         )
 
     apart = best["ci_low"] > worst["ci_high"] or worst["ci_low"] > best["ci_high"]
     differ = test["p_value"] < alpha
     verdict = (
-        "the bands differ"
+        _("the bands differ")
         if differ
-        else "the difference could be chance: the bands are not distinguishable with these numbers"
+        else _(
+            "the difference could be chance: the bands are not distinguishable with these numbers"
+        )
     )
-    return (
-        f"{_fmt(best)} vs {_fmt(worst)}. The intervals "
-        f"{'do not overlap' if apart else 'overlap'}; two-proportion z-test p = "
-        f"{test['p_value']:.3g}: {verdict}. This is an association, not proof that better "
-        "descriptions cause on-time work."
-    )
+    overlap = _("The intervals do not overlap") if apart else _("The intervals overlap")
+    return _(
+        "{best} vs {worst}. {overlap}; two-proportion z-test {p}: {verdict}. This is an "
+        "association, not proof that better descriptions cause on-time work."
+    ).format(
+        best=_fmt(best), worst=_fmt(worst), overlap=overlap, p=p_text(test["p_value"]),
+        verdict=verdict,
+    )  # fmt: skip
 
 
 # The words people read (translated where shown; docs/metrics.md maps them to columns).
