@@ -491,7 +491,7 @@ def guardrails_table(case: Case):
         _Col(
             N_("Change"),
             lambda r: _with_ci(
-                f"{scaled(r['change'], 100, 1)} {_('points')}",
+                scaled(r["change"], 100, 1) + " " + _("points"),
                 r["change_low"],
                 r["change_high"],
                 100,
@@ -501,7 +501,7 @@ def guardrails_table(case: Case):
         _Col(
             N_("Rise that would have been seen"),
             lambda r: (
-                f"{scaled(r['mde_rise'], 100, 1)} {_('points')}" if _finite(r["mde_rise"]) else "–"
+                scaled(r["mde_rise"], 100, 1) + " " + _("points") if _finite(r["mde_rise"]) else "–"
             ),
             True,
         ),
@@ -528,7 +528,7 @@ def ladder_table(case: Case):
     rate = case.meta["unit"] == "%"
 
     def target(r: pd.Series) -> str:
-        return percent(r["target"]) if rate else f"{number(r['target'], 0)} {_('min')}"
+        return percent(r["target"]) if rate else number(r["target"], 0) + " " + _("min")
 
     cols = [
         _Col(N_("Rung"), lambda r: _("start") if r["step"] == 0 else number(r["step"]), True),
@@ -609,17 +609,17 @@ def conclusion_html(case: Case):
         return "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>" if lines else ""
 
     parts = [
-        f"<h2>{_e(_('Conclusion'))}</h2>",
+        "<h2>" + _e(_("Conclusion")) + "</h2>",
         f"<p class='verdict'><b>{_e(s.headline)}</b></p>",
         "".join(f"<p>{_e(x)}</p>" for x in s.effect_sentences),
     ]
     if s.results:
-        parts += [f"<h3>{_e(_('What it cost or gained'))}</h3>", items(s.results)]
+        parts += ["<h3>" + _e(_("What it cost or gained")) + "</h3>", items(s.results)]
     if s.caveats:
-        parts += [f"<h3>{_e(_('How sure we are'))}</h3>", items(s.caveats)]
+        parts += ["<h3>" + _e(_("How sure we are")) + "</h3>", items(s.caveats)]
     if s.guardrails:
-        parts += [f"<h3>{_e(_('Guardrails'))}</h3>", items(s.guardrails)]
-    parts += [f"<h3>{_e(_('Next step'))}</h3>", items(s.next_steps)]
+        parts += ["<h3>" + _e(_("Guardrails")) + "</h3>", items(s.guardrails)]
+    parts += ["<h3>" + _e(_("Next step")) + "</h3>", items(s.next_steps)]
     page = _STYLE + "<div class='wb-case'>" + "".join(parts) + "</div>"
     from IPython.display import display
 

@@ -194,7 +194,7 @@ def call_length_before_after(
             color=TARGET_COLOR,
             ls="--",
             lw=1.5,
-            label=_("Very short: under {m} min").format(m=number(threshold_min, 1)),
+            label=_("Short: under {m} min").format(m=number(threshold_min, 1)),
         )
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number(x, 0 if x >= 1 else 1)))

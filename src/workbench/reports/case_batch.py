@@ -80,6 +80,7 @@ __all__ = [
     "MIN_MONTHS_BEFORE",
     "CaseOutcome",
     "CaseRun",
+    "bh_q_values",
     "plan_cases",
     "render_cases",
 ]
@@ -245,8 +246,10 @@ def _summary_of(notebook: str) -> dict | None:
     return None
 
 
-def _q_values(cases: list[CaseOutcome]) -> None:
-    """Benjamini-Hochberg q-values across the batch's cases that have a p-value."""
+def bh_q_values(cases: list[CaseOutcome]) -> None:
+    """Set each case's ``q_value``: the Benjamini-Hochberg adjusted p-value across the
+    batch's cases that have a p-value (:func:`workbench.stats.benjamini_hochberg`); None
+    for the others (skipped, failed, no estimate)."""
     with_p = [c for c in cases if c.summary and c.summary.get("p_value") is not None]
     p = np.array([float(c.summary["p_value"]) for c in with_p], dtype="float64")
     adjusted, _rejected = benjamini_hochberg(p)
@@ -433,7 +436,7 @@ def _page_title(case: CaseOutcome) -> str:
 
 
 def _finish(run: CaseRun, bar: Progress, began: float) -> CaseRun:
-    _q_values(run.cases)
+    bh_q_values(run.cases)
     run.seconds = time.perf_counter() - began
     record = run.to_dict()
     record["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")

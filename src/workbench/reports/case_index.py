@@ -119,19 +119,20 @@ def case_index_page(cases: list[dict]) -> str:
         kpi = escape(metric_name(c["metric"]))
         when = escape(_when(c))
         s = c.get("summary") or {}
+        link = "<a href='" + escape(c["html"]) + "'>" + escape(_("Open")) + "</a>"
         if c["status"] in ("rendered", "cached") and s:
             verdict = (f"<span class='verdict-{escape(s['verdict'])}'>"
                        f"{escape(s['verdict_text'])}</span>")  # fmt: skip
             cells = [verdict, escape(s["effect_text"]), _p(s.get("p_value")), _p(c["q_value"]),
-                     f"<a href='{escape(c['html'])}'>{escape(_('Open'))}</a>"]  # fmt: skip
+                     link]  # fmt: skip
             cls = "case"
         elif c["status"] == "skipped":
             cells = [escape(skip_reason(c["reason"], c["months_before"])), "–", "–", "–", "–"]
             cls = "skipped"
         else:
-            cells = [f"<b>{escape(_('not produced'))}</b>: "
+            cells = ["<b>" + escape(_("not produced")) + "</b>: "
                      + escape(_("the cause is in run.log")), "–", "–", "–",
-                     f"<a href='{escape(c['html'])}'>{escape(_('Open'))}</a>"]  # fmt: skip
+                     link]  # fmt: skip
             cls = "failed"
         values = [who, kpi, when, *cells]
         tds = "".join(
