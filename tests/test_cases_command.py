@@ -120,6 +120,7 @@ def test_a_real_batch_renders_the_cases_the_index_and_the_q_values(case_batch): 
     assert "The 4 colleagues without this KPI moved by" in (folder / a.html).read_text("utf-8")
     # the conclusion comes before every table and figure
     body = (folder / a.html).read_text("utf-8")
+    assert "<title>Case study: A, " in body
     assert body.index("Conclusion") < body.index("The figures behind it") < body.index("<img")
     summary = json.loads((folder / "run_summary.json").read_text("utf-8"))
     assert [c["status"] for c in summary["cases"]] == [

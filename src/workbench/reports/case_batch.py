@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -88,6 +89,7 @@ __all__ = [
 CASE_TEMPLATE = TEMPLATES_DIR / "case_study.ipynb"
 #: The folder under ``--out`` the case studies go to.
 CASES_DIR = "cases"
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
 #: Months of data a change needs before it (before the manager's first date on the metric).
 MIN_MONTHS_BEFORE = 3
 
@@ -384,8 +386,7 @@ def _run(*, folder, source, template, base, bar, stop, began, work, mapping, tz,
         with using(base["lang"]):
             title = _page_title(case)
             page = res.get("html") or case_failure_page(title)
-        page = page.replace(f"<title>{escape(case.manager)} report</title>",
-                            f"<title>{escape(title)}</title>", 1)  # fmt: skip
+        page = _TITLE.sub(lambda _m: f"<title>{escape(title)}</title>", page, count=1)
         atomic_write(target / "case.html", page)
         if case.status == "rendered":
             record = {"key": keys[key], "summary": case.summary}
