@@ -232,8 +232,17 @@ def anna(t) -> pd.DataFrame:
     return t.loc[t["manager"] == "Anna Petrova"]
 
 
+def _case_rows(table_html: str) -> list[dict[str, str]]:
+    """The rows of a case table (``workbench.cases.present``): each cell by its column's
+    name (``data-label``), unescaped."""
+    rows = re.findall(r"<tr>(.*?)</tr>", table_html.split("<tbody>", 1)[1], flags=re.DOTALL)
+    cell = re.compile(r"<td class='\w+' data-label='([^']*)'>(.*?)</td>", re.DOTALL)
+    return [{html.unescape(k): html.unescape(v) for k, v in cell.findall(r)} for r in rows]
+
+
 def test_overdue_case_figures(t, anna):
-    headline, output, guardrails = _pinned("cases/overdue_tasks.ipynb")[:3]
+    pinned = _pinned("cases/overdue_tasks.ipynb")
+    conclusion, windows, output, guardrails = pinned[0], pinned[1], pinned[5], pinned[7]
     # The case reads "now" from the tasks table: its latest created_at / completed_at.
     as_of = max(t["created_at"].max(), t["completed_at"].max())
     due = _due(anna, as_of)
@@ -242,36 +251,39 @@ def test_overdue_case_figures(t, anna):
         _window(due, "original_due_at", AFTER_A),
     )
     assert (len(before), len(after)) == (181, 437)
-    assert f"before   {100 * before['overdue'].mean():.1f} % " in headline
-    assert f"after    {100 * after['overdue'].mean():.1f} % " in headline
-    assert f"n = {len(before)}, 6 months)" in headline
-    assert f"n = {len(after)}, 6 months)" in headline
+    rows = _case_rows(windows)
+    assert [r["Months"] for r in rows] == ["Nov 2025 to Apr 2026", "May 2026 to Oct 2026"]
+    assert [r["Due tasks"] for r in rows] == [str(len(before)), str(len(after))]
+    for r, w in zip(rows, (before, after), strict=True):
+        assert r["Mean"].startswith(f"{100 * w['overdue'].mean():.1f}% (95% CI ")
+    assert f"fell from {before['overdue'].mean():.0%} to {after['overdue'].mean():.0%}" in (
+        conclusion
+    )
     # completed tasks per whole month, 6 months each side
     done = anna.loc[anna["completed_at"].notna() & (anna["status"] != "cancelled")]
     n_before = len(_window(done, "completed_at", BEFORE_A))
     n_after = len(_window(done, "completed_at", AFTER_A))
     assert (n_before, n_after) == (150, 468)
-    assert f"{n_before / 6:.1f} -> {n_after / 6:.1f} (x{n_after / n_before:.2f}," in headline
-    shown = dict(line.split(maxsplit=1) for line in output.strip().splitlines()[1:])
-    assert float(shown["before_total"]) == n_before and float(shown["after_total"]) == n_after
-    assert float(shown["ratio"]) == round(n_after / n_before, 3)
+    (out,) = _case_rows(output)
+    assert out["Per month before"] == f"{n_before / 6:.1f} (6 months)"
+    assert out["Per month after"] == f"{n_after / 6:.1f} (6 months)"
+    assert out["Ratio"].startswith(f"x{n_after / n_before:.2f} (95% CI ")
     # guardrails: empty description among completions, last-minute (<= 1 h before the
     # deadline in force) among on-time completions, postponed (due_at later than the
-    # original) among tasks with a deadline
-    rows = {line.split()[1]: line.split()[2:4] for line in guardrails.strip().splitlines()[1:]}
+    # original) among tasks with a deadline; before the KPI and while it was in force
+    shown = {r["Guardrail"]: r for r in _case_rows(guardrails)}
     completed = anna.loc[(anna["status"] == "completed") & anna["completed_at"].notna()]
-    for i, months in enumerate((BEFORE_A, AFTER_A)):
+    for column, months in (("Before the KPI", BEFORE_A), ("While the KPI was in force", AFTER_A)):
         w = _window(completed, "completed_at", months)
         empty = w["description"].fillna("").str.strip().eq("").mean()
-        assert float(rows["empty_description_share"][i]) == round(empty, 3)
+        assert shown["Completed tasks with an empty description"][column] == f"{100 * empty:.1f}%"
         on_time = w.loc[w["due_at"].notna() & (w["completed_at"] <= w["due_at"])]
         last = ((on_time["due_at"] - on_time["completed_at"]) <= pd.Timedelta(hours=1)).mean()
-        assert float(rows["last_minute_share"][i]) == round(last, 3)
+        assert shown["Completions in the last hour"][column] == f"{100 * last:.1f}%"
     deadline = anna["original_due_at"].fillna(anna["due_at"])
     w = anna.loc[deadline.notna() & _month(deadline).between(*BEFORE_A)]
-    assert float(rows["postponed_share"][0]) == round(
-        (w["due_at"] > w["original_due_at"]).mean(), 3
-    )
+    postponed = (w["due_at"] > w["original_due_at"]).mean()
+    assert shown["Deadlines moved later"]["Before the KPI"] == f"{100 * postponed:.1f}%"
 
 
 # --------------------------------------------------------------------------------------
@@ -282,42 +294,56 @@ BEFORE_B, STEP1_B, STEP2_B = ("2025-11", "2026-03"), ("2026-04", "2026-06"), ("2
 
 
 def test_call_length_case_figures(c, d):
-    headline, sales, _, guardrails = _pinned("cases/call_length.ipynb")[:4]
+    pinned = _pinned("cases/call_length.ipynb")
+    conclusion, windows, output, sales, guardrails = (pinned[i] for i in (0, 1, 5, 6, 7))
     calls = _connected(c)
     calls = calls.loc[calls["manager"] == "Boris Ivanov"]
-    windows = (("before", BEFORE_B, 5), ("step 1", STEP1_B, 3), ("step 2", STEP2_B, 4))
-    for label, months, n_months in windows:
+    rows = {r["Window"]: r for r in _case_rows(windows)}
+    for label, months, _n_months in (("before", BEFORE_B, 5), ("step 1", STEP1_B, 3),
+                                     ("step 2", STEP2_B, 4)):  # fmt: skip
         w = _window(calls, "started_at", months)
-        assert f"{label}   {w['duration_s'].mean() / 60:.1f} min" in headline, label
-        assert f"n = {len(w)}, {n_months} months)" in headline, label
+        assert rows[label]["Mean"].startswith(f"{w['duration_s'].mean() / 60:.1f} min"), label
+        assert rows[label]["Connected calls"] == f"{len(w):,}", label
     deals = d.loc[d["manager"] == "Boris Ivanov"]
     leads = {m: len(_window(deals, "created_at", m)) for m in (BEFORE_B, STEP2_B)}
     in_force = len(_window(deals, "created_at", ("2026-04", "2026-10")))
-    assert f"KPI in force (7)   {leads[BEFORE_B] / 5:.1f} -> {in_force / 7:.1f} " in headline
-    assert f"last step (4)      {leads[BEFORE_B] / 5:.1f} -> {leads[STEP2_B] / 4:.1f} " in headline
+    force, last = _case_rows(output)
+    assert (force["Per month before"], force["Per month after"]) == (
+        f"{leads[BEFORE_B] / 5:.1f} (5 months)", f"{in_force / 7:.1f} (7 months)")  # fmt: skip
+    assert last["Per month after"] == f"{leads[STEP2_B] / 4:.1f} (4 months)"
     # The sales decomposition, per whole month: leads (created), close rate (closed /
-    # leads), win rate (won / closed), volume per won deal, sales volume (won amounts).
-    table = {line.split()[1]: line.split()[2:4] for line in sales.strip().splitlines()[1:]}
+    # leads), win rate (won / closed), value per won deal, sales volume (won amounts).
+    table = {r["Measure"]: r for r in _case_rows(sales)}
+    expected, per_won = {}, []
     for i, (months, n) in enumerate(((BEFORE_B, 5), (STEP2_B, 4))):
         created = _window(deals, "created_at", months)
         closed = _window(deals, "closed_at", months)
         closed = closed.loc[closed["outcome"].isin(["won", "lost"])]
         won = closed.loc[closed["outcome"] == "won"]
-        expected = {
-            "leads": len(created) / n,
-            "close_rate": len(closed) / len(created),
-            "win_rate": len(won) / len(closed),
-            "volume_per_won": won["amount"].sum() / len(won),
-            "sales_volume": won["amount"].sum() / n,
-        }
-        for component, value in expected.items():
-            assert float(table[component][i]) == pytest.approx(round(value, 3), abs=1e-9)
-    # guardrail: connected calls shorter than 30 s, none on either side
-    short = [
-        (_window(calls, "started_at", m)["duration_s"] < 30).mean() for m in (BEFORE_B, STEP2_B)
+        side = ("Before", "After")[i]
+        expected[("Leads per month", side)] = f"{len(created) / n:.1f}"
+        expected[("Closed of the leads", side)] = f"{len(closed) / len(created):.0%}"
+        expected[("Won of the closed deals", side)] = f"{len(won) / len(closed):.0%}"
+        expected[("Value per won deal", side)] = f"{won['amount'].sum() / len(won):,.0f}"
+        expected[("Sales per month", side)] = f"{won['amount'].sum() / n:,.0f}"
+        per_won.append(won["amount"].sum() / len(won))
+    for (measure, side), value in expected.items():
+        assert table[measure][side] == value, (measure, side)
+    # the cost the conclusion states: value per won deal, 3,905 -> 2,845 (-27%)
+    assert f"Value per won deal fell {1 - per_won[1] / per_won[0]:.0%}" in conclusion
+    assert "Value per won deal fell 27%" in conclusion
+    # guardrail: connected calls under his own 10th percentile before the KPI (a threshold
+    # that can trigger: 10% of his calls before), before vs while the KPI was in force
+    minutes = calls["duration_s"] / 60
+    start = calls["started_at"].dt.strftime("%Y-%m")
+    threshold = minutes[start <= BEFORE_B[1]].quantile(0.1)
+    short = [(minutes[m] < threshold).mean() for m in (start <= BEFORE_B[1], start > BEFORE_B[1])]
+    (row,) = _case_rows(guardrails)
+    assert row["Guardrail"].startswith(f"Short calls (under {threshold:.1f} min")
+    assert [row["Before the KPI"], row["While the KPI was in force"]] == [
+        f"{100 * v:.1f}%" for v in short
     ]
-    row = guardrails.strip().splitlines()[1].split()
-    assert row[1] == "short_call_share" and [float(v) for v in row[2:4]] == short == [0.0, 0.0]
+    assert row["Rose?"] == "yes"
 
 
 # --------------------------------------------------------------------------------------

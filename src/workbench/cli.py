@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_definitions_command(sub)
     _add_send_command(sub)
     _add_month_command(sub)
+    _add_cases_command(sub)
     args = parser.parse_args(argv)
     from workbench.files import OutputError
 
@@ -387,6 +388,74 @@ def _month(args: argparse.Namespace) -> int:
     if send_status not in (0, 1):
         return send_status
     return max(report_status, send_status)
+
+
+def _add_cases_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "cases",
+        help="render a case study for every KPI change in the targets table, and an index",
+        description="Render one case study for every KPI change of the targets table "
+        "(manager x metric x change date; a '*' target: one case for the pooled team) into "
+        "<out>/cases/ with the coaches' index (cases/index.html). A change with fewer than 3 "
+        "months of data before it is listed as skipped, with the reason.",
+    )
+    p.add_argument("--data", required=True, help="source folder or file")
+    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
+    p.add_argument("--tz", default=None, help="business time zone")
+    p.add_argument("--out", default="reports", help="output folder (default: reports)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument(
+        "--lang", default="", help="language of the pages: en or ru (default: the mapping's)"
+    )
+    p.add_argument("--force", action="store_true", help="re-render cached cases too")
+    p.add_argument("--wait", action="store_true", help="wait while another run holds --out")
+    p.add_argument(
+        "--max-loss",
+        type=float,
+        default=DEFAULT_MAX_LOSS,
+        help=f"largest share of a table's rows that may be set aside (default {DEFAULT_MAX_LOSS})",
+    )
+    p.set_defaults(func=_cases)
+
+
+def _cases(args: argparse.Namespace) -> int:
+    from workbench.data.coverage import DataGuardError
+    from workbench.errors import WorkbenchError
+    from workbench.files import OutputError, OutputLockedError
+    from workbench.reports.case_batch import render_cases
+    from workbench.reports.stopping import BatchInterrupted, exit_status
+
+    try:
+        run = render_cases(
+            args.data,
+            mapping=args.mapping,
+            tz=args.tz,
+            out=args.out,
+            jobs=args.jobs,
+            lang=args.lang,
+            force=args.force,
+            wait=args.wait,
+            max_loss=args.max_loss,
+        )
+    except OutputLockedError as exc:
+        print(f"workbench cases: {exc}", file=sys.stderr)
+        return 75
+    except OutputError:
+        raise  # main() prints it: exit 2
+    except BatchInterrupted as exc:
+        print(f"workbench cases: {exc} before any case was rendered", file=sys.stderr)
+        return exit_status(exc.signum)
+    except DataGuardError as exc:
+        print(f"workbench cases: data guard: {exc}", file=sys.stderr)
+        return 3
+    except (WorkbenchError, FileNotFoundError, ValueError) as exc:
+        print(f"workbench cases: error: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{n} {s}" for s, n in run.counts.items())
+    print(f"{counts}; index: {run.out_dir / 'index.html'}")
+    if run.interrupted:
+        return exit_status(run.interrupted)
+    return 0 if run.ok else 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from workbench.cases.study import (
+    CASE_METRICS,
+    TEAM,
     Case,
     Units,
     call_length_case,
@@ -14,12 +16,19 @@ from workbench.cases.study import (
     overdue_case,
     parse_change_dates,
     rate_test,
+    study_case,
     untreated_colleagues,
     whole_periods,
 )
+from workbench.cases.summary import CaseSummary, case_summary
 
 __all__ = [
+    "CASE_METRICS",
+    "TEAM",
     "Case",
+    "CaseSummary",
+    "case_summary",
+    "study_case",
     "Units",
     "due_task_units",
     "connected_call_units",

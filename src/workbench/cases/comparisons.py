@@ -10,16 +10,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.cases.text import change_words, scaled
 from workbench.cases.windows import parse_change_dates, whole_periods
+from workbench.i18n import N_, _, percent
 from workbench.stats import (
     compare_proportions,
-    describe_change,
     detectable_change,
     minimum_detectable_effect,
 )
 from workbench.stats.intervals import critical_z
 
-__all__ = ["count_change", "rate_test", "guardrail_change"]
+__all__ = ["IN_FORCE", "LAST_STEP", "count_change", "rate_test", "guardrail_change"]
+
+#: The two "after" windows of :func:`count_change` (their labels; translated where shown).
+IN_FORCE = N_("KPI in force")
+LAST_STEP = N_("last step")
 
 
 def count_change(
@@ -63,7 +68,7 @@ def count_change(
     partial = int((~whole).sum())
     rows = rows.loc[whole]
     before = rows.loc[rows["period"] < dates[0], column].astype("float64")
-    windows = {"KPI in force": dates[0], **({"last step": dates[-1]} if len(dates) > 1 else {})}
+    windows = {IN_FORCE: dates[0], **({LAST_STEP: dates[-1]} if len(dates) > 1 else {})}
     z = critical_z(alpha)
     records = []
     for name, first in windows.items():
@@ -117,13 +122,21 @@ def rate_test(
                              power=power) if np.isfinite(cmp["p1"]) else float("nan")
         for d in ("fall", "rise")
     }  # fmt: skip
-    text = describe_change(cmp["difference"], cmp["low"], cmp["high"], alpha=alpha)
-    if text.startswith("no change"):
+    text = change_words(cmp["difference"], cmp["low"], cmp["high"], alpha=alpha)
+    quiet = np.isfinite([cmp["low"], cmp["high"]]).all() and cmp["low"] <= 0 <= cmp["high"]
+    if quiet:
         shown = ("fall", "rise") if direction == "both" else (direction,)
-        parts = [f"a {d} of {100 * steps[d]:.1f}" for d in shown if np.isfinite(steps[d])]
-        if parts:
-            text += (f"; {' or '.join(parts)} points would have been seen with "
-                     f"{power:.0%} power")  # fmt: skip
+        seen = {d: scaled(steps[d], 100, 1) for d in shown if np.isfinite(steps[d])}
+        if len(seen) == 2:
+            text += _("; a fall of {fall} or a rise of {rise} points would have been seen with "
+                      "{power} power").format(fall=seen["fall"], rise=seen["rise"],
+                                              power=percent(power))  # fmt: skip
+        elif "rise" in seen:
+            text += _("; a rise of {rise} points would have been seen with {power} "
+                      "power").format(rise=seen["rise"], power=percent(power))  # fmt: skip
+        elif "fall" in seen:
+            text += _("; a fall of {fall} points would have been seen with {power} "
+                      "power").format(fall=seen["fall"], power=percent(power))  # fmt: skip
     return {
         "x_before": x_before, "n_before": n_before, "before": cmp["p1"],
         "x_after": x_after, "n_after": n_after, "after": cmp["p2"],

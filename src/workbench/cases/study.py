@@ -49,6 +49,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ from workbench.cases.tables import (
     peer_comparison,
     sales_change,
 )
-from workbench.cases.text import conclusion_text, headline_text
+from workbench.cases.text import METRIC_WORDS, conclusion_parts, conclusion_text
 from workbench.cases.units import Units, connected_call_units, due_task_units
 from workbench.cases.windows import (
     case_dates,
@@ -89,6 +90,7 @@ from workbench.stats import (
 from workbench.stats.resampling import excludes_zero
 
 __all__ = [
+    "TEAM",
     "Case",
     "Units",
     "due_task_units",
@@ -102,7 +104,16 @@ __all__ = [
     "conclusion_text",
     "overdue_case",
     "call_length_case",
+    "pooled",
+    "CASE_METRICS",
+    "study_case",
 ]
+
+#: The KPI metrics a case study exists for (each has its case function below).
+CASE_METRICS = ("delinquency_rate", "talk_mean_min")
+
+#: The manager of a department-wide target row: a case for ``"*"`` pools the whole team.
+TEAM = "*"
 
 
 @dataclass
@@ -160,7 +171,15 @@ class Case:
         How to print the metric, and ``n_controls`` (untreated colleagues compared with),
         ``data_start`` / ``data_end`` (the span taken as covered by the data).
     conclusion : str
-        Plain-language verdict (:func:`conclusion_text`).
+        Plain-language verdict (:func:`conclusion_text`), in the language current when the
+        case was built; ``parts`` holds its sentences by role
+        (:func:`workbench.cases.text.conclusion_parts`).
+    pre_placebo : DataFrame
+        Placebo dates before the KPI with short windows
+        (:func:`workbench.cases.tables.pre_kpi_placebo`).
+    differences : DataFrame
+        The monthly differences the peer figures use (manager minus colleagues; the
+        manager's own series without a control group).
     sales, conversion : DataFrame or None
         Call case: the sales decomposition per month and the win-rate test.
     kpi : DataFrame
@@ -189,10 +208,14 @@ class Case:
     colleague_placebo: Placebo | None = None
     trend: dict = field(default_factory=dict)
     event_study: pd.DataFrame | None = None
+    pre_placebo: pd.DataFrame | None = None
+    differences: pd.DataFrame | None = None
+    parts: dict = field(default_factory=dict)
 
-    def headline(self) -> str:
-        """The headline figures as short text lines (rounded so that reruns print the same)."""
-        return headline_text(self.before_after, self.output, manager=self.manager, meta=self.meta)
+    @property
+    def pooled(self) -> bool:
+        """The whole team under a department-wide target (no untreated comparison)."""
+        return self.manager == TEAM
 
     def plot(self, *, ax: Axes | None = None) -> Axes:
         """The before/after figure (:func:`workbench.plots.before_after_plot`) of this case."""
@@ -203,6 +226,7 @@ class Case:
             windows=self.before_after,
             change_dates=self.change_dates,
             manager=self.manager,
+            pooled=self.pooled,
             what=self.meta["what"],
             unit=self.meta["unit"],
             scale=self.meta["scale"],
@@ -238,20 +262,45 @@ def _headline_table(unit_level: pd.DataFrame, units: pd.DataFrame, *, value, tim
     return out[_BA_COLUMNS]
 
 
-def _finish(case_kw: dict, *, what, unit, scale, digits, lower, controls, span) -> Case:
+def _finish(case_kw: dict, *, unit, scale, digits, lower, controls, span, extra=None) -> Case:
     peers = case_kw.pop("peer_result")
     case_kw.update(peers=peers.did, placebo=peers.placebo,
                    colleague_placebo=peers.colleague_placebo, trend=peers.trend,
-                   event_study=peers.event_study)  # fmt: skip
-    text = conclusion_text(
-        case_kw["before_after"], manager=case_kw["manager"], what=what, unit=unit,
-        scale=scale, digits=digits, lower_is_better=lower, peers=peers.did,
-        placebo=peers.placebo, colleague_placebo=peers.colleague_placebo, trend=peers.trend,
-        guardrails=case_kw["guardrails"], n_controls=len(controls),
+                   event_study=peers.event_study, pre_placebo=peers.pre_placebo,
+                   differences=peers.differences)  # fmt: skip
+    what = METRIC_WORDS[case_kw["metric"]]
+    is_pooled = case_kw["manager"] == TEAM
+    kw = dict(
+        manager=case_kw["manager"], what=what, unit=unit, scale=scale, digits=digits,
+        lower_is_better=lower, peers=peers.did, placebo=peers.placebo,
+        colleague_placebo=peers.colleague_placebo, trend=peers.trend,
+        guardrails=case_kw["guardrails"], n_controls=len(controls), pooled=is_pooled,
+        pre_placebo=peers.pre_placebo,
     )  # fmt: skip
-    meta = {"what": what, "unit": unit, "scale": scale, "digits": 1,
-            "n_controls": len(controls), "data_start": span[0], "data_end": span[1]}  # fmt: skip
-    return Case(conclusion=text, meta=meta, **case_kw)
+    parts = conclusion_parts(case_kw["before_after"], **kw)
+    text = conclusion_text(case_kw["before_after"], **kw)
+    meta = {"what": what, "unit": unit, "scale": scale, "digits": 1, "lower": lower,
+            "n_controls": len(controls), "data_start": span[0], "data_end": span[1],
+            "pooled": is_pooled, **(extra or {})}  # fmt: skip
+    return Case(conclusion=text, meta=meta, parts=parts, **case_kw)
+
+
+def pooled(frame: pd.DataFrame | None, manager: str) -> pd.DataFrame | None:
+    """``frame`` as the case reads it: for the department-wide case (``manager == "*"``)
+    every row relabelled as the one pooled team ``"*"``, else unchanged."""
+    if frame is None or manager != TEAM or "manager" not in frame:
+        return frame
+    return frame.assign(manager=pd.Series(TEAM, index=frame.index, dtype=frame["manager"].dtype))
+
+
+def _deal_results(deals, *, manager, dates, alpha, span, tz, as_of):
+    """Sales decomposition and win-rate test (None, None without a deals table)."""
+    if deals is None or deals.empty:
+        return None, None
+    dpanel = deal_metrics(deals, tz=tz, as_of=as_of)
+    if not (dpanel["manager"] == manager).any():
+        return None, None
+    return sales_change(dpanel, manager=manager, dates=dates, alpha=alpha, span=span, tz=tz)
 
 
 def overdue_case(
@@ -261,6 +310,7 @@ def overdue_case(
     manager: str,
     change_dates,
     metric: str = "delinquency_rate",
+    deals: pd.DataFrame | None = None,
     tz: str = "UTC",
     as_of=None,
     n_boot: int = 2000,
@@ -278,10 +328,15 @@ def overdue_case(
     empty description (and with an empty result, when the export has a ``result`` column).
     The ladder starts from the pooled before rate and ends at the colleagues' median before
     rate, in steps of at most ``max_step`` (rates rounded to 0.01, toward the before level).
+    With ``deals``, ``sales`` and ``conversion`` say what happened to sales, the value per
+    won deal and the win rate (before vs the last window, whole months).
+    ``manager="*"`` pools the whole team (a department-wide target): there is then no
+    untreated group, and the conclusion says so.
     """
     if metric != "delinquency_rate":
         raise ValueError(f"overdue_case: metric must be 'delinquency_rate', got {metric!r}")
     dates = case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
+    tasks, deals = pooled(tasks, manager), pooled(deals, manager)
     units = due_task_units(tasks, as_of=as_of, tz=tz)
     due = units.table
     if not (due["manager"] == manager).any():
@@ -322,15 +377,17 @@ def overdue_case(
     # a share whose count is unknown (no description / result column) is not compared
     shares = {k: v for k, v in shares.items() if v[0] in gtable and gtable[v[0]].notna().all()}
     guard = guardrail_change(gtable, manager=manager, change_dates=dates, tz=tz, shares=shares)
+    sales, conversion = _deal_results(deals, manager=manager, dates=dates, alpha=alpha,
+                                      span=span, tz=tz, as_of=as_of)  # fmt: skip
     return _finish(
         dict(manager=manager, metric=metric, change_dates=dates, units=units,
              before_after=ba, monthly=monthly, peer_result=peer_result,
              output=count_change(panel, manager=manager, column="tasks_completed",
                                  change_dates=dates, data_start=span[0], data_end=span[1],
                                  tz=tz, alpha=alpha),
-             ladder=ladder, guardrails=guard, kpi=kpi, panel=panel),
-        what="overdue share", unit="%", scale=100.0, digits=0, lower=lower,
-        controls=controls, span=span,
+             ladder=ladder, guardrails=guard, kpi=kpi, panel=panel, sales=sales,
+             conversion=conversion),
+        unit="%", scale=100.0, digits=0, lower=lower, controls=controls, span=span,
     )  # fmt: skip
 
 
@@ -347,7 +404,8 @@ def call_length_case(
     n_boot: int = 2000,
     seed: int = 0,
     max_step: float = 0.2,
-    short_call_s: float = 30.0,
+    short_call_s: float | None = None,
+    short_call_quantile: float = 0.1,
     alpha: float = 0.05,
 ) -> Case:
     """Case B: mean talk time of connected calls, before vs under a (stepped) talk-time KPI.
@@ -360,12 +418,19 @@ def call_length_case(
     (:func:`workbench.stats.decomposition.decompose_sales_change`); ``conversion`` tests the win
     rate (won / closed) with its MDE. The ladder starts at the before mean (rounded to a
     minute, as a manager would be told it) and ends at the colleagues' median before mean,
-    in steps of at most ``max_step`` (rounded toward the before level); the guardrail is the
-    share of connected calls shorter than ``short_call_s``.
+    in steps of at most ``max_step`` (rounded toward the before level).
+
+    The guardrail is the share of connected calls shorter than a threshold taken from the
+    manager's OWN calls before the KPI: their ``short_call_quantile`` (10th percentile), so
+    that about a tenth of the calls before are "short" and a rise after is a shift of the
+    manager's own shortest calls (a fixed 30 s gives 0% before and after for a manager whose
+    calls all last minutes, and can never trigger). ``short_call_s`` fixes the threshold
+    instead; ``meta["short_call_s"]`` holds the one used. ``manager="*"`` pools the team.
     """
     if metric != "talk_mean_min":
         raise ValueError(f"call_length_case: metric must be 'talk_mean_min', got {metric!r}")
     dates = case_dates(change_dates, targets, metric=metric, manager=manager, tz=tz)
+    calls, deals = pooled(calls, manager), pooled(deals, manager)
     units = connected_call_units(calls, tz=tz)
     connected = units.table
     if not (connected["manager"] == manager).any():
@@ -381,7 +446,10 @@ def call_length_case(
     low, high = monthly_mean_interval(connected, manager=manager, panel=panel, tz=tz)
     monthly = monthly_series(panel, kpi, manager=manager, metric=metric, n_col="connected",
                              dates=dates, low=low, high=high)  # fmt: skip
-    span = data_span([calls["started_at"], deals["created_at"], deals["closed_at"]], as_of, tz)
+    events = [calls["started_at"]]
+    if deals is not None and len(deals):
+        events += [deals["created_at"], deals["closed_at"]]
+    span = data_span(events, as_of, tz)
     peer_result = peer_comparison(
         connected, targets, value="talk_min", time="started_at", manager=manager, metric=metric,
         dates=dates, data_end=span[1], n_boot=n_boot, seed=seed, alpha=alpha,
@@ -395,21 +463,59 @@ def call_length_case(
     ladder = ladder_to_norm(mine_before["talk_min"], ba.loc[0, "mean"],
                             means.drop(manager, errors="ignore"), max_step=max_step, lower=lower,
                             round_to=1.0)  # fmt: skip
+    threshold = short_call_s
+    if threshold is None:
+        own = mine_before["talk_min"].quantile(short_call_quantile) * 60.0
+        threshold = float(own) if np.isfinite(own) else 30.0
     guard = guardrail_change(
-        guardrails(calls=calls, tz=tz, short_call_s=short_call_s).table, manager=manager,
+        guardrails(calls=calls, tz=tz, short_call_s=threshold).table, manager=manager,
         change_dates=dates, tz=tz, shares={"short_call_share": ("short_calls", "connected_calls")},
     )  # fmt: skip
-    dpanel = deal_metrics(deals, tz=tz, as_of=as_of)
-    sales, conversion = sales_change(
-        dpanel, manager=manager, dates=dates, alpha=alpha, span=span, tz=tz
-    )
+    sales, conversion = _deal_results(deals, manager=manager, dates=dates, alpha=alpha,
+                                      span=span, tz=tz, as_of=as_of)  # fmt: skip
+    leads = None
+    if deals is not None and len(deals):
+        dpanel = deal_metrics(deals, tz=tz, as_of=as_of)
+        if (dpanel["manager"] == manager).any():
+            leads = count_change(
+                dpanel, manager=manager, column="leads", change_dates=dates,
+                data_start=span[0], data_end=span[1], tz=tz, alpha=alpha,
+            )  # fmt: skip
     return _finish(
         dict(manager=manager, metric=metric, change_dates=dates, units=units,
              before_after=ba, monthly=monthly, peer_result=peer_result,
-             output=count_change(dpanel, manager=manager, column="leads", change_dates=dates,
-                                 data_start=span[0], data_end=span[1], tz=tz, alpha=alpha),
+             output=leads if leads is not None else pd.DataFrame(),
              ladder=ladder, guardrails=guard, kpi=kpi, panel=panel, sales=sales,
              conversion=conversion),
-        what="mean call length", unit="min", scale=1.0, digits=0, lower=lower,
-        controls=controls, span=span,
+        unit="min", scale=1.0, digits=0, lower=lower, controls=controls, span=span,
+        extra={"short_call_s": threshold, "short_call_quantile":
+               short_call_quantile if short_call_s is None else None},
     )  # fmt: skip
+
+
+def study_case(
+    metric: str,
+    *,
+    tasks: pd.DataFrame | None,
+    calls: pd.DataFrame | None,
+    deals: pd.DataFrame | None,
+    targets: pd.DataFrame | None,
+    manager: str,
+    change_dates,
+    tz: str = "UTC",
+    as_of=None,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> Case:
+    """The case of ``metric`` (one of :data:`CASE_METRICS`): :func:`overdue_case` for the
+    overdue share, :func:`call_length_case` for the mean call length, each with the deals
+    (what the change cost or gained) and its own default ladder step."""
+    common = dict(manager=manager, change_dates=change_dates, tz=tz, as_of=as_of,
+                  n_boot=n_boot, seed=seed)  # fmt: skip
+    if metric == "delinquency_rate":
+        return overdue_case(tasks, targets, deals=deals, **common)
+    if metric == "talk_mean_min":
+        return call_length_case(calls, deals, targets, **common)
+    raise ValueError(
+        f"no case study for {metric!r}: case studies exist for {', '.join(CASE_METRICS)}"
+    )

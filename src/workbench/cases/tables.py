@@ -39,6 +39,7 @@ __all__ = [
     "control_group",
     "Peers",
     "peer_comparison",
+    "pre_kpi_placebo",
     "before_mean_by_manager",
     "ladder_to_norm",
     "sales_change",
@@ -111,6 +112,49 @@ class Peers:
     trend: dict
     event_study: pd.DataFrame
     differences: pd.DataFrame
+    pre_placebo: pd.DataFrame
+
+
+_PRE_PLACEBO_COLUMNS = ["change_date", "months_before", "months_after", "treated_change",
+                        "control_change", "did"]  # fmt: skip
+
+
+def pre_kpi_placebo(diffs: pd.DataFrame, *, first_date) -> pd.DataFrame:
+    """Placebo dates before the KPI, with short windows that fit before it.
+
+    The real-length placebo test (:func:`workbench.stats.placebo_test`) often has no room:
+    with 6 months before and 6 after nothing fits on one side of the KPI date. Short
+    windows do: ``k`` months on each side of every month start whose windows lie wholly
+    before the first KPI date (``k = 2`` with at least 4 months before, else 1), the
+    statistic being :func:`workbench.stats.monthly_diff_in_diff` on the monthly differences
+    ``diffs`` (the manager minus the colleagues, or the manager's own series without a
+    control group). Nothing changed at those dates, so their estimates show how large a
+    "change" the months swing by on their own.
+
+    Returns
+    -------
+    DataFrame
+        One row per placebo date: ``change_date``, ``months_before``, ``months_after``
+        (both ``k``), ``treated_change``, ``control_change``, ``did``; empty (same columns)
+        with fewer than 2 months before the KPI.
+    """
+    tz = diffs["period"].dt.tz if len(diffs) else None
+    months = pd.DatetimeIndex(diffs["period"]) if len(diffs) else pd.DatetimeIndex([])
+    before = months[months < first_date].sort_values()
+    k = 2 if len(before) >= 4 else 1 if len(before) >= 2 else 0
+    rows = []
+    have = set(before)
+    for date in before if k else []:
+        lo, hi = date - pd.DateOffset(months=k), date + pd.DateOffset(months=k)
+        need = pd.date_range(lo, hi, freq="MS", inclusive="left", tz=tz)
+        if hi > first_date or len(need) != 2 * k or not all(m in have for m in need):
+            continue
+        r = monthly_diff_in_diff(diffs, change_date=date, start=lo, end=hi)
+        rows.append({"change_date": date, **{c: r[c] for c in _PRE_PLACEBO_COLUMNS[1:]}})
+    out = pd.DataFrame(rows, columns=_PRE_PLACEBO_COLUMNS)
+    if len(out):
+        out["change_date"] = pd.Series(list(out["change_date"]), dtype=pd.DatetimeTZDtype(tz=tz))
+    return out
 
 
 def peer_comparison(
@@ -129,9 +173,12 @@ def peer_comparison(
       Welch's t on monthly differences) beside the unit-level one (``unit_*``, bootstrap
       over units), the middle steps left out;
     - ``placebo``: :func:`workbench.stats.placebo_test` (dates, windows of the real length);
-    - ``colleague_placebo``: :func:`workbench.stats.colleague_placebo`.
+    - ``colleague_placebo``: :func:`workbench.stats.colleague_placebo`;
+    - ``pre_placebo``: :func:`pre_kpi_placebo` (short windows before the KPI).
 
-    Without ``MIN_TEAM`` colleagues the DiD table is empty and both placebos are empty.
+    Without ``MIN_TEAM`` colleagues the DiD table is empty and both placebos are empty; the
+    trend, the event study and the placebo dates before the KPI then use the manager's own
+    series.
     """
     controls = control_group(targets, units, metric=metric, manager=manager, dates=dates,
                              data_end=data_end)  # fmt: skip
@@ -144,10 +191,11 @@ def peer_comparison(
     judged = diffs.loc[(p < dates[0]) | (p >= dates[-1])]
     trend = pre_trend(judged, change_date=dates[-1], alpha=alpha)
     events = event_study(diffs, change_date=dates[0], alpha=alpha)
+    pre = pre_kpi_placebo(diffs, first_date=dates[0])
     if not enough:
         return Peers(controls, pd.DataFrame(columns=_DID_COLUMNS),
                      Placebo.empty(_PLACEBO_COLUMNS), Placebo.empty(_COLLEAGUE_COLUMNS),
-                     trend, events, diffs)  # fmt: skip
+                     trend, events, diffs, pre)  # fmt: skip
     t = mine[time]
     data = mine.loc[(t < dates[0]) | (t >= dates[-1])]
     unit = diff_in_diff(data, change_date=dates[-1], n_boot=n_boot, seed=seed, alpha=alpha,
@@ -164,7 +212,7 @@ def peer_comparison(
     did["significant"] = did["significant"].astype("boolean")
     placebo = placebo_test(data, change_date=dates[-1], controls=controls, **kw)
     colleagues = colleague_placebo(data, change_date=dates[-1], controls=controls, **kw)
-    return Peers(controls, did, placebo, colleagues, trend, events, diffs)
+    return Peers(controls, did, placebo, colleagues, trend, events, diffs, pre)
 
 
 def control_group(targets, units, *, metric, manager, dates, data_end) -> list[str]:
@@ -236,5 +284,5 @@ def sales_change(dpanel, *, manager, dates, alpha, span, tz):
         before["won"] * nb, before["closed"] * nb, after["won"] * na, after["closed"] * na,
         alpha=alpha,
     )  # fmt: skip
-    conversion = pd.DataFrame([{"measure": "conversion (won / closed)", **test}])
+    conversion = pd.DataFrame([{"measure": "conversion", **test}])
     return sales, conversion.astype({"measure": "str", "text": "str"})

@@ -51,18 +51,20 @@ ROSTER_FILE = "_roster.parquet"
 
 
 def write_snapshot(
-    folder: Path, dataset: Dataset, department: Department, *, meta: dict[str, Any]
+    folder: Path, dataset: Dataset, department: Department | None, *, meta: dict[str, Any]
 ) -> Path:
     """Write ``dataset``'s tables and ``department`` into ``folder`` (replaced); return it.
 
     ``meta`` (JSON-ready) is stored with it: the runner records the parameters the
     department figures were computed with and the fingerprints the provenance shows.
+    ``department`` None writes the tables alone (the case studies of ``workbench cases``
+    read only :func:`read_dataset`).
     """
     shutil.rmtree(folder, ignore_errors=True)
     for table in _TABLES:  # every file whole or not at all (workbench.files.atomic_write)
         atomic_write(folder / "tables" / f"{table}.parquet", getattr(dataset, table).to_parquet())
     scalars = {}
-    for f in dataclasses.fields(department):
+    for f in dataclasses.fields(department) if department is not None else ():
         value = getattr(department, f.name)
         if isinstance(value, pd.DataFrame):
             atomic_write(folder / "department" / f"{f.name}.parquet", value.to_parquet())
