@@ -17,7 +17,7 @@ from workbench.plots._base import (
     TEAM_COLOR,
     set_theme,
 )
-from workbench.plots.cases import before_after_plot
+from workbench.plots.cases import before_after_plot, call_length_before_after
 from workbench.plots.distributions import call_length_distribution
 from workbench.plots.quality import on_time_by_band, score_distribution
 from workbench.plots.team import managers_over_time, metric_by_manager, tasks_vs_results
@@ -48,4 +48,5 @@ __all__ = [
     "score_distribution",
     "on_time_by_band",
     "before_after_plot",
+    "call_length_before_after",
 ]
