@@ -520,22 +520,28 @@ def _report_figures(sample) -> dict:
     figures["results"] = rc.results_figure(view)
     for fig in figures.values():
         fig.canvas.draw()
-    return figures
+    return view, figures
 
 
 @pytest.fixture(scope="module")
 def report_figures(sample):
     with plt.rc_context():
-        figures = _report_figures(sample)
+        view, figures = _report_figures(sample)
+        figures = {**figures, "view": view}
         yield figures
-    for fig in figures.values():
-        plt.close(fig)
+    for name, fig in figures.items():
+        if name != "view":
+            plt.close(fig)
+
+
+def _figures(report_figures) -> dict:
+    return {k: v for k, v in report_figures.items() if k != "view"}
 
 
 def test_report_figure_text_is_at_least_11_css_px_on_a_phone(report_figures):
     # A figure shown 390 CSS px wide scales 1 pt of text to 390 / (width in inches x 72)
     # px. Every visible text (titles, axis labels, ticks, legend entries) must reach 11 px.
-    for name, fig in report_figures.items():
+    for name, fig in _figures(report_figures).items():
         scale = PHONE_CSS_PX / (fig.get_figwidth() * 72)
         texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
         assert len(texts) > 10, name
@@ -545,7 +551,7 @@ def test_report_figure_text_is_at_least_11_css_px_on_a_phone(report_figures):
 
 
 def test_report_figure_legends_are_outside_every_plot_area(report_figures):
-    for name, fig in report_figures.items():
+    for name, fig in _figures(report_figures).items():
         renderer = fig.canvas.get_renderer()
         legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
         assert legends, name
@@ -568,3 +574,16 @@ def test_histogram_legend_leaves_every_tick_readable(report_figures):
     assert "12%" in [t.get_text() for t in ticks] or len(ticks) >= 4
     for tick in ticks + [t for t in ax.get_xticklabels() if t.get_text()]:
         assert not box.overlaps(tick.get_window_extent(renderer)), tick.get_text()
+
+
+def test_histogram_marks_the_same_team_figure_as_the_report(report_figures):
+    # one team figure per metric: the median of the colleagues' own mean calls, in the
+    # headline, the figures table and the histogram alike (never the pooled calls' median)
+    from workbench.reports.manager_view import figures_table
+
+    table = figures_table(report_figures["view"]).set_index("definition")
+    [ax] = report_figures["call length"].axes
+    [team] = [ln for ln in ax.get_lines() if ln.get_label().startswith("Team: median")]
+    expected = table.loc["talk_mean_min", "team median"]
+    assert team.get_xdata()[0] == pytest.approx(expected)
+    assert f"{expected:.1f} min" in team.get_label()

@@ -275,7 +275,7 @@ def test_long_task_text_wraps_and_crm_text_is_escaped():
     url = "https://wiki.example.com/" + "x" * 120
     frame = pd.DataFrame({"Task": [f"<b>{url}</b>"], "Late by": ["3 days"], "n": [1234.5]})
     page = html_table(frame, wrap=("Task",)).data
-    assert "<td class='wb-wrap'>&lt;b&gt;https://" in page  # breaks anywhere, as text
+    assert "<td class='wb-wrap crm-text'>&lt;b&gt;https://" in page  # breaks anywhere, as text
     assert "<td class='wb-num'>1,234.5</td>" in page  # a figure never breaks
     assert "overflow-wrap: anywhere" in page and "width: 100%" in page
 

@@ -260,7 +260,8 @@ def _html(text: str):
 
 def _warnings(view: Any) -> str:
     e = html.escape
-    items = [f"<li><b>{e(_('Warning:'))}</b> {e(w)}</li>" for w in view.coverage]
+    warning = e(_("Warning:"))
+    items = [f"<li><b>{warning}</b> {e(w)}</li>" for w in view.coverage]
     return f"<ul class='report-warnings'>{''.join(items)}</ul>" if items else ""
 
 
@@ -361,13 +362,14 @@ def next_steps_html(view: Any):
     example = e(
         _("“{description}” breaks the principle: {principle}. A better pattern: {pattern}.")
     )
+    see = e(_("See the section"))
     items = []
     for a in steps.actions:
         evidence = "".join(f"<li>{e(x)}</li>" for x in a.evidence)
         examples = "".join(
             "<li>"
             + example.format(
-                description=e(x["description"]),
+                description=f"<span class='crm-text'>{e(x['description'])}</span>",
                 principle=e(x["principle"]),
                 pattern=e(x["pattern"]),
             )
@@ -376,7 +378,7 @@ def next_steps_html(view: Any):
         )
         items.append(
             f"<li class='action action-{e(a.rule)}'><p>{e(a.text)} "
-            f"<a href='#{e(a.section)}'>{e(_('See the section'))}</a></p>"
+            f"<a href='#{e(a.section)}'>{see}</a></p>"
             f"<ul class='evidence'>{evidence}{examples}</ul></li>"
         )
     actions = f"<ol class='actions'>{''.join(items)}</ol>" if items else ""
@@ -429,10 +431,10 @@ def open_overdue_html(view: Any, n: int = 15):
 
 
 def _td(cell: str, *, wrap: bool = False) -> str:
-    """One cell of already escaped HTML: free text may break anywhere (``wrap``), a figure
-    never (kept on one line)."""
+    """One cell of already escaped HTML: free text from the CRM (``wrap``; marked
+    ``crm-text``, shown as written) may break anywhere, a figure never (one line)."""
     if wrap:
-        return f"<td class='wb-wrap'>{cell}</td>"
+        return f"<td class='wb-wrap crm-text'>{cell}</td>"
     if _FIGURE_CELL.match(html.unescape(cell)):
         return f"<td class='wb-num'>{cell}</td>"
     return f"<td>{cell}</td>"
@@ -462,8 +464,8 @@ def html_table(
 ):
     """A DataFrame as escaped HTML that fits a phone, without the index: rate columns in
     percent, other decimals with ``digits`` in the current language's marks, "–" for no
-    value. The cells of ``wrap`` columns (free text: descriptions, links) may break
-    anywhere, so that a long word or URL never pushes the page sideways."""
+    value. The cells of ``wrap`` columns (free text from the CRM: descriptions, links) may
+    break anywhere, so that a long word or URL never pushes the page sideways."""
 
     def cell(column, value) -> str:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
