@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import textwrap
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
@@ -139,8 +141,20 @@ def _no_data(ax: Axes, what: str, *, title: str | None = None) -> Axes:
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title)
+        _set_title(ax, title)
     return ax
+
+
+def _set_title(ax: Axes, title: str) -> None:
+    """The axes title, each line wrapped to the figure's width (a long Russian subtitle or
+    manager name would otherwise run off both edges: a title is not shrunk by the layout).
+    """
+    size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
+    # an average glyph is about 0.55 em wide (Cyrillic wider); keep a margin
+    chars = max(20, int(ax.figure.get_figwidth() * 72 / (size * 0.68)))
+    wrap = textwrap.TextWrapper(chars, break_long_words=False, break_on_hyphens=False)
+    lines = [w for line in str(title).split("\n") for w in wrap.wrap(line) or [""]]
+    ax.set_title("\n".join(lines))
 
 
 def _require(data: pd.DataFrame, columns: list[str], func: str, what: str = "data") -> None:

@@ -20,6 +20,7 @@ from workbench.plots._base import (
     _no_data,
     _plain,
     _require,
+    _set_title,
 )
 from workbench.privacy import MIN_TEAM
 
@@ -174,6 +175,6 @@ def call_length_distribution(
             "team not shown: fewer than {n} other managers",
             min_team,
         ).format(n=min_team)
-    ax.set_title(f"{title}\n{rule}")
+    _set_title(ax, f"{title}\n{rule}")
     _legend_outside(ax)
     return ax

@@ -29,6 +29,7 @@ from workbench.plots._base import (
     _no_data,
     _plain,
     _require,
+    _set_title,
     _wall_time,
 )
 from workbench.privacy import MIN_BAND, MIN_TEAM
@@ -196,7 +197,7 @@ def metric_over_time(
     _format_value_axis(ax, metric)
     ax.set_ylabel(name)
     ax.set_ylim(bottom=0)
-    ax.set_title(title)
+    _set_title(ax, title)
     _legend_outside(ax)
     return ax
 
@@ -315,7 +316,7 @@ def task_flow(
     monthly = _is_monthly(mine["t"])
     ax.set_ylabel(_("Tasks per month (count)") if monthly else _("Tasks per week (count)"))
     ax.grid(axis="x", visible=False)
-    ax.set_title(title)
+    _set_title(ax, title)
     _legend_outside(ax)
     return ax
 
@@ -385,6 +386,6 @@ def calls_over_time(
     monthly = _is_monthly(d["t"])
     ax.set_ylabel(_("Calls per month (count)") if monthly else _("Calls per week (count)"))
     ax.set_ylim(bottom=0)
-    ax.set_title(title)
+    _set_title(ax, title)
     _legend_outside(ax)
     return ax
