@@ -33,10 +33,10 @@ def test_headlines_worked_by_hand(ann):
     # as_of = last event = d2 closed 2026-01-21 10:00, so t4 (due 01-25) is not due yet:
     # due = t1, t2, t3; overdue = t1 (completed 01-12 after its 01-10 deadline) -> 1 of 3.
     # Ann's calls: 600 s + 1200 s over 2 connected = 15.0 min; colleagues 5, 10, 15 min
-    # -> median 10.0; strictly below Ann: 5 and 10 -> 2 of 3.
+    # -> median 10.0; with a shorter mean call than Ann's: 5 and 10 -> 2 of 3.
     assert headlines(ann) == [
-        "Your average connected call lasted 15.0 min; the team's median is 10.0 min "
-        "(you are above 2 of 3 colleagues).",
+        "Your average connected call lasted 15.0 min; the team median is 10.0 min "
+        "(2 of 3 colleagues had a shorter mean call).",
         "33% of your tasks due in January 2026 were late (1 of 3); "
         "your KPI is at most 20%: not met.",
         "You received 4 new tasks and completed 4.",
@@ -62,6 +62,12 @@ def test_figures_table_compares_with_colleagues(ann):
     assert t.loc["talk_mean_min", "you"] == 15.0
     assert t.loc["talk_mean_min", "team median"] == 10.0
     assert t.loc["talk_mean_min", "colleagues below you"] == 2
+    # lower is better for call length: the 2 colleagues below Ann do better; higher is
+    # better for dials: Ann's 3 against the colleagues' 1, 1, 1 (calls.csv) -> none; tasks
+    # due has no better direction -> no count
+    assert t.loc["talk_mean_min", "colleagues better"] == 2
+    assert t.loc["dials", "colleagues better"] == 0
+    assert t.loc["tasks_due", "colleagues better"] != t.loc["tasks_due", "colleagues better"]
     assert t.loc["dials", "you"] == 3  # two connected, one missed inbound
     assert set(shown_definitions()["name"]) >= set(t.index)
 
@@ -131,7 +137,7 @@ def test_headline_kpi_verdict_comes_from_the_monthly_kpi_rows():
     view = prepare_manager_view(ds, "Ann", period_start="2026-01-01", period_end="2026-02-28")
     assert headlines(view)[1] == (
         "33% of your tasks due in Jan 2026 to Feb 2026 were late (1 of 3); "
-        "your KPI (at most 20%) was met in 0 of 1 months."
+        "your KPI (at most 20%) was met in 0 of 1 month."
     )
 
 

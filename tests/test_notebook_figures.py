@@ -46,14 +46,24 @@ def _pinned(relpath: str, mime: str = "text/html") -> list[str]:
 
 
 def _html_rows(table_html: str) -> list[list[str]]:
-    """The body rows of an HTML table as lists of unescaped cell texts."""
+    """The body rows of an HTML table as lists of unescaped cell texts (a line break inside
+    a cell as a newline, other markup dropped)."""
     body = table_html.split("<tbody>", 1)[1]
     rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.DOTALL)
-    return [[html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", r, re.DOTALL)] for r in rows]
+
+    def text(cell: str) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", "", cell.replace("<br>", "\n")))
+
+    return [[text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.DOTALL)] for r in rows]
 
 
 def _html_items(ul_html: str) -> list[str]:
     return [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", ul_html, re.DOTALL)]
+
+
+def _month_words(month: str) -> str:
+    """ "2026-05" as the report writes a month in a table: "May 2026"."""
+    return pd.Timestamp(month + "-01").strftime("%b %Y")
 
 
 def _month(stamps: pd.Series) -> pd.Series:
@@ -350,19 +360,19 @@ def test_call_length_case_figures(c, d):
 # reports/manager_report.ipynb (Anna Petrova, October 2026) and reports/team_overview.ipynb
 # --------------------------------------------------------------------------------------
 
-FIGURES = {  # metric (the report's "definition" column) -> shown as
-    "tasks_new": "{:.0f}",
-    "tasks_completed": "{:.0f}",
-    "tasks_due": "{:.0f}",
-    "tasks_overdue": "{:.0f}",
-    "delinquency_rate": "{:.0%}",
-    "dials": "{:.0f}",
-    "connected": "{:.0f}",
-    "talk_mean_min": "{:.1f} min",
-    "leads": "{:.0f}",
-    "won": "{:.0f}",
-    "conversion": "{:.0%}",
-    "sales_volume": "{:,.0f}",
+FIGURES = {  # metric -> (its name in the report, unit included; which way is better; format)
+    "tasks_new": ("Tasks created", "neither higher nor lower is better", "{:,.0f}"),
+    "tasks_completed": ("Tasks completed", "better when higher", "{:,.0f}"),
+    "tasks_due": ("Tasks due", "neither higher nor lower is better", "{:,.0f}"),
+    "tasks_overdue": ("Tasks overdue", "better when lower", "{:,.0f}"),
+    "delinquency_rate": ("Overdue share of tasks due, %", "better when lower", "{:.0%}"),
+    "dials": ("Dials", "better when higher", "{:,.0f}"),
+    "connected": ("Connected calls", "better when higher", "{:,.0f}"),
+    "talk_mean_min": ("Mean connected-call length, min", "better when lower", "{:.1f}"),
+    "leads": ("Leads handled", "better when higher", "{:,.0f}"),
+    "won": ("Deals won", "better when higher", "{:,.0f}"),
+    "conversion": ("Conversion (won / closed), %", "better when higher", "{:.0%}"),
+    "sales_volume": ("Sales volume", "better when higher", "{:,.0f}"),
 }
 
 
@@ -375,9 +385,9 @@ def test_manager_report_headlines_and_figures(october):
     items = _html_items(headlines)
     talk = others["talk_mean_min"]
     assert items[0] == (
-        f"Your average connected call lasted {me['talk_mean_min']:.1f} min; the team's median "
-        f"is {talk.median():.1f} min (you are above {(talk < me['talk_mean_min']).sum()} of 4 "
-        "colleagues)."
+        f"Your average connected call lasted {me['talk_mean_min']:.1f} min; the team median "
+        f"is {talk.median():.1f} min ({(talk < me['talk_mean_min']).sum()} of 4 colleagues had "
+        "a shorter mean call)."
     )
     assert items[1].startswith(
         f"{me['delinquency_rate']:.0%} of your tasks due in October 2026 were late "
@@ -385,20 +395,30 @@ def test_manager_report_headlines_and_figures(october):
     )
     new, completed = me["tasks_new"], me["tasks_completed"]
     assert items[2] == f"You received {new:.0f} new tasks and completed {completed:.0f}."
+    # the same team figure as the figures table: a median of four may end in .5
+    med = others["leads"].median()
+    leads = f"{med:.1f}" if med % 1 else f"{med:.0f}"
     assert items[3] == (
-        f"You handled {me['leads']:.0f} leads (team median {others['leads'].median():.0f}); "
+        f"You handled {me['leads']:.0f} leads (team median {leads}); "
         f"{me['won']:.0f} of {me['closed']:.0f} closed deals were won ({me['conversion']:.0%}), "
         f"sales volume {me['sales_volume']:,.0f}."
     )
     rows = _html_rows(figures)
-    assert [r[5] for r in rows] == list(FIGURES)
-    for _, you, median, below, _, col in rows:
-        fmt = FIGURES[col]
+    assert [r[0] for r in rows] == [f"{name}\n{better}" for name, better, _ in FIGURES.values()]
+    for col, row in zip(FIGURES, rows, strict=True):
+        _, better, fmt = FIGURES[col]
+        _, you, median, doing_better = row
         assert you == fmt.format(me[col]), col
         med = others[col].median()  # of four: a count's median may end in .5, shown so
-        half = fmt == "{:.0f}" and med % 1 == 0.5
-        assert median == (f"{med:.1f}" if half else fmt.format(med)), col
-        assert below == f"{(others[col] < me[col]).sum()} of 4", col
+        half = fmt == "{:,.0f}" and med % 1 == 0.5
+        assert median == (f"{med:,.1f}" if half else fmt.format(med)), col
+        # colleagues on the better side of hers, by the figure's direction
+        if better == "better when lower":
+            assert doing_better == f"{(others[col] < me[col]).sum()} of 4", col
+        elif better == "better when higher":
+            assert doing_better == f"{(others[col] > me[col]).sum()} of 4", col
+        else:
+            assert doing_better == "–", col
 
 
 def test_manager_report_kpi_table(d, t, as_of):
@@ -413,12 +433,14 @@ def test_manager_report_kpi_table(d, t, as_of):
             (_month(deals["closed_at"]) == m) & deals["outcome"].isin(["won", "lost"])
         ]
         rate = (closed["outcome"] == "won").mean()
-        expected.append([m, "conversion", "≥ 20.0%", f"{rate:.1%}",
-                         "met" if rate >= 0.2 else "missed", "team"])  # fmt: skip
+        met = "met" if rate >= 0.2 else "missed"
+        kpi = "Conversion (won / closed)\nthe team's target"
+        expected.append([_month_words(m), kpi, "at least 20%", f"{rate:.1%}", met])
     for m in months:  # overdue share: Anna's own KPI, at most 20%, from 2026-05
         rate = due.loc[_month(due["original_due_at"]) == m, "overdue"].mean()
-        expected.append([m, "delinquency_rate", "≤ 20.0%", f"{rate:.1%}",
-                         "met" if rate <= 0.2 else "missed", "personal"])  # fmt: skip
+        met = "met" if rate <= 0.2 else "missed"
+        kpi = "Overdue share of tasks due\nyour own target"
+        expected.append([_month_words(m), kpi, "at most 20%", f"{rate:.1%}", met])
     assert rows == expected
 
 

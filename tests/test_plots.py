@@ -215,7 +215,7 @@ def test_single_weekly_period():
     assert lo < x < hi
     assert ax.get_xlabel() == "Week (starting Monday)"
     fig.canvas.draw()
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["05 Jan 2026"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5 Jan 2026"]
 
 
 # --- task flow and calls over time ----------------------------------------------------
@@ -251,7 +251,8 @@ def test_calls_over_time_team_median():
     assert team.get_linestyle() == "--"
     np.testing.assert_allclose(team.get_ydata(), [250, 200, np.nan])
     # connected: Jan [10,20,30,40] -> 25; Feb [10,20,60] -> 20
-    np.testing.assert_allclose(_line(ax, "Connected: team median").get_ydata(), [25, 20, np.nan])
+    connected = _line(ax, "Connected calls: team median")
+    np.testing.assert_allclose(connected.get_ydata(), [25, 20, np.nan])
     assert "(count)" in ax.get_ylabel()
     _assert_anonymous(ax)
 
@@ -264,22 +265,24 @@ def test_call_length_hist():
     out = plots.call_length_distribution(_calls(), manager=FOCUS, bins=2, ax=ax)
     assert out is ax
     assert ax.get_xscale() == "log"
-    assert "minutes" in ax.get_xlabel()
+    assert "(min, log scale)" in ax.get_xlabel()
     assert "(%)" in ax.get_ylabel()
-    assert "answered and duration > 0" in ax.get_title()
-    # You: 1,2,3,4,10 min -> median 3; p90 at position 3.6 -> 4 + .6*(10-4) = 7.6
-    # team pooled: 1,2,5,10,30 -> median 5
-    assert _line(ax, "You: median 3.0 min").get_xdata()[0] == pytest.approx(3.0)
-    assert _line(ax, "You: 90th percentile 7.6 min").get_xdata()[0] == pytest.approx(7.6)
-    assert _line(ax, "Rest of team: median 5.0 min").get_xdata()[0] == pytest.approx(5.0)
+    assert "connected calls: answered, talk time above zero" in " ".join(ax.get_title().split())
+    # You: 1,2,3,4,10 min -> mean 4.0. The team figure is the median of the colleagues'
+    # own means (the one team figure of the report): Alice (5+10)/2 = 7.5, Bob 2,
+    # Cora (1+30)/2 = 15.5 -> 7.5 (the pooled calls' median, 5, is not drawn)
+    assert _line(ax, "You: mean 4.0 min").get_xdata()[0] == pytest.approx(4.0)
+    team = _line(ax, "Team: median of colleagues' means 7.5 min")
+    assert team.get_xdata()[0] == pytest.approx(7.5)
     # bins: edges geomspace(1, 30, 3) = 1, 5.48, 30; You 4 | 1 -> .8, .2; team 3 | 2 -> .6, .4
     stairs = [p for p in ax.patches if isinstance(p, StepPatch)]
     assert len(stairs) == 3  # team fill, team outline, you
     np.testing.assert_allclose(stairs[-1].get_data().values, [0.8, 0.2])
     np.testing.assert_allclose(stairs[0].get_data().values, [0.6, 0.4])
     np.testing.assert_allclose(stairs[-1].get_data().edges, np.geomspace(1, 30, 3))
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Rest of team, pooled (3 managers, 5 calls)" in labels
+    [legend] = fig.legends  # under the plot, outside the axes
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "Colleagues' calls (5 calls, 3 colleagues)" in labels
     assert "You (5 calls)" in labels
     _assert_anonymous(ax)
 
@@ -293,7 +296,7 @@ def test_call_length_ecdf_and_small_team():
     # only 3 other managers < min_team=4: no team artists at all
     assert not ax.collections
     assert not any("team" in ln.get_label().lower() for ln in ax.get_lines())
-    assert "fewer than 4 other managers" in ax.get_title()
+    assert "fewer than 4 other managers" in " ".join(ax.get_title().split())
     _assert_anonymous(ax)
 
 
@@ -301,9 +304,9 @@ def test_call_length_without_answered_column():
     fig, ax = plt.subplots()
     calls = _calls().drop(columns="answered")
     plots.call_length_distribution(calls, manager=FOCUS, ax=ax)
-    # the 15-min unanswered call now counts: 1,2,3,4,10,15 -> median (3+4)/2 = 3.5
-    assert _line(ax, "You: median 3.5 min").get_xdata()[0] == pytest.approx(3.5)
-    assert "no answered column" in ax.get_title()
+    # the 15-min unanswered call now counts: 1,2,3,4,10,15 -> mean 35 / 6 = 5.8
+    assert _line(ax, "You: mean 5.8 min").get_xdata()[0] == pytest.approx(35 / 6)
+    assert "nothing of answered" in " ".join(ax.get_title().split())
 
 
 def test_call_length_bad_kind():
@@ -473,6 +476,7 @@ def test_dollar_in_crm_names_is_shown_literally():
     plots.delinquency_over_time(panel, manager=name, label=name, ax=ax1)
     plots.metric_by_manager(_first_period(panel), metric="leads", ax=ax2)
     texts = _texts(fig)  # draws: mathtext errors would raise here
+    # two axes in the figure: each legend sits right of its plot area
     assert r"Cash \$ Money \$ Ltd" in [t.get_text() for t in ax1.get_legend().get_texts()]
     assert r"A \$x^2" in texts
 
@@ -484,3 +488,119 @@ def test_band_by_default_needs_five_colleagues():
     plots.delinquency_over_time(_panel(), manager=FOCUS, ax=ax)
     assert len(ax.collections) == 0
     assert _line(ax, "You") is not None
+
+
+# --- the manager report's figures on a phone ------------------------------------------
+
+PHONE_CSS_PX = 390
+
+
+def _report_figures(sample) -> dict:
+    """Anna Petrova's October figures, drawn the way the report template draws them."""
+    from workbench.reports import page as rc
+    from workbench.reports.manager_view import prepare_manager_view
+
+    view = prepare_manager_view(
+        sample, "Anna Petrova", period_start="2026-10-01", period_end="2026-10-31"
+    )
+    rc.apply_report_style()
+    draws = {
+        "overdue": lambda: plots.delinquency_over_time(
+            view.panel, manager=view.manager, targets=view.kpi
+        ),
+        "task flow": lambda: plots.task_flow(view.panel, manager=view.manager),
+        "call length": lambda: plots.call_length_distribution(view.calls, manager=view.manager),
+        "calls": lambda: plots.calls_over_time(view.panel, manager=view.manager),
+    }
+    figures = {}
+    for name, draw in draws.items():
+        plt.figure()
+        draw()
+        figures[name] = plt.gcf()
+    figures["results"] = rc.results_figure(view)
+    for fig in figures.values():
+        fig.canvas.draw()
+    return view, figures
+
+
+@pytest.fixture(scope="module", params=["en", "ru"])
+def report_figures(sample, request):
+    from workbench.i18n import using
+
+    with plt.rc_context(), using(request.param):
+        view, figures = _report_figures(sample)
+        figures = {**figures, "view": view}
+        yield figures
+    for name, fig in figures.items():
+        if name != "view":
+            plt.close(fig)
+
+
+def _figures(report_figures) -> dict:
+    return {k: v for k, v in report_figures.items() if k != "view"}
+
+
+def test_report_figure_text_is_at_least_11_css_px_on_a_phone(report_figures):
+    # A figure shown 390 CSS px wide scales 1 pt of text to 390 / (width in inches x 72)
+    # px. Every visible text (titles, axis labels, ticks, legend entries) must reach 11 px.
+    for name, fig in _figures(report_figures).items():
+        scale = PHONE_CSS_PX / (fig.get_figwidth() * 72)
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert len(texts) > 10, name
+        small = {t.get_text(): round(t.get_fontsize() * scale, 1) for t in texts
+                 if t.get_fontsize() * scale < 11}  # fmt: skip
+        assert not small, f"{name}: text under 11 CSS px at 390 px: {small}"
+
+
+def test_report_figure_text_is_never_cut_off(report_figures):
+    # a title or legend wider than the figure runs off its edges in the saved PNG
+    for name, fig in _figures(report_figures).items():
+        renderer = fig.canvas.get_renderer()
+        for text in fig.findobj(Text):
+            if not (text.get_visible() and text.get_text().strip()):
+                continue
+            box = text.get_window_extent(renderer)
+            inside = fig.bbox.x0 - 1 <= box.x0 and box.x1 <= fig.bbox.x1 + 1
+            assert inside, f"{name}: {text.get_text()!r} runs off the figure"
+
+
+def test_report_figure_legends_are_outside_every_plot_area(report_figures):
+    for name, fig in _figures(report_figures).items():
+        renderer = fig.canvas.get_renderer()
+        legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+        assert legends, name
+        for legend in legends:
+            box = legend.get_window_extent(renderer)
+            for ax in fig.axes:
+                assert not box.overlaps(ax.get_window_extent(renderer)), name
+            # and inside the figure (not cut off when the PNG is saved)
+            assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1), name
+
+
+def test_histogram_legend_leaves_every_tick_readable(report_figures):
+    # the issue's case: the legend covered the plot and its 12% tick
+    fig = report_figures["call length"]
+    [ax] = fig.axes
+    renderer = fig.canvas.get_renderer()
+    [legend] = fig.legends
+    box = legend.get_window_extent(renderer)
+    ticks = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert "12%" in [t.get_text() for t in ticks] or len(ticks) >= 4
+    for tick in ticks + [t for t in ax.get_xticklabels() if t.get_text()]:
+        assert not box.overlaps(tick.get_window_extent(renderer)), tick.get_text()
+
+
+def test_histogram_marks_the_same_team_figure_as_the_report(report_figures):
+    # one team figure per metric: the median of the colleagues' own mean calls, in the
+    # headline, the figures table and the histogram alike (never the pooled calls' median)
+    from workbench.reports.manager_view import figures_table
+
+    table = figures_table(report_figures["view"]).set_index("definition")
+    [ax] = report_figures["call length"].axes
+    # the two vertical lines: the manager's mean, then the team figure
+    _mine, team = [ln for ln in ax.get_lines() if len(set(ln.get_xdata())) == 1]
+    expected = table.loc["talk_mean_min", "team median"]
+    assert team.get_xdata()[0] == pytest.approx(expected)
+    assert f"{expected:.1f}".replace(".", "," if "мин" in team.get_label() else ".") in (
+        team.get_label()
+    )

@@ -66,6 +66,11 @@ def test_forms_and_transliteration_worked_by_hand():
     assert transliterated("Petrova") == "Петрова"
 
 
+def test_the_replacement_is_the_reports_word():
+    m = NameMask(NAMES, keep="Boris Ivanov", replacement="[коллега]")
+    assert m("Передать Петровой и A. Petrova") == "Передать [коллега] и [коллега]"
+
+
 def test_no_names_and_na_pass_through():
     assert NameMask([], keep="Ann")("Call Bob") == "Call Bob"
     m = NameMask(["Ann", "Bob"], keep="Ann")
@@ -82,7 +87,9 @@ LEAKS = {
     "Pass the contract to Anna Petrova": ["Anna", "Petrova"],
     "Ask A. Petrova about the price list": ["A. Petrova", "Petrova"],
     "Petrova A. has the offer": ["Petrova A.", "Petrova"],
+    "Ask Petrova for the price": ["Petrova"],
     "Передать договор Петровой": ["Петровой"],
+    "Позвонить Петрову завтра": ["Петрову"],
     "Позвонить клиенту вместе с Петровой А.": ["Петровой"],
     "Уточнить у Ольги Смирновой дату встречи": ["Ольги", "Смирновой"],
     "Отправить Ольге КП и позвонить Смирновой О.В.": ["Ольге", "Смирновой"],

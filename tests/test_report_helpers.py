@@ -190,3 +190,113 @@ def test_batch_snapshot_reads_back_what_was_written(tmp_path):
     ds.calls = calls
     moved = department_figures(ds, period_start="2026-10-01", period_end="2026-10-31")
     assert department_fingerprint(moved) != department_fingerprint(figures)
+
+
+# --- the manager report's page helpers: plain words, phone-sized tables, no paths ---------
+
+DEPT = __import__("pathlib").Path(__file__).parent / "data" / "report_dept"
+
+
+@pytest.fixture(scope="module")
+def ann_view():
+    from workbench import load_dataset
+    from workbench.reports.manager_view import prepare_manager_view
+
+    ds = load_dataset(DEPT)
+    return ds, prepare_manager_view(ds, "Ann", period_start="2026-01-01", period_end="2026-01-31")
+
+
+def test_provenance_names_files_never_a_path_and_has_no_header_row(ann_view):
+    from workbench.reports.page import provenance, provenance_html
+
+    ds, view = ann_view
+    table = provenance(ds, {"manager": "Ann"}, period="January 2026", department_key="f" * 40)
+    rows = dict(zip(table["item"], table["value"], strict=True))
+    assert rows["Period"] == "January 2026"
+    # the files report_dept holds, by name only (never the folder they were read from)
+    assert set(rows["Data files"].split(", ")) == {
+        "tasks.csv", "calls.csv", "deals.csv", "targets.csv"
+    }  # fmt: skip
+    assert rows["Fingerprint of the team figures"] == "f" * 16
+    assert {"Workbench version", "Git commit", "Rendered at (UTC)"} <= rows.keys()
+    page = provenance_html(table).data
+    assert (
+        str(DEPT) not in page
+        and str(DEPT.parent) not in page
+        and "/" not in page.split("</style>")[1].replace("</", "")
+    )
+    assert "<thead>" not in page and page.count("<tr>") == len(table)
+
+
+def test_figures_table_reads_in_words_and_units(ann_view):
+    import re
+
+    from workbench.reports.page import figures_html
+
+    _ds, view = ann_view
+    page = figures_html(view).data
+    cells = [re.sub("<[^>]+>", " ", c).split() for c in re.findall(r"<td[^>]*>(.*?)</td>", page)]
+    rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
+    by_name = {" ".join(r[0]).split(" better")[0].split(" neither")[0]: r for r in rows}
+    # Ann's mean call 15.0 min, colleagues 5, 10, 15 -> median 10.0; lower is better and
+    # two colleagues are below her: "2 of 3" do better
+    call = by_name["Mean connected-call length, min"]
+    assert call[1:] == [["15.0"], ["10.0"], ["2", "of", "3"]]
+    assert "better when lower" in " ".join(call[0])
+    # a count without a better direction: no "doing better" count
+    assert by_name["Tasks due"][3] == ["–"]
+    assert "_" not in re.sub("<style>.*?</style>", "", page)  # no code name anywhere
+    assert "Colleagues doing better" in page and "below you" not in page
+
+
+def test_kpi_table_says_targets_in_words_and_percent(ann_view):
+    import html as html_lib
+    import re
+
+    from workbench.reports.page import kpi_table
+
+    _ds, view = ann_view
+    page = re.sub("<style>.*?</style>", "", html_lib.unescape(kpi_table(view).data))
+    rows = re.findall(r"<tr>(.*?)</tr>", page)
+    cells = [[re.sub("<[^>]+>", " ", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+             for r in rows]  # fmt: skip
+    # January: overdue share 1 of 3 = 33.3% against at most 20% (the '*' team KPI); the
+    # mean call 15.0 min against Ann's own at most 12 min
+    assert ["Jan 2026", "Mean connected-call length  your own target", "at most 12 min",
+            "15.0 min", "missed"] in cells  # fmt: skip
+    assert ["Jan 2026", "Overdue share of tasks due  the team's target", "at most 20%",
+            "33.3%", "missed"] in cells  # fmt: skip
+    assert "0.2" not in page and "delinquency_rate" not in page and "≤" not in page
+
+
+def test_long_task_text_wraps_and_crm_text_is_escaped():
+    from workbench.reports.page import html_table
+
+    url = "https://wiki.example.com/" + "x" * 120
+    frame = pd.DataFrame({"Task": [f"<b>{url}</b>"], "Late by": ["3 days"], "n": [1234.5]})
+    page = html_table(frame, wrap=("Task",)).data
+    assert "<td class='wb-wrap crm-text'>&lt;b&gt;https://" in page  # breaks anywhere, as text
+    assert "<td class='wb-num'>1,234.5</td>" in page  # a figure never breaks
+    assert "overflow-wrap: anywhere" in page and "width: 100%" in page
+
+
+def test_definitions_are_folded_and_in_words():
+    from workbench.reports.manager_view import shown_metrics
+    from workbench.reports.page import definitions_html
+
+    page = definitions_html(shown_metrics()).data
+    assert page.startswith("<details class='definitions'><summary>")
+    assert "<dt><b>Mean connected-call length</b></dt>" in page
+    assert "<code>" not in page and "talk_mean_min" not in page
+
+
+def test_report_language_from_the_parameter_else_english():
+    from workbench.i18n import language, using
+    from workbench.reports.page import report_language
+
+    with using("en"):
+        assert report_language("ru") == "ru" and language() == "ru"
+        assert report_language("") == "en"
+        assert report_language("", "canonical") == "en"  # a mapping without a language
+        with pytest.raises(ValueError, match="no catalogue"):
+            report_language("xx")

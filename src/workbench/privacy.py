@@ -142,6 +142,9 @@ class NameMask:
     Each part is also looked for in the other script (:func:`transliterated`): a Latin
     roster name in a Russian text, and the other way round.
 
+    ``replacement`` is what a name becomes (default :data:`COLLEAGUE`; a report passes it
+    in its own language).
+
     Limits (said so they can be argued with): a first name written all in lower case is
     not recognised (it would mask ordinary words); a part of a colleague's name that is
     also a part of the manager's own name (a shared surname or first name) is not masked
@@ -149,7 +152,8 @@ class NameMask:
     differently than in the data are not recognised.
     """
 
-    def __init__(self, names, *, keep: str = "") -> None:
+    def __init__(self, names, *, keep: str = "", replacement: str = COLLEAGUE) -> None:
+        self.replacement = replacement
         own_words = [w for w in keep.split() for w in (w, transliterated(w)) if w]
         own = {f.lower() for w in own_words for f in name_forms(w)}
         first: set[str] = set()
@@ -180,7 +184,7 @@ class NameMask:
         """``text`` with every colleague's name masked; a non-string (NA) is returned as is."""
         if self._pattern is None or not isinstance(text, str):
             return text
-        return self._pattern.sub(COLLEAGUE, text)
+        return self._pattern.sub(lambda _match: self.replacement, text)
 
     def series(self, values):
         """:meth:`__call__` over a pandas Series (each distinct text masked once)."""

@@ -10,6 +10,9 @@ the shared look. Manager-facing plots name only the focus manager; the team is a
 from __future__ import annotations
 
 from workbench.plots._base import (
+    FIGURE_HEIGHT,
+    FIGURE_WIDTH,
+    FONT_SIZES,
     MANAGER_COLOR,
     OKABE_ITO,
     SERIES_COLORS,
@@ -30,6 +33,9 @@ from workbench.plots.timeseries import (
 )
 
 __all__ = [
+    "FIGURE_HEIGHT",
+    "FIGURE_WIDTH",
+    "FONT_SIZES",
     "MANAGER_COLOR",
     "OKABE_ITO",
     "SERIES_COLORS",

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from workbench.formatting import metric_label, metric_name
+from workbench.i18n import N_, _
 from workbench.plots._base import (
     _TEAM_ALPHA,
     MANAGER_COLOR,
@@ -24,11 +25,11 @@ from workbench.plots._base import (
     _format_value_axis,
     _get_ax,
     _is_monthly,
-    _legend_on_top,
+    _legend_outside,
     _no_data,
-    _period_word,
     _plain,
     _require,
+    _set_title,
     _wall_time,
 )
 from workbench.privacy import MIN_BAND, MIN_TEAM
@@ -42,6 +43,8 @@ __all__ = [
 ]
 
 _RESULT_METRICS = ("leads", "conversion", "sales_volume")
+#: The KPI line's legend entry by the target's direction (translated where drawn).
+_TARGET_WORDS = {"at_most": N_("KPI target (at most)"), "at_least": N_("KPI target (at least)")}
 
 
 def _prepare(panel: pd.DataFrame, columns: list[str], func: str) -> pd.DataFrame:
@@ -109,7 +112,7 @@ def metric_over_time(
     manager: str,
     metric: str,
     targets: pd.DataFrame | None = None,
-    label: str = "You",
+    label: str | None = None,
     min_team: int = MIN_BAND,
     title: str | None = None,
     ax: Axes | None = None,
@@ -131,14 +134,15 @@ def metric_over_time(
         KPI-attainment table (``manager``, ``period``, ``metric``, ``target``; rows of other
         metrics and managers are ignored, ``*`` rows are used when the manager has none) or a
         simple (``period``, ``target``) frame. Periods without a row have no target.
-    label : str, default "You"
-        How the focus manager is named in the legend and title. Only this manager is ever
-        named; the team is anonymous. A manager's own report may pass the manager's name.
+    label : str, optional
+        How the focus manager is named in the legend and title; default "You" in the
+        current language. Only this manager is ever named; the team is anonymous. A
+        manager's own report may pass the manager's name.
     min_team : int, default :data:`workbench.privacy.MIN_BAND` (5)
         Draw the team's band for a period only when at least this many other managers have
         a value there, so that no colleague's number can be read off the plot.
     title : str, optional
-        Axes title; by default "<metric>: <label> vs team".
+        Axes title; by default "<metric>: <label> and the team".
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` means ``plt.gca()``.
     **kwargs
@@ -150,15 +154,15 @@ def metric_over_time(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
-    label = _plain(label)
-    name = metric_label(metric)
-    title = title or f"{name.rsplit(' (', 1)[0]}: {label} vs team"
+    label = _plain(_("You") if label is None else label)
+    name, short = metric_label(metric), metric_name(metric)
+    title = title or _("{metric}: {label} and the team").format(metric=short, label=label)
     if len(panel) == 0:
-        return _no_data(ax, name.rsplit(" (", 1)[0].lower(), title=title)
+        return _no_data(ax, short, title=title)
     d = _prepare(panel, [metric], "metric_over_time")
     mine = d.loc[d["manager"] == manager].sort_values("t")
     if mine[metric].isna().all():
-        return _no_data(ax, f"{name.rsplit(' (', 1)[0].lower()} of {label}", title=title)
+        return _no_data(ax, _("{metric} of {label}").format(metric=short, label=label), title=title)
 
     band = _team_stat(d, manager=manager, metric=metric, qs=(0.25, 0.75), min_team=min_team)
     if band[0.25].notna().any():
@@ -169,20 +173,22 @@ def metric_over_time(
             color=TEAM_COLOR,
             alpha=_TEAM_ALPHA,
             linewidth=0,
-            label="Team, middle 50% of other managers",
+            label=_("Team: middle half of colleagues"),
         )
     tz = pd.to_datetime(panel["period"]).dt.tz
     steps = _target_steps(targets, manager=manager, metric=metric, tz=tz)
     if len(steps):
         dirs = steps["direction"].dropna().unique()
-        direction = f" ({dirs[0].replace('_', ' ')})" if len(dirs) == 1 and dirs[0] else ""
+        target_label = _("KPI target")
+        if len(dirs) == 1 and dirs[0] in _TARGET_WORDS:
+            target_label = _(_TARGET_WORDS[dirs[0]])
         ax.plot(
             _date_num(steps["t"]),
             steps["target"].to_numpy(),
             drawstyle="steps-post",
             color=TARGET_COLOR,
             linewidth=2,
-            label=f"KPI target{direction}",
+            label=target_label,
         )
     line_kw = {"color": MANAGER_COLOR, "marker": "o", "linewidth": 2, "label": label} | kwargs
     ax.plot(_date_num(mine["t"]), mine[metric].to_numpy(), **line_kw)
@@ -191,8 +197,8 @@ def metric_over_time(
     _format_value_axis(ax, metric)
     ax.set_ylabel(name)
     ax.set_ylim(bottom=0)
-    ax.set_title(title)
-    _legend_on_top(ax)
+    _set_title(ax, title)
+    _legend_outside(ax)
     return ax
 
 
@@ -202,7 +208,7 @@ def delinquency_over_time(
     manager: str,
     targets: pd.DataFrame | None = None,
     metric: str = "delinquency_rate",
-    label: str = "You",
+    label: str | None = None,
     min_team: int = MIN_BAND,
     ax: Axes | None = None,
     **kwargs,
@@ -220,7 +226,9 @@ def delinquency_over_time(
         targets=targets,
         label=label,
         min_team=min_team,
-        title=f"Overdue tasks: {_plain(label)} vs team",
+        title=_("Overdue tasks: {label} and the team").format(
+            label=_plain(_("You") if label is None else label)
+        ),
         ax=ax,
         **kwargs,
     )
@@ -232,7 +240,7 @@ def results_over_time(
     manager: str,
     metric: str = "leads",
     targets: pd.DataFrame | None = None,
-    label: str = "You",
+    label: str | None = None,
     min_team: int = MIN_BAND,
     ax: Axes | None = None,
     **kwargs,
@@ -258,7 +266,12 @@ def results_over_time(
 
 
 def task_flow(
-    panel: pd.DataFrame, *, manager: str, label: str = "You", ax: Axes | None = None, **kwargs
+    panel: pd.DataFrame,
+    *,
+    manager: str,
+    label: str | None = None,
+    ax: Axes | None = None,
+    **kwargs,
 ) -> Axes:
     """Tasks created, completed and overdue per period for one manager, as grouped bars.
 
@@ -269,8 +282,8 @@ def task_flow(
         period start) and the metric columns named below.
     manager : str
         The focus manager; only this manager's rows are drawn (no team figures).
-    label : str, default "You"
-        How the focus manager is named in the title.
+    label : str, optional
+        How the focus manager is named in the title; default "You" in the current language.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; ``None`` means ``plt.gca()``.
     **kwargs
@@ -282,15 +295,15 @@ def task_flow(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
-    label = _plain(label)
+    label = _plain(_("You") if label is None else label)
     cols = ["tasks_new", "tasks_completed", "tasks_overdue"]
-    title = f"Task flow: {label}"
+    title = _("Tasks: {label}").format(label=label)
     if len(panel) == 0:
-        return _no_data(ax, "tasks", title=title)
+        return _no_data(ax, _("tasks"), title=title)
     d = _prepare(panel, cols, "task_flow")
     mine = d.loc[d["manager"] == manager].sort_values("t")
     if mine[cols].isna().all().all():
-        return _no_data(ax, f"tasks of {label}", title=title)
+        return _no_data(ax, _("tasks of {label}").format(label=label), title=title)
 
     x = _date_num(mine["t"])
     gaps = np.diff(np.unique(x))
@@ -300,10 +313,11 @@ def task_flow(
         bar_kw = {"color": SERIES_COLORS[col], "label": metric_name(col)}
         ax.bar(x + (i - 1) * width, mine[col].to_numpy(), width=width, **(bar_kw | kwargs))
     _format_period_axis(ax, mine["t"])
-    ax.set_ylabel(f"Tasks per {_period_word(mine['t'])} (count)")
+    monthly = _is_monthly(mine["t"])
+    ax.set_ylabel(_("Tasks per month (count)") if monthly else _("Tasks per week (count)"))
     ax.grid(axis="x", visible=False)
-    ax.set_title(title)
-    _legend_on_top(ax)
+    _set_title(ax, title)
+    _legend_outside(ax)
     return ax
 
 
@@ -311,7 +325,7 @@ def calls_over_time(
     panel: pd.DataFrame,
     *,
     manager: str,
-    label: str = "You",
+    label: str | None = None,
     min_team: int = MIN_TEAM,
     ax: Axes | None = None,
     **kwargs,
@@ -325,9 +339,9 @@ def calls_over_time(
         period start) and the metric columns ``dials`` and ``connected``.
     manager : str
         The focus manager.
-    label : str, default "You"
-        How the focus manager is named in the legend and title. Only this manager is ever
-        named; the team is anonymous. A manager's own report may pass the manager's name.
+    label : str, optional
+        How the focus manager is named in the legend and title; default "You" in the
+        current language. Only this manager is ever named; the team is anonymous.
     min_team : int, default :data:`workbench.privacy.MIN_TEAM` (3)
         Draw the team's median for a period only when at least this many other managers
         have a value there, so that no colleague's number can be read off the plot.
@@ -342,18 +356,18 @@ def calls_over_time(
         The Axes drawn on.
     """
     ax = _get_ax(ax)
-    label = _plain(label)
+    label = _plain(_("You") if label is None else label)
     cols = ["dials", "connected"]
-    title = f"Calls: {label} vs team median"
+    title = _("Calls: {label} and the team median").format(label=label)
     if len(panel) == 0:
-        return _no_data(ax, "calls", title=title)
+        return _no_data(ax, _("calls"), title=title)
     d = _prepare(panel, cols, "calls_over_time")
     mine = d.loc[d["manager"] == manager].sort_values("t")
     if mine[cols].isna().all().all():
-        return _no_data(ax, f"calls of {label}", title=title)
+        return _no_data(ax, _("calls of {label}").format(label=label), title=title)
 
     for col, marker in zip(cols, ("o", "s"), strict=True):
-        word = "Dials" if col == "dials" else "Connected"
+        word = metric_name(col)
         med = _team_stat(d, manager=manager, metric=col, qs=(0.5,), min_team=min_team)[0.5]
         if med.notna().any():
             ax.plot(
@@ -363,14 +377,15 @@ def calls_over_time(
                 linestyle="--",
                 linewidth=1.5,
                 alpha=0.8,
-                label=f"{word}: team median",
+                label=_("{series}: team median").format(series=word),
             )
         line_kw = {"color": SERIES_COLORS[col], "marker": marker, "linewidth": 2}
-        line_kw |= {"label": f"{word}: {label}"} | kwargs
+        line_kw |= {"label": _("{series}: {label}").format(series=word, label=label)} | kwargs
         ax.plot(_date_num(mine["t"]), mine[col].to_numpy(), **line_kw)
     _format_period_axis(ax, d["t"])
-    ax.set_ylabel(f"Calls per {_period_word(d['t'])} (count)")
+    monthly = _is_monthly(d["t"])
+    ax.set_ylabel(_("Calls per month (count)") if monthly else _("Calls per week (count)"))
     ax.set_ylim(bottom=0)
-    ax.set_title(title)
-    _legend_on_top(ax)
+    _set_title(ax, title)
+    _legend_outside(ax)
     return ax

@@ -31,10 +31,12 @@ from workbench.data.loading import Dataset
 from workbench.errors import ParameterError
 from workbench.formatting import (
     figure_with_unit,
+    format_figure,
     metric_better,
     metric_name,
     window_words,
 )
+from workbench.i18n import N_, _, ngettext, number, percent
 from workbench.metrics.calls import DEFINITIONS as CALL_DEFINITIONS
 from workbench.metrics.deals import DEFINITIONS as DEAL_DEFINITIONS
 from workbench.metrics.kpi import kpi_attainment, usable_targets
@@ -64,6 +66,8 @@ __all__ = [
     "REPORT_METRICS",
     "METRIC_TABLES",
     "absent_tables",
+    "absent_words",
+    "shown_metrics",
 ]
 
 #: Metrics the report shows, in its order; labels and better directions come from the
@@ -94,6 +98,9 @@ METRIC_TABLES: dict[str, str] = {
     for d in defs
 }
 _ACTIVITY_TABLES = ("tasks", "calls", "deals")
+#: :data:`workbench.privacy.COLLEAGUE`, marked for the catalogue: a masked name reads in
+#: the report's language.
+_COLLEAGUE = N_("[colleague]")
 
 
 @dataclass
@@ -404,22 +411,24 @@ def _comparison(department: Department, manager: str) -> tuple[list[str], str, s
     everyone = list(department.managers)
     team = department.teams.get(manager)
     if not team:
-        return everyone, "department", "Team figures are of the other managers of the department."
+        return (
+            everyone,
+            "department",
+            _("Team figures are of the other managers of the department."),
+        )
     mates = [m for m in everyone if department.teams.get(m) == team]
     if len(mates) - 1 >= MIN_TEAM:
-        return (
-            mates,
-            f"team {team}",
-            (f"Team figures are of the other {len(mates) - 1} members of your team, {team}."),
-        )
-    return (
-        everyone,
-        "department",
-        (
-            f"Your team, {team}, has fewer than {MIN_TEAM} other members: team figures are of "
-            "the other managers of the department."
-        ),
-    )
+        note = ngettext(
+            "Team figures are of the other {n} member of your team, {team}.",
+            "Team figures are of the other {n} members of your team, {team}.",
+            len(mates) - 1,
+        ).format(n=len(mates) - 1, team=team)
+        return mates, f"team {team}", note
+    note = _(
+        "Your team, {team}, has fewer than {n} other members: team figures are of the other "
+        "managers of the department."
+    ).format(team=team, n=MIN_TEAM)
+    return everyone, "department", note
 
 
 def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> ManagerView:
@@ -440,7 +449,7 @@ def view_for(department: Department, tasks: pd.DataFrame, manager: str) -> Manag
     still_open = mine["completed_at"].isna() | (mine["completed_at"] > now)
     late = mine.loc[still_open & (mine["due_at"] < now) & (mine["created_at"] <= now)]
     late = late.sort_values(["due_at", "task_id"], ascending=[False, True], kind="stable")
-    mask = NameMask(d.names or d.managers, keep=manager)
+    mask = NameMask(d.names or d.managers, keep=manager, replacement=_(_COLLEAGUE))
     open_overdue = pd.DataFrame(
         {
             "due": late["due_at"].dt.strftime("%Y-%m-%d %H:%M"),
@@ -517,17 +526,19 @@ def prepare_manager_view(
     return view_for(department, dataset.tasks, manager)
 
 
-def _team(view: ManagerView, metric: str) -> tuple[float, int, int]:
-    """Median of the colleagues' window values, how many are below the manager, and n.
+def _team(view: ManagerView, metric: str) -> tuple[float, int, int, int]:
+    """Median of the colleagues' window values, how many are below and above the manager,
+    and n.
 
     n is 0 (and the median NaN) when fewer than :data:`MIN_TEAM` colleagues have a value.
     """
     others = view.others[metric].astype("float64").dropna()
     if len(others) < MIN_TEAM:
-        return np.nan, 0, 0
+        return np.nan, 0, 0, 0
     mine = float(view.own[metric])
     below = int((others < mine).sum()) if not np.isnan(mine) else 0
-    return float(others.median()), below, len(others)
+    above = int((others > mine).sum()) if not np.isnan(mine) else 0
+    return float(others.median()), below, above, len(others)
 
 
 def _kpi_in_window(view: ManagerView, metric: str) -> pd.DataFrame:
@@ -542,76 +553,125 @@ def _kpi_in_window(view: ManagerView, metric: str) -> pd.DataFrame:
 
 def _pct(value: float, target: float | None = None) -> str:
     """A share in whole percent, or to one decimal where rounding would hide a miss."""
-    text = f"{value:.0%}"
-    if target is not None and text == f"{target:.0%}" and abs(value - target) > 1e-9:
-        text = f"{value:.1%}"
+    text = percent(value)
+    if target is not None and text == percent(target) and abs(value - target) > 1e-9:
+        text = percent(value, 1)
     return text
 
 
+def _at_most_percent(target: float) -> str:
+    return _("at most {value}").format(value=percent(target))
+
+
+def _at_most_minutes(target: float) -> str:
+    digits = 0 if float(target).is_integer() else 1
+    return _("at most {value}").format(value=_("{value} min").format(value=number(target, digits)))
+
+
 def headlines(view: ManagerView) -> list[str]:
-    """Three to five plain-language findings about the manager's window, from the data."""
+    """Three to five plain-language findings about the manager's window, from the data, in
+    the current language. The team figure is the median of the colleagues' own figures."""
     own, when, out = view.own, window_words(view.start, view.end), []
     absent = view.absent_tables
-    out += [_absent_words(t) for t in absent]
+    out += [absent_words(t) for t in absent]
     if "calls" in absent:
         pass  # said in one line above
     elif own["connected"] > 0:
-        team, below, n = _team(view, "talk_mean_min")
-        text = f"Your average connected call lasted {own['talk_mean_min']:.1f} min"
+        team, below, _above, n = _team(view, "talk_mean_min")
+        text = _("Your average connected call lasted {mean}").format(
+            mean=figure_with_unit("talk_mean_min", own["talk_mean_min"])
+        )
         if n:
-            text += (
-                f"; the team's median is {team:.1f} min (you are above {below} of {n} colleagues)"
-            )
+            text += ngettext(
+                "; the team median is {median} ({k} of {n} colleague had a shorter mean call)",
+                "; the team median is {median} ({k} of {n} colleagues had a shorter mean call)",
+                n,
+            ).format(median=figure_with_unit("talk_mean_min", team), k=below, n=n)
         out.append(text + ".")
     else:
-        out.append(f"You had no connected calls in {when}.")
+        out.append(_("You had no connected calls in {when}.").format(when=when))
     if "tasks" in absent:
         pass
     elif own["tasks_due"] > 0:
         kpi = _kpi_in_window(view, "delinquency_rate")
         target = kpi["target"].iloc[-1] if len(kpi) else None
-        text = (
-            f"{_pct(own['delinquency_rate'], target)} of your tasks due in {when} were late "
-            f"({own['tasks_overdue']:.0f} of {own['tasks_due']:.0f})"
+        text = _("{rate} of your tasks due in {when} were late ({late} of {due})").format(
+            rate=_pct(own["delinquency_rate"], target),
+            when=when,
+            late=number(own["tasks_overdue"]),
+            due=number(own["tasks_due"]),
         )
         if target is not None:
-            text += "; " + _kpi_verdict(kpi, lambda t: f"at most {t:.0%}")
+            text += "; " + _kpi_verdict(kpi, _at_most_percent)
         else:
-            team, _, n = _team(view, "delinquency_rate")
+            team, _below, _above, n = _team(view, "delinquency_rate")
             if n:
-                text += f"; the team's median is {team:.0%}"
+                text += _("; the team median is {median}").format(median=percent(team))
         out.append(text + ".")
     else:
-        out.append(f"None of your tasks was due in {when}.")
+        out.append(_("None of your tasks was due in {when}.").format(when=when))
     if "tasks" not in absent:
         out.append(
-            f"You received {own['tasks_new']:.0f} new tasks and completed "
-            f"{own['tasks_completed']:.0f}."
+            ngettext(
+                "You received {new} new task and completed {completed}.",
+                "You received {new} new tasks and completed {completed}.",
+                int(own["tasks_new"]),
+            ).format(new=number(own["tasks_new"]), completed=number(own["tasks_completed"]))
         )
     if "deals" not in absent:
-        team_leads, _, n = _team(view, "leads")
-        text = f"You handled {own['leads']:.0f} leads"
+        team_leads, _below, _above, n = _team(view, "leads")
+        text = ngettext("You handled {n} lead", "You handled {n} leads", int(own["leads"])).format(
+            n=number(own["leads"])
+        )
         if n:
-            text += f" (team median {team_leads:.0f})"
+            text += _(" (team median {median})").format(median=format_figure("leads", team_leads))
         if own["closed"] > 0:
-            text += (
-                f"; {own['won']:.0f} of {own['closed']:.0f} closed deals were won "
-                f"({own['conversion']:.0%}), sales volume {own['sales_volume']:,.0f}"
+            text += _(
+                "; {won} of {closed} closed deals were won ({rate}), sales volume {volume}"
+            ).format(
+                won=number(own["won"]),
+                closed=number(own["closed"]),
+                rate=percent(own["conversion"]),
+                volume=number(own["sales_volume"]),
             )
         out.append(text + ".")
     talk = _kpi_in_window(view, "talk_mean_min")
     if len(talk) and own["connected"] > 0 and "calls" not in absent:
-        verdict = _kpi_verdict(talk, lambda t: f"at most {t:g} min")
-        out.append("Your call-length " + verdict.removeprefix("your ") + ".")
+        out.append(_kpi_verdict(talk, _at_most_minutes, kind="call") + ".")
     return out
 
 
-def _absent_words(table: str) -> str:
+#: The one line that stands for the figures of a table the export had no file for.
+_ABSENT_WORDS = {
+    "tasks": N_("The export had no tasks file: tasks figures are not shown."),
+    "calls": N_("The export had no calls file: calls figures are not shown."),
+    "deals": N_("The export had no deals file: deals figures are not shown."),
+}
+
+
+def absent_words(table: str) -> str:
     """The one line that stands for the figures of a table the export had no file for."""
-    return f"The export had no {table} file: {table} figures are not shown."
+    words = _ABSENT_WORDS.get(table)
+    return _(words) if words else _("The export had no {table} file.").format(table=table)
 
 
-def _kpi_verdict(rows: pd.DataFrame, target_words) -> str:
+#: A KPI verdict of one month: (no value, met, not met), in English (translated where
+#: shown); "your" continues a sentence, "call" starts one.
+_VERDICT_WORDS = {
+    "your": (
+        N_("your KPI is {target}: not judged (no value)"),
+        N_("your KPI is {target}: met"),
+        N_("your KPI is {target}: not met"),
+    ),
+    "call": (
+        N_("Your call-length KPI is {target}: not judged (no value)"),
+        N_("Your call-length KPI is {target}: met"),
+        N_("Your call-length KPI is {target}: not met"),
+    ),
+}
+
+
+def _kpi_verdict(rows: pd.DataFrame, target_words, *, kind: str = "your") -> str:
     """The KPI verdict in words, read from the KPI attainment rows of the window.
 
     Each month is judged against the target in force at its start (see ``kpi_attainment``),
@@ -619,13 +679,24 @@ def _kpi_verdict(rows: pd.DataFrame, target_words) -> str:
     """
     judged = rows.loc[rows["met"].notna()]
     if len(rows) == 1:
-        words = target_words(rows["target"].iloc[0])
-        if judged.empty:
-            return f"your KPI is {words}: not judged (no value)"
-        return f"your KPI is {words}: " + ("met" if bool(judged["met"].iloc[0]) else "not met")
-    targets = ", then ".join(target_words(t) for t in rows["target"].drop_duplicates())
-    met = int(judged["met"].astype(bool).sum())
-    return f"your KPI ({targets}) was met in {met} of {len(judged)} months"
+        none, met, missed = _VERDICT_WORDS[kind]
+        text = none if judged.empty else (met if bool(judged["met"].iloc[0]) else missed)
+        return _(text).format(target=target_words(rows["target"].iloc[0]))
+    targets = _(", then ").join(target_words(t) for t in rows["target"].drop_duplicates())
+    met, n = int(judged["met"].astype(bool).sum()), len(judged)
+    if kind == "call":
+        text = ngettext(
+            "Your call-length KPI ({targets}) was met in {met} of {n} month",
+            "Your call-length KPI ({targets}) was met in {met} of {n} months",
+            n,
+        )
+    else:
+        text = ngettext(
+            "your KPI ({targets}) was met in {met} of {n} month",
+            "your KPI ({targets}) was met in {met} of {n} months",
+            n,
+        )
+    return text.format(targets=targets, met=met, n=n)
 
 
 def headline_data(view: ManagerView) -> dict:
@@ -665,25 +736,32 @@ def headline_data(view: ManagerView) -> dict:
 
 
 def figures_table(view: ManagerView, *, formatted: bool = False) -> pd.DataFrame:
-    """The manager's window figures beside the team median and the number of colleagues below.
+    """The manager's window figures beside the team median (the median of the colleagues'
+    own figures), with how many colleagues are below the manager and how many do better.
 
-    With ``formatted=True`` values are display strings (percentages, minutes, thousands);
-    "–" marks a figure that is undefined or has too few colleagues to compare with. The
-    figures of a table the export had no file for are left out (not shown as zeros).
+    ``colleagues better`` counts the colleagues on the better side of the manager's figure
+    by the figure's direction (below it when lower is better, above when higher is); NaN
+    for a figure with no better direction. With ``formatted=True`` values are display
+    strings (percentages, minutes, thousands); "–" marks a figure that is undefined or has
+    too few colleagues to compare with. The figures of a table the export had no file for
+    are left out (not shown as zeros). The page renders it with
+    :func:`workbench.reports.page.figures_html`.
     """
     rows = []
     for metric in REPORT_METRICS:
         if METRIC_TABLES[metric] in view.absent_tables:
             continue  # no file: not a zero (the headlines say so in one line)
-        team, below, n = _team(view, metric)
+        team, below, above, n = _team(view, metric)
         mine = float(view.own[metric])
         better = metric_better(metric)
+        ahead = {"lower": below, "higher": above}.get(better, np.nan) if n else np.nan
         rows.append(
             {
                 "figure": metric_name(metric),
                 "you": figure_with_unit(metric, mine) if formatted else mine,
                 "team median": figure_with_unit(metric, team) if formatted else team,
                 "colleagues below you": f"{below} of {n}" if formatted else below,
+                "colleagues better": ahead,
                 "colleagues": n,
                 "better when": (better or "neither") if formatted else better,
                 "definition": metric,
@@ -719,6 +797,12 @@ def quality_table(view: ManagerView) -> pd.DataFrame:
             {"flag": name, "your tasks": own, "team median": med, "definition": f"flag_{flag}"}
         )
     return pd.DataFrame(rows)
+
+
+def shown_metrics() -> list[str]:
+    """The catalogue names of every figure the report shows, in its order (its definitions
+    appendix explains these)."""
+    return [*REPORT_METRICS, "met", *(f"flag_{flag}" for flag in _FLAGS), "score"]
 
 
 def shown_definitions() -> pd.DataFrame:

@@ -427,6 +427,8 @@ def render_reports(
         "long_call_s": long_call_s,
         **(params or {}),
     }
+    if "lang" in template_parameters(template):  # "": the mapping's language, else English
+        base.setdefault("lang", "")
     check_parameters(
         {"manager": "", "period_start": "", "period_end": "", "batch": "", **base},
         template=template,
