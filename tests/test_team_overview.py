@@ -127,7 +127,7 @@ def test_trends_by_hand(october):
     assert t.loc["B", "leads_trend"] == "improving"  # 10 -> 20, higher is better
     assert "tasks_due_trend" not in october.columns  # more due tasks is neither good nor bad
     assert set(trends_view(october).columns) == {
-        "manager", "Overdue share of tasks due (lower is better)",
+        "Manager", "Overdue share of tasks due (lower is better)",
         "Tasks completed (higher is better)",
         "Mean connected-call length (lower is better)", "Dials (higher is better)",
         "Leads handled (higher is better)", "Conversion (won / closed) (higher is better)",
@@ -173,15 +173,15 @@ def test_two_month_window_pools_counts_and_counts_kpi_months():
     assert t.loc["E", "kpi_talk_mean_min_periods"] == 1
 
 
+def _correlation(rho, low, high, n_managers=10) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"level": ["pooled"], "x": ["tasks_completed"], "y": ["won"], "rho": [rho],
+         "ci_low": [low], "ci_high": [high], "alpha": [0.05], "n_managers": [n_managers]}
+    )  # fmt: skip
+
+
 def test_findings_worked_out_by_hand(october_result):
-    corr = pd.DataFrame(
-        {
-            "level": ["pooled"],
-            "x": ["tasks_completed"],
-            "y": ["won"],
-            "verdict": ["no detectable relation (rho=0.10, 95% CI -0.20 to 0.40)"],
-        }
-    )
+    corr = _correlation(0.10, -0.20, 0.40)
     assert team_findings(october_result, correlation=corr) == [
         # due 10+10+10+10+0; leads 10+20+10+10+10; volume 5 x 1000
         "October 2026: 5 managers; 40 tasks due, 60 leads handled, sales volume 5,000.",
@@ -189,16 +189,52 @@ def test_findings_worked_out_by_hand(october_result):
         "October 2026: B (1 had no value to judge).",
         "E, the only manager with the mean connected-call length KPI (at most 30.0 min), "
         "missed it in October 2026.",
-        "E's mean connected-call length, 40.0 min, is an outlier (above the team): the other "
-        "managers' median is 11.5 min.",
-        "Overdue share of tasks due (lower is better), last 3 months vs the 3 before: "
-        "worsening for B; improving for A.",
-        "Mean connected-call length (lower is better), last 3 months vs the 3 before: "
-        "worsening for C, D and E.",
-        "Leads handled (higher is better), last 3 months vs the 3 before: improving for B.",
-        "Tasks completed vs deals won (manager-months pooled): no detectable relation "
-        "(rho=0.10, 95% CI -0.20 to 0.40).",
+        # ONE team median, of all five (10, 11, 12, 13, 40 -> 12), not of E's four colleagues
+        "E: mean connected-call length 40.0 min, an outlier above the team (team median 12.0 min).",
+        "Overdue share of tasks due (lower is better), the last 3 months against the 3 "
+        "before: worsening for B; improving for A.",
+        "Mean connected-call length (lower is better), the last 3 months against the 3 "
+        "before: worsening for C, D and E.",
+        "Leads handled (higher is better), the last 3 months against the 3 before: improving "
+        "for B.",
+        "Tasks completed and deals won (one point per manager and month): rank correlation "
+        "0.10; its 95% interval, -0.20 to 0.40, includes 0: it cannot be told apart from no "
+        "relation.",
     ]
+
+
+def test_the_correlation_in_plain_words():
+    from workbench.reports.team_overview import correlation_sentences
+
+    clear = correlation_sentences(_correlation(-0.42, -0.60, -0.21))
+    assert clear == [
+        "Tasks completed and deals won (one point per manager and month): rank correlation "
+        "-0.42; its 95% interval, -0.60 to -0.21, excludes 0: months with more tasks "
+        "completed tend to have fewer deals won."
+    ]
+    few = correlation_sentences(_correlation(0.3, np.nan, np.nan, n_managers=5))
+    assert few[0].endswith(
+        "rank correlation 0.30; with only 5 managers there is no interval (too few to "
+        "resample), so it cannot be told apart from no relation."
+    )
+    flat = correlation_sentences(_correlation(np.nan, np.nan, np.nan))
+    assert flat == [
+        "Tasks completed and deals won (one point per manager and month): no rank "
+        "correlation, one of them does not vary."
+    ]
+    explained = correlation_sentences(_correlation(0.10, -0.20, 0.40), explain=True)
+    assert len(explained) == 2 and explained[1].startswith("A rank correlation runs from -1")
+    assert "is not an effect" in explained[1]
+
+
+def test_one_team_median_per_metric(october):
+    from workbench.reports.team_overview import team_medians
+
+    medians = team_medians(october)
+    # talk: 10, 11, 12, 13, 40 -> 12; overdue: .1 .4 .2 .2 (E none) -> .2; leads 10 20 10 10 10
+    assert medians["talk_mean_min"] == 12.0
+    assert medians["delinquency_rate"] == pytest.approx(0.2)
+    assert medians["leads"] == 10.0
 
 
 def test_findings_multi_month_window_and_nobody_missing():
@@ -219,17 +255,21 @@ def test_findings_multi_month_window_and_nobody_missing():
 
 
 def test_views_and_bar_data(october):
-    view = figures_view(october).set_index("manager")
+    view = figures_view(october).set_index("Manager")
     assert view.loc["E", "Mean connected-call length"] == "40.0 min *"  # * = outlier
     assert view.loc["A", "Mean connected-call length"] == "10.0 min"
     assert view.loc["E", "Overdue share of tasks due"] == "–"  # nothing due
     assert view.loc["B", "Overdue share of tasks due"] == "40%"
-    assert view.loc["B", "KPI overdue share of tasks due: met"] == "0 / 1"
-    assert view.loc["A", "KPI mean connected-call length: met"] == "–"
-    assert view.loc["E", "KPI mean connected-call length: met"] == "0 / 1"
+    assert view.loc["B", "KPI overdue share of tasks due: months met"] == "0 of 1"
+    assert view.loc["A", "KPI mean connected-call length: months met"] == "–"
+    assert view.loc["E", "KPI mean connected-call length: months met"] == "0 of 1"
     bars = bar_data(october, "talk_mean_min")
-    assert list(bars.columns) == ["manager", "talk_mean_min", "outlier"]
+    assert list(bars.columns) == ["manager", "talk_mean_min", "outlier", "target"]
     assert bars["outlier"].eq(True).tolist() == [False, False, False, False, True]
+    # E's personal call KPI (30 min) is the only one: a mark on E's bar, no team-wide line
+    assert bars["target"].isna().tolist() == [True, True, True, True, False]
+    assert bars["target"].iloc[4] == 30.0
+    assert list(bar_data(october, "leads").columns) == ["manager", "leads", "outlier"]
 
 
 def test_too_few_colleagues_flag_no_outlier():
@@ -375,14 +415,21 @@ def test_north_overview_figures_equal_plain_pandas(rendered_sample, sample_csv):
     # each manager's row: tasks due and overdue share (the table's first two figures)
     for name, row in oracle.iterrows():
         share = f"{row['overdue'] / row['due']:.0%}"
-        cells = rf"<td>{re.escape(escape(name))}</td>\s*<td>{int(row['due'])}</td>\s*<td>{share}"
+        cells = (
+            rf"<td class='name'>{re.escape(escape(name))}</td>\s*"
+            rf'<td data-label="Tasks due">{int(row["due"])}</td>\s*'
+            rf'<td data-label="Overdue share of tasks due">{share}'
+        )
         assert re.search(cells, overview), (name, int(row["due"]), share)
-    # a median: Boris's call length against the median of North's OTHER four managers
-    boris, others = oracle.loc["Boris Ivanov", "talk_mean_min"], oracle["talk_mean_min"]
-    others = others.drop("Boris Ivanov").median()
+    # ONE team median per metric, of North's five managers: the table's first row, and the
+    # figure each outlier sentence names
+    boris, talk = oracle.loc["Boris Ivanov", "talk_mean_min"], oracle["talk_mean_min"].median()
+    assert re.search(
+        rf"<tr class='median'><td class='name'>Team median</td>.*?{talk:.1f} min</td>", overview
+    )
     assert (
-        f"Boris Ivanov's mean connected-call length, {boris:.1f}"
-        f" min, is an outlier (above the team): the other managers' median is {others:.1f} min."
+        f"Boris Ivanov: mean connected-call length {boris:.1f} min, an outlier above the team "
+        f"(team median {talk:.1f} min)."
     ) in overview
     # the same function the kernel called, run here from the export: the medians agree
     from workbench.config import SAMPLE_DIR
