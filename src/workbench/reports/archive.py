@@ -59,7 +59,7 @@ def _state(name: str) -> str:
 
 def _reports_cell(summary: dict[str, Any] | None) -> str:
     if summary is None:
-        return f'<span class="failed">{escape(_("run summary unreadable"))}</span>'
+        return '<span class="failed">' + escape(_("run summary unreadable")) + "</span>"
     counts = summary.get("counts") or {}
     text = ", ".join(f"{int(n)} {escape(_state(str(s)))}" for s, n in counts.items() if n)
     bad = counts.get("failed", 0)
@@ -70,7 +70,7 @@ def _send_cell(log: dict[str, Any] | None, exists: bool) -> str:
     if not exists:
         return escape(_("not sent yet"))
     if log is None:
-        return f'<span class="failed">{escape(_("send log unreadable"))}</span>'
+        return '<span class="failed">' + escape(_("send log unreadable")) + "</span>"
     states: dict[str, int] = {}
     for entry in (log.get("recipients") or {}).values():
         status = str(entry.get("status", "?")) if isinstance(entry, dict) else "?"
@@ -92,10 +92,10 @@ def archive_page(out: str | Path) -> str:
         name = escape(folder.name)
         index = ""
         if (folder / "index.html").exists():
-            index = f'<a href="{name}/index.html">{escape(_("every manager"))}</a>'
+            index = f'<a href="{name}/index.html">' + escape(_("every manager")) + "</a>"
         overview = escape(_("none"))
         if (folder / "team_overview.html").exists():
-            overview = f'<a href="{name}/team_overview.html">{escape(_("team overview"))}</a>'
+            overview = f'<a href="{name}/team_overview.html">' + escape(_("team overview")) + "</a>"
         summary = read_json(folder / "run_summary.json")
         log_file = folder / SEND_LOG
         send = _send_cell(read_json(log_file), log_file.exists())

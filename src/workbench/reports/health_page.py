@@ -159,7 +159,7 @@ def _files_and_rows(ds: Any) -> str:
         rows.append([_(TABLE_WORDS[table]), names or _("no file: the table is empty"),
                      number(read), number(loaded), number(read - loaded)])  # fmt: skip
     header = [_("Table"), _("Files"), _("Rows read"), _("Loaded"), _("Set aside")]
-    out = f"<h2>{escape(_('Files and rows'))}</h2>\n" + _table(header, rows, numeric=(2, 3, 4))
+    out = "<h2>" + escape(_("Files and rows")) + "</h2>\n" + _table(header, rows, numeric=(2, 3, 4))
     for f in ds.unused_files:
         text = _("{file} fed no table (a misspelt name?)").format(file=Path(f).name)
         out += f"<p class='failed'>{escape(text)}</p>\n"
@@ -173,9 +173,9 @@ def _set_aside(ds: Any) -> str:
         for (code, reason), group in aside.groupby(["reason_code", "reason"], sort=False):
             rows.append([_(TABLE_WORDS[table]), reason_words(code, reason), number(len(group)),
                          _example(group.iloc[0])])  # fmt: skip
-    title = f"<h2>{escape(_('Rows set aside'))}</h2>\n"
+    title = "<h2>" + escape(_("Rows set aside")) + "</h2>\n"
     if not rows:
-        return title + f"<p>{escape(_('No row was set aside.'))}</p>\n"
+        return title + "<p>" + escape(_("No row was set aside.")) + "</p>\n"
     header = [_("Table"), _("Reason"), _("Rows"), _("For example")]
     return title + _table(header, rows, numeric=(2,))
 
@@ -193,7 +193,12 @@ def _blanked(ds: Any) -> str:
     if not rows:
         return ""
     header = [_("Table"), _("Column"), _("Reason"), _("Values"), _("For example")]
-    return f"<h2>{escape(_('Values blanked or noted'))}</h2>\n" + _table(header, rows, numeric=(3,))
+    return (
+        "<h2>"
+        + escape(_("Values blanked or noted"))
+        + "</h2>\n"
+        + _table(header, rows, numeric=(3,))
+    )
 
 
 def _missing_columns(missing: dict[str, list[str]]) -> str:
@@ -205,10 +210,10 @@ def _missing_columns(missing: dict[str, list[str]]) -> str:
 
 
 def _months(ds: Any) -> str:
-    title = f"<h2>{escape(_('Rows per month (by creation or start time)'))}</h2>\n"
+    title = "<h2>" + escape(_("Rows per month (by creation or start time)")) + "</h2>\n"
     cov = monthly_coverage(ds)
     if cov.empty:
-        return title + f"<p>{escape(_('No dated rows.'))}</p>\n"
+        return title + "<p>" + escape(_("No dated rows.")) + "</p>\n"
     wide = cov.pivot_table(index="month", columns="table", values="rows", fill_value=0)
     tables = [t for t in ("tasks", "calls", "deals") if t in wide.columns]
     rows = [[month, *(number(int(wide.loc[month, t])) for t in tables)] for month in wide.index]
@@ -275,7 +280,9 @@ def data_health_page(
     out.append(f"<p>{escape(source)}</p>\n")
     if notes:
         out.append(
-            f"<h2>{escape(_('This run'))}</h2>\n<ul>"
+            "<h2>"
+            + escape(_("This run"))
+            + "</h2>\n<ul>"
             + "".join(f"<li>{escape(n)}</li>" for n in notes)
             + "</ul>\n"
         )
@@ -283,7 +290,9 @@ def data_health_page(
     out += [_blanked(ds), _months(ds), _managers(ds), _targets(report.targets_aside)]
     if people:
         out.append(
-            f"<h2>{escape(_('Who gets a report'))}</h2>\n<ul>"
+            "<h2>"
+            + escape(_("Who gets a report"))
+            + "</h2>\n<ul>"
             + "".join(f"<li>{escape(p)}</li>" for p in people)
             + "</ul>\n"
         )
@@ -292,7 +301,7 @@ def data_health_page(
     )
     out.append(f"<h2>{escape(guard)}</h2>\n")
     if report.ok:
-        out.append(f"<p class='met'>{escape(_('Passed.'))}</p>\n")
+        out.append("<p class='met'>" + escape(_("Passed.")) + "</p>\n")
     else:
         for loss in report.losses:
             text = _("Tripped: {table}, {aside} of {read} rows set aside ({share}).").format(

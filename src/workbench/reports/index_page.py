@@ -162,7 +162,7 @@ def _brief(headline: Mapping[str, Any]) -> str:
 def _kpi_cell(headline: Mapping[str, Any]) -> str:
     lines = kpi_lines(headline)
     if not lines:
-        return f'<span class="none">{escape(_("no KPI"))}</span>'
+        return '<span class="none">' + escape(_("no KPI")) + "</span>"
     items = "".join(f'<li class="{state}">{escape(text)}</li>' for state, text in lines)
     return f'<ul class="kpi">{items}</ul>'
 
@@ -204,7 +204,9 @@ def _batch_facts(
             names = ", ".join(escape(Path(f).name) for f in files)
             none = escape(_("no file (not in the reports)"))
             items.append(f"<li>{escape(_(TABLE_WORDS[table]))}: {names or none}</li>")
-        parts.append(f"<p>{escape(_('Files that fed this batch:'))}</p><ul>{''.join(items)}</ul>")
+        parts.append(
+            "<p>" + escape(_("Files that fed this batch:")) + f"</p><ul>{''.join(items)}</ul>"
+        )
     if notes:
         parts.append(
             "<ul class='notes'>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
@@ -214,12 +216,16 @@ def _batch_facts(
             _("rows set aside, coverage, who gets a report and who does not (for the analyst).")
         )
         parts.append(
-            f'<p><a href="{escape(health)}"><b>{escape(_("Data health"))}</b></a>: {what}</p>'
+            f'<p><a href="{escape(health)}"><b>'
+            + escape(_("Data health"))
+            + f"</b></a>: {what}</p>"
         )
     if not parts:
         return ""
     return (
-        f"<details><summary>{escape(_('About this batch'))}</summary>{''.join(parts)}</details>\n"
+        "<details><summary>"
+        + escape(_("About this batch"))
+        + f"</summary>{''.join(parts)}</details>\n"
     )
 
 

@@ -354,7 +354,7 @@ def health(ov: TeamOverview):
         columns = [_("Table"), _("Reason"), _("Rows")]
         out += cards_table(pd.DataFrame(reasons, columns=columns))
     else:
-        out += f"<p>{html.escape(_('No row was set aside.'))}</p>"
+        out += "<p>" + html.escape(_("No row was set aside.")) + "</p>"
     return _html(out)
 
 
