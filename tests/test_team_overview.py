@@ -7,6 +7,7 @@ import re
 from html import escape, unescape
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pandas as pd
@@ -463,3 +464,115 @@ def test_department_pages_are_unchanged_by_the_team_pages(rendered_sample, sampl
     assert "for the head of sales only" in overview
     for name in sellers:
         assert escape(name, quote=False) in overview
+
+
+# --- the overview's page: figures at phone width, tables as cards, the language --------------
+
+
+@pytest.fixture(scope="module")
+def dept_overview():
+    """The overview of the small department of tests/data/report_dept, January 2026: a
+    team-wide overdue KPI (at most 20%) and Ann's personal call KPI (at most 12 min)."""
+    from workbench import load_dataset
+    from workbench.reports.team_overview import prepare_overview
+
+    ds = load_dataset(Path(__file__).parent / "data" / "report_dept")
+    return prepare_overview(ds, period_start="2026-01-01", period_end="2026-01-31", n_boot=20)
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_overview_figures_read_at_phone_width_with_legends_outside(dept_overview, lang):
+    import workbench.reports.overview_page as op
+    from workbench.i18n import using
+
+    with using(lang):
+        figures = [op.bars(dept_overview, m) for m in ("delinquency_rate", "talk_mean_min",
+                                                        "leads", "conversion")]  # fmt: skip
+        figures.append(op.scatter(dept_overview))
+    for fig in figures:
+        width = fig.get_figwidth()
+        texts = _texts(fig)
+        assert texts
+        for t in texts:  # shown 390 px wide: pt x 390 / (width in x 72) >= 11 CSS px
+            assert t.get_fontsize() * 390 / (width * 72) >= 11, (t.get_text(), t.get_fontsize())
+        drawn = fig.get_tightbbox()  # and nothing drawn is cut off at the figure's edges
+        assert drawn.x0 >= -0.01 and drawn.x1 <= width + 0.01, (drawn, width)
+        assert drawn.y0 >= -0.01 and drawn.y1 <= fig.get_figheight() + 0.01
+        ax = fig.axes[0]
+        plot = ax.get_window_extent()
+        legend = ax.get_legend()
+        if legend is not None:  # legends sit outside the plot area
+            assert not legend.get_window_extent().overlaps(plot)
+        plt.close(fig)
+    (note,) = figures[-1].axes[0].texts  # the correlation's note, under the scatter
+    assert not note.get_window_extent().overlaps(figures[-1].axes[0].get_window_extent())
+
+
+def test_the_kpi_is_drawn_as_a_line_or_as_each_managers_mark(dept_overview):
+    import workbench.reports.overview_page as op
+
+    fig = op.bars(dept_overview, "delinquency_rate")  # everyone's target: one line at 20%
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("KPI target")]
+    assert line.get_label() == "KPI target 20%" and list(line.get_xdata()) == [0.2, 0.2]
+    fig = op.bars(dept_overview, "talk_mean_min")  # Ann's own target: a mark on her bar only
+    ax = fig.axes[0]
+    (mark,) = [ln for ln in ax.get_lines() if ln.get_label() == "A manager's own KPI target"]
+    xs = [x for x in mark.get_xdata() if not np.isnan(x)]
+    assert xs == [12.0, 12.0]
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    ys = [y for y in mark.get_ydata() if not np.isnan(y)]
+    assert names[round(sum(ys) / 2)] == "Ann"  # the mark sits on Ann's bar
+    note = op.kpi_note(dept_overview, "talk_mean_min").data
+    assert "own KPI target (1 manager has one: Ann)" in note
+    assert "every manager shares" in op.kpi_note(dept_overview, "delinquency_rate").data
+
+
+def test_the_overview_tables_are_cards_on_a_phone_with_one_team_median(dept_overview):
+    import workbench.reports.overview_page as op
+    from workbench.reports.team_overview import team_medians
+
+    page = op.figures(dept_overview).data
+    assert "@media (max-width: 700px)" in page and "<table class='wb-cards'>" in page
+    (median,) = re.findall(r"<tr class='median'>(.*?)</tr>", page)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", median)
+    medians = team_medians(dept_overview.table)
+    assert cells[0] == "Team median" and cells[1] == f"{medians['tasks_due']:.0f}"
+    n = len(dept_overview.table)
+    assert f"the middle of the {n} managers' figures" in unescape(page)  # said once
+    assert page.count("Team median") == 2  # the row and the sentence
+    assert 'data-label="Overdue share of tasks due"' in page
+    trends = op.trends(dept_overview).data
+    assert "(lower is better)" in trends and "insufficient data" not in trends
+
+
+def test_the_overview_page_in_russian_names_no_code(dept_overview):
+    import workbench.reports.overview_page as op
+    from workbench.i18n import using
+
+    with using("ru"):
+        parts = [op.heading(dept_overview).data, op.intro().data, op.section("figures").data,
+                 op.findings(dept_overview).data, op.trends(dept_overview).data,
+                 op.correlation(dept_overview).data, op.health(dept_overview).data,
+                 op.kpi_note(dept_overview, "talk_mean_min").data]  # fmt: skip
+    text = unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", " ".join(parts), flags=re.S))
+    assert "Обзор команды: январь 2026" in text and "Все менеджеры рядом" in text
+    assert not re.search(r"\b[a-z]+_[a-z0-9_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+    for english in ("Findings", "manager", "rank correlation", "Set aside"):
+        assert english not in text, english
+
+
+def test_the_template_takes_the_language_as_a_parameter():
+    from workbench.reports.runner import OVERVIEW_TEMPLATE, template_parameters
+
+    declared = template_parameters(OVERVIEW_TEMPLATE)
+    assert declared["lang"]["default"] == '""'
+    nb = nbformat.read(OVERVIEW_TEMPLATE, as_version=4)
+    assert not [c for c in nb.cells if c.cell_type == "markdown"]  # words come from the catalogue
+    assert "lang=lang" in "".join(c.source for c in nb.cells)

@@ -134,6 +134,7 @@ details.wb-definitions dd { margin: 0 0 0.8em 1em; }
   .jp-RenderedHTMLCommon table.wb-cards tr { border: 1px solid #ccc; border-radius: 6px;
     margin: 0 0 10px; padding: 4px 8px; }
   .jp-RenderedHTMLCommon table.wb-cards td { border: none; padding: 2px 0; }
+  .jp-RenderedHTMLCommon table.wb-cards td.blank { display: none; }
   .jp-RenderedHTMLCommon table.wb-cards td[data-label]::before {
     content: attr(data-label) ": "; color: #555; }
   .jp-RenderedHTMLCommon table.wb-cards td.name { font-weight: 600; font-size: 1.05em; }
@@ -210,7 +211,8 @@ def cards_table(
 
     The first column names the row (a manager); each other cell carries its column's name
     for the card (``data-label``). ``first`` is an extra first row (the team median),
-    marked ``median``. Right-aligned numbers are not used: a card reads left to right.
+    marked ``median``. Right-aligned numbers are not used: a card reads left to right; a
+    cell without a value ("–") is left off the card.
     """
     columns = [str(c) for c in frame.columns]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
@@ -223,7 +225,8 @@ def cards_table(
                 cells.append(f"<td class='name'>{text}</td>")
             elif text:
                 label = html.escape(columns[i], quote=True)
-                cells.append(f'<td data-label="{label}">{text}</td>')
+                blank = " class='blank'" if text == "–" else ""  # no line on a card
+                cells.append(f'<td data-label="{label}"{blank}>{text}</td>')
             else:
                 cells.append("<td></td>")
         attr = f" class='{cls}'" if cls else ""

@@ -669,9 +669,9 @@ class _Run:
             if "notebook" in res:
                 atomic_write(folder / "report.ipynb", self._kept(res["notebook"], notebook=True))
             contact = head if head is None or head[0] != o.manager else None
-            page = self._kept(_in_language(res.get("html"), self.lang)) or failure_page(
-                o.manager, contact
-            )
+            html = res.get("html")
+            page = self._kept(_in_language(html, self.lang)) if html else None
+            page = page or failure_page(o.manager, contact)
             # who the file is for, checked again before it is e-mailed
             atomic_write(folder / "report.html", stamp_manager(page, o.manager))
             cache_file = folder / "cache.json"

@@ -446,19 +446,15 @@ def team_findings(result: TeamTable, *, correlation: pd.DataFrame | None = None)
     multi = (end - pd.Timedelta(days=1)).month != start.month
     n = len(table)
     totals = table[["tasks_due", "leads", "sales_volume"]].sum()
-    out = [
-        ngettext(
-            "{when}: {n} manager; {due} tasks due, {leads} leads handled, sales volume {volume}.",
-            "{when}: {n} managers; {due} tasks due, {leads} leads handled, sales volume {volume}.",
-            n,
-        ).format(
-            when=when,
-            n=n,
-            due=number(totals["tasks_due"]),
-            leads=number(totals["leads"]),
-            volume=number(totals["sales_volume"]),
-        )  # fmt: skip
-    ]
+    totals_text = ngettext(
+        "{when}: {n} manager; {due} tasks due, {leads} leads handled, sales volume {volume}.",
+        "{when}: {n} managers; {due} tasks due, {leads} leads handled, sales volume {volume}.",
+        n,
+    ).format(
+        when=when, n=n, due=number(totals["tasks_due"]), leads=number(totals["leads"]),
+        volume=number(totals["sales_volume"]),
+    )  # fmt: skip
+    out = [capitalized(totals_text)]  # "октябрь 2026: ..." starts a sentence
     out += _kpi_findings(table, when, multi)
     out += _outlier_findings(table)
     out += _trend_findings(table, result.trend_periods)
