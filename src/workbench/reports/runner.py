@@ -578,10 +578,10 @@ class _Run:
         else:
             names = list(selection.recipients)
         self.names, self.dataset = names, dataset
+        # a preset's name is no path: local_paths keeps only absolute ones
         self.hidden = local_paths(
-            self.source, self.root, base["mapping"] if Path(base["mapping"] or "x").is_absolute()
-            else None, PROJECT_ROOT, Path.home(),
-        )  # fmt: skip
+            self.source, self.root, base["mapping"], PROJECT_ROOT, Path.home()
+        )
         slugs = unique_slugs(names)
         period_dir = self.period_dir = self.root / period_label(start, end)
         check_output_folder(period_dir)
