@@ -148,7 +148,8 @@ def tasks_vs_results(
             "one point per manager and month; {n} without both values not shown",
             skipped,
         ).format(n=skipped)
-    ax.set_title(f"{title}\n{note}")
+    ax.set_title(f"{title}\n{note}", wrap=True)  # wrapped within the figure (long languages)
+    ax.xaxis.label.set_wrap(True)
     if annotation is not None:  # under the axis label: outside the plot area
         ax.annotate(
             _plain(_annotation_text(annotation)), xy=(0.5, 0.0), xycoords=ax.xaxis.label,
@@ -269,7 +270,8 @@ def metric_by_manager(
             "{n} manager without a value not shown", "{n} managers without a value not shown",
             missing,
         ).format(n=missing)  # fmt: skip
-    ax.set_title(title + note)
+    ax.set_title(title + note, wrap=True)  # wrapped within the figure (long languages)
+    ax.xaxis.label.set_wrap(True)
     handles = ax.get_legend_handles_labels()[0]
     if d["outlier"].any():
         handles.append(

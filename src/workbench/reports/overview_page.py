@@ -65,15 +65,16 @@ __all__ = [
 ]
 
 #: Width of the overview's figures, inches.
-FIGURE_WIDTH = 5.5
-#: The smallest text in a figure, points: 11 CSS px when the figure is shown 390 px wide.
-MIN_FONT_PT = 11.2
+FIGURE_WIDTH = 5.0
+#: The smallest text in a figure, points: shown 390 px wide, 13 CSS px (12 x 390 / 360);
+#: still 11.7 px in the 350 px a phone's page leaves beside its margins.
+MIN_FONT_PT = 12.0
 _FONTS = {
     "font.size": MIN_FONT_PT / 0.833,  # "small" (legends, bar labels, notes) is 0.833 of it
-    "axes.titlesize": 13.0,
-    "axes.labelsize": 12.5,
-    "xtick.labelsize": 12.0,
-    "ytick.labelsize": 12.0,
+    "axes.titlesize": 13.5,
+    "axes.labelsize": 13.0,
+    "xtick.labelsize": 12.5,
+    "ytick.labelsize": 12.5,
     "legend.fontsize": MIN_FONT_PT,
     "figure.constrained_layout.use": True,
 }
@@ -272,6 +273,20 @@ def trends(ov: TeamOverview):
     return _html(_STYLE + cards_table(trends_view(ov.table)))
 
 
+def _shown(fig):
+    """Display ``fig`` now, in a kernel, and close it: the figure is the cell's output
+    whether or not pyplot is interactive there (papermill's kernels are not), and is never
+    shown twice. Outside IPython the figure is only returned."""
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        from IPython.display import display
+
+        display(fig)
+        plt.close(fig)
+    return fig
+
+
 def _figure(height: float):
     """A new figure of the overview's width, with the overview's minimum font sizes."""
     with mpl.rc_context(_FONTS):
@@ -288,7 +303,7 @@ def bars(ov: TeamOverview, metric: str):
     fig, ax = _figure(2.2 + 0.42 * max(len(data), 1))
     with mpl.rc_context(_FONTS):
         metric_by_manager(data, metric=metric, target=common_target(ov.table, metric), ax=ax)
-    return fig
+    return _shown(fig)
 
 
 def scatter(ov: TeamOverview):
@@ -296,10 +311,10 @@ def scatter(ov: TeamOverview):
     correlation written under the plot."""
     from workbench.plots import tasks_vs_results
 
-    fig, ax = _figure(4.8)
+    fig, ax = _figure(4.6)
     with mpl.rc_context(_FONTS):
         tasks_vs_results(ov.panel, annotation=correlation_annotation(ov.correlation), ax=ax)
-    return fig
+    return _shown(fig)
 
 
 def correlation(ov: TeamOverview):
