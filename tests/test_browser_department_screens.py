@@ -81,3 +81,21 @@ def test_the_index_is_cards_on_a_phone_and_a_table_on_a_desktop(rendered_sample,
     text = page.inner_text("body")
     assert "Your" not in text and "your" not in text  # the head of sales' voice
     assert "Department median" in text and "tasks due were late" in text
+
+
+_IMAGES = "() => [...document.images].map(i => [i.naturalWidth, i.getBoundingClientRect().width])"
+
+
+@pytest.mark.parametrize("name", ["overview", "team overview"])
+def test_the_overviews_figures_show_text_of_11_css_px_at_least(rendered_sample, screen_page, name):
+    from workbench.reports.overview_page import MIN_FONT_PT
+
+    dpi = 100  # the overview's figures: overview_page._figure
+    for path in _pages(rendered_sample)[name]:
+        screen_page.goto(path.as_uri())
+        images = screen_page.evaluate(_IMAGES)
+        assert len(images) == 5, path  # four bar charts and the scatter
+        for natural, shown in images:
+            assert natural > 0 and shown <= screen_page.viewport_size["width"]
+            smallest = MIN_FONT_PT * dpi / 72 * min(1.0, shown / natural)  # CSS px on screen
+            assert smallest >= 11, (path, natural, shown, smallest)
