@@ -514,3 +514,65 @@ def test_a_managers_message_carries_the_reports_verdicts_and_next_steps(batch, c
     assert "Conversion" in kpis and "target at least 20%" in kpis
     steps = body.split("What to do next:")[1].split("\n\n")[0]
     assert "past their deadline" in steps
+
+
+# --- the language of the messages ----------------------------------------------------------------
+
+
+def test_the_message_speaks_the_language_it_is_built_in(tmp_path):
+    from workbench.delivery.messages import build_message
+    from workbench.delivery.plan import Attachment, Delivery, Plan, sha256_file
+    from workbench.i18n import using
+
+    page = tmp_path / "report.html"
+    page.write_text("<html><head></head><body>отчёт</body></html>", "utf-8")
+    d = Delivery("Анна Петрова", "manager", "North", "anna@example.com")
+    d.verdicts = ["Конверсия 29 %, цель не ниже 20 %: выполнен"]
+    d.attachments = [Attachment("report", page, "report-anna-2026-10.html", sha256_file(page))]
+    plan = Plan(PERIOD, "2026-10-01", "2026-10-31", tmp_path, "test", [d])
+    with using("ru"):
+        msg = build_message(d, plan, sender="reports@example.com")
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == "Ваш отчёт по продажам за октябрь 2026"
+    text = parsed.get_body(("plain",)).get_content()
+    assert text.startswith("Здравствуйте, Анна Петрова!\n\nВо вложении за октябрь 2026:\n")
+    assert "report-anna-2026-10.html: ваш отчёт" in text
+    assert "Ваши KPI:\n  - Конверсия 29 %, цель не ниже 20 %: выполнен" in text
+    assert "Откройте вложение в браузере" in text
+    assert '<html lang="ru">' in parsed.get_body(("html",)).get_content()
+    with using("en"):  # the same delivery, built in English
+        msg = build_message(d, plan, sender="reports@example.com")
+    assert msg["Subject"] == "Your sales report for October 2026"
+
+
+def test_the_messages_take_the_language_the_batch_was_rendered_in(tmp_path):
+    from workbench.delivery.send import message_language
+
+    period = tmp_path / PERIOD
+    period.mkdir()
+    (period / "run_summary.json").write_text(json.dumps({"lang": "ru"}), "utf-8")
+    assert message_language(period) == "ru" and message_language(period, "ru") == "ru"
+    with pytest.raises(DeliveryError, match="rendered in 'ru'.*--lang en"):
+        message_language(period, "en")  # the e-mail would not match the pages it carries
+    with pytest.raises(DeliveryError, match="'de' has no catalogue"):
+        message_language(period, "de")
+    # a batch from before the language was recorded: --lang, else the mapping, else English
+    (period / "run_summary.json").write_text("{}", "utf-8")
+    mapping = tmp_path / "ru.yaml"
+    mapping.write_text("language: ru\n", "utf-8")
+    assert message_language(period) == "en" and message_language(period, "ru") == "ru"
+    assert message_language(period, "", mapping) == "ru"
+
+
+def test_send_in_another_language_than_the_batch_is_refused(batch, capsys, monkeypatch):
+    for key in ("HOST", "PORT", "FROM", "USER", "PASSWORD", "SECURITY"):
+        monkeypatch.delenv(f"WORKBENCH_SMTP_{key}", raising=False)
+    assert json.loads((batch / PERIOD / "run_summary.json").read_text("utf-8"))["lang"] == "en"
+    assert send(batch, "--dry-run", "--lang", "ru") == 2
+    err = capsys.readouterr().err
+    assert "rendered in 'en'" in err and "workbench report --lang ru" in err
+    assert not (batch / PERIOD / "outbox").exists()  # nothing written
+    assert send(batch, "--dry-run", "--lang", "en", "--managers", "Anna Petrova") == 0
+    (path,) = (batch / PERIOD / "outbox").glob("*.eml")
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "Your sales report for October 2026"

@@ -314,7 +314,8 @@ def test_kernels_read_the_batch_snapshot_never_the_export(tmp_path, monkeypatch)
         overview = (folder / "team_overview.html").read_text("utf-8")
         index = (folder / "index.html").read_text("utf-8")
         assert page_team(overview) == page_team(index) == [team]
-        assert f"<h1>Team {escape(team)}: October 2026</h1><p>{len(members)} managers" in overview
+        n = f"{len(members)} manager" + ("s" if len(members) > 1 else "")
+        assert f"<h1>Team {escape(team)}: October 2026</h1><p>{n};" in overview
         assert west not in overview and west not in index  # the team's name is text
         for name in MANAGERS:
             shown = escape(name) in overview or escape(name, False) in overview
@@ -359,23 +360,214 @@ def test_index_rows_are_headline_data_of_each_view(batch, department):
         view = view_for(figures, ds.tasks, m)
         steps = next_steps(view)
         expected[m] = headline_data(view) | {
+            "tasks_overdue": int(view.own["tasks_overdue"]),
             "verdicts": [v.text for v in steps.verdicts],
             "next_steps": [a.text for a in steps.actions] or [steps.all_well],
         }
     assert {r.manager: r.headline for r in batch.reports} == expected
     entries = [asdict(r) | {"headline": expected[r.manager]} for r in batch.reports]
-    title = "Manager reports 2026-10-01 to 2026-10-31"
+    title = "Manager reports: October 2026"
     first, last, why = latest_covered_month(ds)
-    notes = [f"period 2026-10: {why}"]  # what the run printed: the month and why, then
-    notes += [f"warning: {w}" for w in period_coverage(ds, first, last)]  # (tasks end 1 Oct)
+    notes = [f"Period 2026-10: {why}"]  # what the run said: the month and why, then
+    notes += [f"Warning: {w}" for w in period_coverage(ds, first, last)]  # (tasks end 1 Oct)
+    # one median per figure, of the three managers' window figures (worked out below)
+    medians = {"delinquency_rate": 1 / 3, "talk_mean_min": 2.75, "leads": 1.0, "won": 1.0,
+               "sales_volume": 500.0}  # fmt: skip
     page = index_page(
         title, entries, overview=asdict(batch.overview), tables=ds.files, notes=notes,
-        health="data_health.html",
+        health="data_health.html", medians=medians, n_managers=3,
     )  # fmt: skip
     assert (batch.out_dir / "index.html").read_text(encoding="utf-8") == page
     for r in batch.reports:  # each report shows the same headline sentences
         for sentence in expected[r.manager]["headlines"]:
             assert escape(sentence) in _html(batch, r.manager)
+
+
+def test_the_index_speaks_of_the_managers_and_has_one_median_per_figure(batch):
+    index = (batch.out_dir / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", index.split("<body>", 1)[1])
+    # the head of sales' voice: never "your", the manager in the third person
+    assert not re.search(r"\byour?\b", text, re.IGNORECASE), text
+    assert "2 of 3 tasks due were late." in text  # Anna: t2 and t3 of t1-t3
+    assert "1 of 1 task due was late." not in text and "No task was due." in text  # Carl
+    # the department median, once: overdue 2/3, 0/1 and Carl none -> median(.667, 0) = 33%;
+    # calls 2.75, 27.5, 2.0 (Carl 120 s) -> 2.75 min; leads 2, 1, 0 -> 1; won 1, 0, 1 -> 1;
+    # volume 1000, 0, 500 -> 500
+    (median,) = re.findall(r"<tr class=\"median\">(.*?)</tr>", index)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", median)
+    assert cells[:6] == ["Department median", "33%", "2.8 min", "1", "1", "500"]
+    assert index.count('class="median"') == 1
+    assert "the middle of the figures of the 3 managers on this page" in text
+    # KPI verdicts in words, the figure with its target
+    assert "Overdue share of tasks due 67%, target at most 20%: missed" in text
+    assert "Mean connected-call length 27.5 min, target at most 22.0 min: missed" in text
+    # a table on a desktop, a card per manager on a phone (every cell names its column)
+    assert "<table class='cards index'>" in index and "@media (max-width: 700px)" in index
+    assert 'data-label="Overdue share of tasks due">67%</td>' in index
+    assert '<html lang="en">' in index
+
+
+def test_pages_of_the_head_in_russian_and_no_code_names():
+    from workbench.i18n import using
+    from workbench.reports.index_page import failure_page, index_page
+
+    kpis = {"conversion": {"target": 0.2, "direction": "at_least", "met": True}}
+    headline = {"delinquency_rate": 0.5, "tasks_due": 4, "tasks_overdue": 2,
+                "talk_mean_min": 3.3, "leads": 21, "won": 1, "sales_volume": 21445.0,
+                "conversion": 0.2, "kpis": kpis}  # fmt: skip
+    entry = {"manager": "Анна <b>Петрова</b>", "slug": "anna", "status": "rendered",
+             "error": None, "headline": headline}  # fmt: skip
+    with using("ru"):
+        page = index_page("Отчёты", [entry], medians={"delinquency_rate": 0.5}, n_managers=1)
+        failed = failure_page("Анна")
+    assert '<html lang="ru">' in page and "Просрочено 2 из 4 задач со сроком." in page
+    assert "21\xa0445" in page and "3,3 мин" in page  # Babel's Russian marks
+    assert "Анна &lt;b&gt;Петрова&lt;/b&gt;" in page and "<b>Петрова" not in page
+    assert "20\xa0%, цель не ниже 20\xa0%: выполнен" in page  # the KPI verdict in words
+    assert "Медиана отдела" in page and "Отчёт недоступен: Анна" in failed
+    assert "аналитик, который запускал отчёты" in failed
+    for text in (page, failed):
+        assert not re.search(r"[a-z]+_[a-z]+", re.sub(r"<[^>]+>", " ", text).split("</style>")[-1])
+
+
+def test_the_batch_language_comes_from_lang_else_the_mapping(tmp_path, capsys):
+    from workbench.data.mappings import batch_language, resolve_mapping
+    from workbench.errors import MappingError
+
+    ru = tmp_path / "ru.yaml"
+    ru.write_text("language: ru\ntasks: {}\ncalls: {}\ndeals: {}\ntargets: {}\n", "utf-8")
+    assert resolve_mapping(ru).language == "ru" and resolve_mapping(None).language is None
+    assert batch_language("", ru) == "ru" and batch_language("en", ru) == "en"
+    assert batch_language("", None) == "en" and batch_language("RU", None) == "ru"
+    with pytest.raises(ValueError, match="language 'de' has no catalogue: use one of en, ru"):
+        batch_language("de", None)
+    de = tmp_path / "de.yaml"
+    de.write_text("language: de\n", "utf-8")
+    with pytest.raises(MappingError, match="language 'de' has no message catalogue"):
+        resolve_mapping(de)
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError, match="'de' has no catalogue"):
+        render_reports(tmp_path, latest_month=True, lang="de", out=out, progress=False)
+    assert not out.exists()  # stopped before anything ran
+    # the command line: an unknown language is a usage error, exit status 2, said in one line
+    data = write_department(tmp_path / "data")
+    args = ["report", "--data", str(data), "--latest-month", "--out", str(out)]
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--lang", "de"])
+    assert stop.value.code == 2
+    assert (
+        "argument --lang: invalid choice: 'de' (choose from 'en', 'ru')" in capsys.readouterr().err
+    )
+    assert main([*args, "--mapping", str(de)]) == 2
+    err = capsys.readouterr().err
+    assert "language 'de' has no message catalogue; use one of en, ru" in err
+    assert not out.exists()
+
+
+def test_every_literal_message_is_in_the_catalogue():
+    # Babel's extractor does not look inside f-strings: a _("...") written there would never
+    # reach the catalogue and would stay English on a Russian page.
+    import ast
+
+    from babel.messages.pofile import read_po
+
+    import workbench
+
+    root = Path(workbench.__file__).parent
+    with (root / "locale" / "ru" / "LC_MESSAGES" / "workbench.po").open("rb") as f:
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    missing = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
+                "_",
+                "N_",
+                "ngettext",
+            ):
+                first = node.args[0] if node.args else None
+                literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+                if literal and first.value not in known:
+                    missing.append(f"{path.relative_to(root)}:{node.lineno} {first.value!r}")
+    assert not missing, missing
+
+
+def test_a_batch_in_russian_and_the_language_in_every_cache_key(department, tmp_path):
+    kw = dict(latest_month=True, managers=[CARL], jobs=1, out=tmp_path, progress=False)
+    ru = render_reports(department, lang="ru", **kw)
+    assert ru.ok, ru.to_dict()
+    page = {name: (ru.out_dir / name).read_text("utf-8")
+            for name in ("index.html", "team_overview.html", "data_health.html")}  # fmt: skip
+    assert all('<html lang="ru">' in p for p in page.values())
+    assert "<h1>Отчёты менеджеров: октябрь 2026</h1>" in page["index.html"]
+    assert "Медиана отдела" in page["index.html"] and "Коротко" in page["index.html"]
+    overview = page["team_overview.html"]
+    assert "<title>Обзор команды</title>" in overview
+    assert "<h1>Обзор команды: октябрь 2026</h1>" in overview
+    for heading in ("Выводы", "Все менеджеры рядом", "Кто куда движется", "Определения"):
+        assert f">{heading}</h2>" in overview, heading
+    assert "Октябрь 2026: 3 менеджера; задач со сроком — 4," in overview  # t1, t2, t3, t5
+    assert "Качество данных: октябрь 2026" in page["data_health.html"]
+    assert "Отчёты менеджеров: все периоды" in (tmp_path / "index.html").read_text("utf-8")
+    record = json.loads((ru.out_dir / "run_summary.json").read_text("utf-8"))
+    assert record["lang"] == "ru"
+    # the language is part of every cache key: the same batch in English is rendered again
+    en = render_reports(department, **kw)
+    assert en.counts["rendered"] == 1 and en.overview.status == "rendered"
+    index = (en.out_dir / "index.html").read_text("utf-8")
+    assert '<html lang="en">' in index and "<h1>Manager reports: October 2026</h1>" in index
+    again = render_reports(department, **kw)
+    assert again.counts["cached"] == 1 and again.overview.status == "cached"
+
+
+def test_kept_notebooks_and_pages_show_no_path_of_the_analysts_machine(batch, department):
+    from workbench.config import PROJECT_ROOT
+
+    root = batch.out_dir.parent
+    hidden = {str(department), str(department.resolve()), str(root), str(PROJECT_ROOT)}
+    kept = [*batch.out_dir.rglob("*.ipynb"), *batch.out_dir.rglob("*.html"), root / "index.html"]
+    assert len([p for p in kept if p.suffix == ".ipynb"]) == 4  # 3 reports and the overview
+    for path in kept:
+        text = path.read_text("utf-8")
+        for where in hidden:
+            assert where not in text and json.dumps(where)[1:-1] not in text, (path, where)
+    # the injected parameters name the export's folder and the snapshot by their names only
+    for path in (batch.out_dir / batch.reports[0].slug / "report.ipynb",
+                 batch.out_dir / "team_overview.ipynb"):  # fmt: skip
+        nb = nbformat.read(path, as_version=4)
+        (cell,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert 'data = "data"' in cell.source, cell.source
+        (snapshot,) = re.findall(r'batch = "([^"]*)"', cell.source)
+        assert snapshot and "/" not in snapshot
+
+
+def test_local_paths_are_reduced_to_their_names():
+    from workbench.reports.local_paths import (
+        local_paths,
+        notebook_without_paths,
+        paths_in,
+        text_without_paths,
+    )
+
+    paths = local_paths("/home/anna/exports/oct", "/home/anna/out", "relative/x", "/", None)
+    assert paths == ("/home/anna/exports/oct", "/home/anna/out")
+    text = (
+        "read /home/anna/exports/oct/tasks.csv and /home/anna/exports/oct. "
+        "Not /home/anna/exports/october, nor /home/anna/outbox; html /home/anna/out"
+    )
+    assert text_without_paths(text, paths) == (
+        "read oct/tasks.csv and oct. Not /home/anna/exports/october, nor /home/anna/outbox; "
+        "html out"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell('data = "/home/anna/exports/oct"')],
+        metadata={"papermill": {"parameters": {"data": "/home/anna/exports/oct"}}},
+    )
+    clean = notebook_without_paths(nbformat.writes(nb), paths)
+    assert paths_in(clean, paths) == [] and 'data = \\"oct\\"' in clean
+    assert nbformat.reads(clean, as_version=4).metadata["papermill"]["parameters"] == {
+        "data": "oct"
+    }
+    assert paths_in("at /home/anna/out/x", paths) == ["/home/anna/out"]
 
 
 def test_parameters_are_checked_against_the_template_before_anything_runs(tmp_path):

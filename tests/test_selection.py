@@ -8,6 +8,7 @@ through ``workbench report`` itself; one end-to-end batch (2 managers) is marked
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -90,8 +91,8 @@ def test_with_a_roster_only_its_active_people_get_reports(tmp_path):
     assert sel.members == sel.recipients and sel.basis == "roster"
     assert sel.teams["Dan"] == "North" and sel.teams["Nina New"] == "South"
     notes = " ".join(sel.notes)
-    assert "2 CRM owner(s) not in the roster" in notes
-    assert "'FALSE' (2 rows), 'test user' (2 rows)" in notes
+    assert "2 CRM owners not in the roster" in notes
+    assert "“FALSE” (2 rows), “test user” (2 rows)" in notes
 
 
 def test_a_department_head_with_activity_gets_a_report(tmp_path):
@@ -110,7 +111,7 @@ def test_an_active_roster_person_without_rows_gets_no_report_and_is_listed(tmp_p
     ds = load_dataset(tmp_path)
     sel = select_people(ds, *_window(ds))
     assert "Olga Nobody" not in sel.recipients
-    assert any("no rows in the data" in n and "'Olga Nobody'" in n for n in sel.notes)
+    assert any("no rows in the data" in n and "“Olga Nobody”" in n for n in sel.notes)
 
 
 def test_without_a_roster_only_owners_with_activity_in_the_window(tmp_path):
@@ -135,8 +136,8 @@ d1,Closer,2026-07-01T10:00Z,2026-10-31T23:00Z,won,10
     sel = select_people(ds, start, end)
     assert sel.recipients == ("Anna", "Boris", "Closer", "Late") and sel.basis == "activity"
     assert sel.notes == (
-        "1 CRM owner(s) with rows but no activity in the period get no report and are not in "
-        "the team figures: 'Old' (1 rows)",
+        "1 CRM owner with rows but no activity in the period gets no report and is not in "
+        "the team figures: “Old” (1 row)",
     )
 
 
@@ -330,9 +331,13 @@ def test_a_roster_batch_end_to_end(tmp_path):
     for other in ("FALSE", "test user", "Boris", "Chen", "Gus"):
         assert other not in anna
     index = (run.out_dir / "index.html").read_text(encoding="utf-8")
-    assert "<li>calls: calls.csv</li>" in index and "<li>deals: no file" in index
+    assert "<li>Calls: calls.csv</li>" in index and "<li>Deals: no file" in index
     assert 'href="data_health.html"' in index
     health = (run.out_dir / "data_health.html").read_text(encoding="utf-8")
-    assert "&#x27;FALSE&#x27; (2 rows), &#x27;test user&#x27; (2 rows)" in health
-    assert "metric &#x27;no_such_metric&#x27;: unknown metric" in health
+    assert "“FALSE” (2 rows), “test user” (2 rows)" in health
+    assert re.search(
+        r'<td data-label="KPI figure">No such metric</td>\s*'
+        r'<td data-label="Reason">unknown metric \(not a metric the KPI check computes\)</td>',
+        health,
+    )
     assert "<script" not in health

@@ -7,6 +7,7 @@ import re
 from html import escape, unescape
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def test_trends_by_hand(october):
     assert t.loc["B", "leads_trend"] == "improving"  # 10 -> 20, higher is better
     assert "tasks_due_trend" not in october.columns  # more due tasks is neither good nor bad
     assert set(trends_view(october).columns) == {
-        "manager", "Overdue share of tasks due (lower is better)",
+        "Manager", "Overdue share of tasks due (lower is better)",
         "Tasks completed (higher is better)",
         "Mean connected-call length (lower is better)", "Dials (higher is better)",
         "Leads handled (higher is better)", "Conversion (won / closed) (higher is better)",
@@ -173,15 +174,15 @@ def test_two_month_window_pools_counts_and_counts_kpi_months():
     assert t.loc["E", "kpi_talk_mean_min_periods"] == 1
 
 
+def _correlation(rho, low, high, n_managers=10) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"level": ["pooled"], "x": ["tasks_completed"], "y": ["won"], "rho": [rho],
+         "ci_low": [low], "ci_high": [high], "alpha": [0.05], "n_managers": [n_managers]}
+    )  # fmt: skip
+
+
 def test_findings_worked_out_by_hand(october_result):
-    corr = pd.DataFrame(
-        {
-            "level": ["pooled"],
-            "x": ["tasks_completed"],
-            "y": ["won"],
-            "verdict": ["no detectable relation (rho=0.10, 95% CI -0.20 to 0.40)"],
-        }
-    )
+    corr = _correlation(0.10, -0.20, 0.40)
     assert team_findings(october_result, correlation=corr) == [
         # due 10+10+10+10+0; leads 10+20+10+10+10; volume 5 x 1000
         "October 2026: 5 managers; 40 tasks due, 60 leads handled, sales volume 5,000.",
@@ -189,16 +190,52 @@ def test_findings_worked_out_by_hand(october_result):
         "October 2026: B (1 had no value to judge).",
         "E, the only manager with the mean connected-call length KPI (at most 30.0 min), "
         "missed it in October 2026.",
-        "E's mean connected-call length, 40.0 min, is an outlier (above the team): the other "
-        "managers' median is 11.5 min.",
-        "Overdue share of tasks due (lower is better), last 3 months vs the 3 before: "
-        "worsening for B; improving for A.",
-        "Mean connected-call length (lower is better), last 3 months vs the 3 before: "
-        "worsening for C, D and E.",
-        "Leads handled (higher is better), last 3 months vs the 3 before: improving for B.",
-        "Tasks completed vs deals won (manager-months pooled): no detectable relation "
-        "(rho=0.10, 95% CI -0.20 to 0.40).",
+        # ONE team median, of all five (10, 11, 12, 13, 40 -> 12), not of E's four colleagues
+        "E: mean connected-call length 40.0 min, an outlier above the team (team median 12.0 min).",
+        "Overdue share of tasks due (lower is better), the last 3 months against the 3 "
+        "before: worsening for B; improving for A.",
+        "Mean connected-call length (lower is better), the last 3 months against the 3 "
+        "before: worsening for C, D and E.",
+        "Leads handled (higher is better), the last 3 months against the 3 before: improving "
+        "for B.",
+        "Tasks completed and deals won (one point per manager and month): rank correlation "
+        "0.10; its 95% interval, -0.20 to 0.40, includes 0: it cannot be told apart from no "
+        "relation.",
     ]
+
+
+def test_the_correlation_in_plain_words():
+    from workbench.reports.team_overview import correlation_sentences
+
+    clear = correlation_sentences(_correlation(-0.42, -0.60, -0.21))
+    assert clear == [
+        "Tasks completed and deals won (one point per manager and month): rank correlation "
+        "-0.42; its 95% interval, -0.60 to -0.21, excludes 0: months with more tasks "
+        "completed tend to have fewer deals won."
+    ]
+    few = correlation_sentences(_correlation(0.3, np.nan, np.nan, n_managers=5))
+    assert few[0].endswith(
+        "rank correlation 0.30; with only 5 managers there is no interval (too few to "
+        "resample), so it cannot be told apart from no relation."
+    )
+    flat = correlation_sentences(_correlation(np.nan, np.nan, np.nan))
+    assert flat == [
+        "Tasks completed and deals won (one point per manager and month): no rank "
+        "correlation, one of them does not vary."
+    ]
+    explained = correlation_sentences(_correlation(0.10, -0.20, 0.40), explain=True)
+    assert len(explained) == 2 and explained[1].startswith("A rank correlation runs from -1")
+    assert "is not an effect" in explained[1]
+
+
+def test_one_team_median_per_metric(october):
+    from workbench.reports.team_overview import team_medians
+
+    medians = team_medians(october)
+    # talk: 10, 11, 12, 13, 40 -> 12; overdue: .1 .4 .2 .2 (E none) -> .2; leads 10 20 10 10 10
+    assert medians["talk_mean_min"] == 12.0
+    assert medians["delinquency_rate"] == pytest.approx(0.2)
+    assert medians["leads"] == 10.0
 
 
 def test_findings_multi_month_window_and_nobody_missing():
@@ -219,17 +256,21 @@ def test_findings_multi_month_window_and_nobody_missing():
 
 
 def test_views_and_bar_data(october):
-    view = figures_view(october).set_index("manager")
+    view = figures_view(october).set_index("Manager")
     assert view.loc["E", "Mean connected-call length"] == "40.0 min *"  # * = outlier
     assert view.loc["A", "Mean connected-call length"] == "10.0 min"
     assert view.loc["E", "Overdue share of tasks due"] == "–"  # nothing due
     assert view.loc["B", "Overdue share of tasks due"] == "40%"
-    assert view.loc["B", "KPI overdue share of tasks due: met"] == "0 / 1"
-    assert view.loc["A", "KPI mean connected-call length: met"] == "–"
-    assert view.loc["E", "KPI mean connected-call length: met"] == "0 / 1"
+    assert view.loc["B", "KPI overdue share of tasks due: months met"] == "0 of 1"
+    assert view.loc["A", "KPI mean connected-call length: months met"] == "–"
+    assert view.loc["E", "KPI mean connected-call length: months met"] == "0 of 1"
     bars = bar_data(october, "talk_mean_min")
-    assert list(bars.columns) == ["manager", "talk_mean_min", "outlier"]
+    assert list(bars.columns) == ["manager", "talk_mean_min", "outlier", "target"]
     assert bars["outlier"].eq(True).tolist() == [False, False, False, False, True]
+    # E's personal call KPI (30 min) is the only one: a mark on E's bar, no team-wide line
+    assert bars["target"].isna().tolist() == [True, True, True, True, False]
+    assert bars["target"].iloc[4] == 30.0
+    assert list(bar_data(october, "leads").columns) == ["manager", "leads", "outlier"]
 
 
 def test_too_few_colleagues_flag_no_outlier():
@@ -375,14 +416,21 @@ def test_north_overview_figures_equal_plain_pandas(rendered_sample, sample_csv):
     # each manager's row: tasks due and overdue share (the table's first two figures)
     for name, row in oracle.iterrows():
         share = f"{row['overdue'] / row['due']:.0%}"
-        cells = rf"<td>{re.escape(escape(name))}</td>\s*<td>{int(row['due'])}</td>\s*<td>{share}"
+        cells = (
+            rf"<td class=.name.>{re.escape(escape(name))}</td>\s*"
+            rf'<td data-label="Tasks due">{int(row["due"])}</td>\s*'
+            rf'<td data-label="Overdue share of tasks due">{share}'
+        )
         assert re.search(cells, overview), (name, int(row["due"]), share)
-    # a median: Boris's call length against the median of North's OTHER four managers
-    boris, others = oracle.loc["Boris Ivanov", "talk_mean_min"], oracle["talk_mean_min"]
-    others = others.drop("Boris Ivanov").median()
+    # ONE team median per metric, of North's five managers: the table's first row, and the
+    # figure each outlier sentence names
+    boris, talk = oracle.loc["Boris Ivanov", "talk_mean_min"], oracle["talk_mean_min"].median()
+    assert re.search(
+        rf"<tr class=.median.><td class=.name.>Team median</td>.*?{talk:.1f} min</td>", overview
+    )
     assert (
-        f"Boris Ivanov's mean connected-call length, {boris:.1f}"
-        f" min, is an outlier (above the team): the other managers' median is {others:.1f} min."
+        f"Boris Ivanov: mean connected-call length {boris:.1f} min, an outlier above the team "
+        f"(team median {talk:.1f} min)."
     ) in overview
     # the same function the kernel called, run here from the export: the medians agree
     from workbench.config import SAMPLE_DIR
@@ -413,6 +461,120 @@ def test_department_pages_are_unchanged_by_the_team_pages(rendered_sample, sampl
     assert sorted(unescape(n) for _, n in links) == sellers and len(sellers) == 10
     assert 'href="team_overview.html"' in index and 'href="data_health.html"' in index
     assert "<h1>Team overview: October 2026</h1><p>10 managers;" in overview
+    # every figure is on the page (four bar charts and the scatter), not only the first
+    assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', overview)) == 5
     assert "for the head of sales only" in overview
     for name in sellers:
         assert escape(name, quote=False) in overview
+
+
+# --- the overview's page: figures at phone width, tables as cards, the language --------------
+
+
+@pytest.fixture(scope="module")
+def dept_overview():
+    """The overview of the small department of tests/data/report_dept, January 2026: a
+    team-wide overdue KPI (at most 20%) and Ann's personal call KPI (at most 12 min)."""
+    from workbench import load_dataset
+    from workbench.reports.team_overview import prepare_overview
+
+    ds = load_dataset(Path(__file__).parent / "data" / "report_dept")
+    return prepare_overview(ds, period_start="2026-01-01", period_end="2026-01-31", n_boot=20)
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_overview_figures_read_at_phone_width_with_legends_outside(dept_overview, lang):
+    import workbench.reports.overview_page as op
+    from workbench.i18n import using
+
+    with using(lang):
+        figures = [op.bars(dept_overview, m) for m in ("delinquency_rate", "talk_mean_min",
+                                                        "leads", "conversion")]  # fmt: skip
+        figures.append(op.scatter(dept_overview))
+    for fig in figures:
+        width = fig.get_figwidth()
+        texts = _texts(fig)
+        assert texts
+        for t in texts:  # shown 390 px wide: pt x 390 / (width in x 72) >= 11 CSS px
+            assert t.get_fontsize() * 390 / (width * 72) >= 11, (t.get_text(), t.get_fontsize())
+        drawn = fig.get_tightbbox()  # and nothing drawn is cut off at the figure's edges
+        assert drawn.x0 >= -0.01 and drawn.x1 <= width + 0.01, (drawn, width)
+        assert drawn.y0 >= -0.01 and drawn.y1 <= fig.get_figheight() + 0.01
+        ax = fig.axes[0]
+        plot = ax.get_window_extent()
+        legend = ax.get_legend()
+        if legend is not None:  # legends sit outside the plot area
+            assert not legend.get_window_extent().overlaps(plot)
+        plt.close(fig)
+    (note,) = figures[-1].axes[0].texts  # the correlation's note, under the scatter
+    assert not note.get_window_extent().overlaps(figures[-1].axes[0].get_window_extent())
+
+
+def test_the_kpi_is_drawn_as_a_line_or_as_each_managers_mark(dept_overview):
+    import workbench.reports.overview_page as op
+
+    fig = op.bars(dept_overview, "delinquency_rate")  # everyone's target: one line at 20%
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("KPI target")]
+    assert line.get_label() == "KPI target 20%" and list(line.get_xdata()) == [0.2, 0.2]
+    fig = op.bars(dept_overview, "talk_mean_min")  # Ann's own target: a mark on her bar only
+    ax = fig.axes[0]
+    (mark,) = [ln for ln in ax.get_lines() if ln.get_label() == "A manager's own KPI target"]
+    xs = [x for x in mark.get_xdata() if not np.isnan(x)]
+    assert xs == [12.0, 12.0]
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    ys = [y for y in mark.get_ydata() if not np.isnan(y)]
+    assert names[round(sum(ys) / 2)] == "Ann"  # the mark sits on Ann's bar
+    note = op.kpi_note(dept_overview, "talk_mean_min").data
+    assert "own KPI target (1 manager has one: Ann)" in note
+    assert "every manager shares" in op.kpi_note(dept_overview, "delinquency_rate").data
+
+
+def test_the_overview_tables_are_cards_on_a_phone_with_one_team_median(dept_overview):
+    import workbench.reports.overview_page as op
+    from workbench.reports.team_overview import team_medians
+
+    page = op.figures(dept_overview).data
+    assert "@media (max-width: 700px)" in page and "<table class='wb-cards'>" in page
+    (median,) = re.findall(r"<tr class='median'>(.*?)</tr>", page)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", median)
+    medians = team_medians(dept_overview.table)
+    assert cells[0] == "Team median" and cells[1] == f"{medians['tasks_due']:.0f}"
+    n = len(dept_overview.table)
+    assert f"the middle of the {n} managers' figures" in unescape(page)  # said once
+    assert page.count("Team median") == 2  # the row and the sentence
+    assert 'data-label="Overdue share of tasks due"' in page
+    trends = op.trends(dept_overview).data
+    assert "(lower is better)" in trends and "insufficient data" not in trends
+
+
+def test_the_overview_page_in_russian_names_no_code(dept_overview):
+    import workbench.reports.overview_page as op
+    from workbench.i18n import using
+
+    with using("ru"):
+        parts = [op.heading(dept_overview).data, op.intro().data, op.section("figures").data,
+                 op.findings(dept_overview).data, op.trends(dept_overview).data,
+                 op.correlation(dept_overview).data, op.health(dept_overview).data,
+                 op.kpi_note(dept_overview, "talk_mean_min").data]  # fmt: skip
+    text = unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", " ".join(parts), flags=re.S))
+    assert "Обзор команды: январь 2026" in text and "Все менеджеры рядом" in text
+    assert not re.search(r"\b[a-z]+_[a-z0-9_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+    for english in ("Findings", "manager", "rank correlation", "Set aside"):
+        assert english not in text, english
+
+
+def test_the_template_takes_the_language_as_a_parameter():
+    from workbench.reports.runner import OVERVIEW_TEMPLATE, template_parameters
+
+    declared = template_parameters(OVERVIEW_TEMPLATE)
+    assert declared["lang"]["default"] == '""'
+    nb = nbformat.read(OVERVIEW_TEMPLATE, as_version=4)
+    assert not [c for c in nb.cells if c.cell_type == "markdown"]  # words come from the catalogue
+    assert "lang=lang" in "".join(c.source for c in nb.cells)

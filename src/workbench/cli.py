@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from workbench.data.coverage import DEFAULT_MAX_LOSS
+from workbench.i18n import LANGUAGES
 
 __all__ = ["EXIT_CODES", "main"]
 
@@ -18,6 +19,10 @@ EXIT_CODES = """exit status:
   75   the output folder is locked by another run (wait, or pass --wait)
   130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM: finished reports are kept
 """
+
+
+def _add_lang(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default=None, help=help)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,6 +146,7 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--template", default=None, help="a customised report template (default: the packaged one)"
     )
+    _add_lang(p, "language of the pages (default: the mapping's `language:`, else en)")
     p.add_argument(
         "--max-loss",
         type=float,
@@ -190,6 +196,7 @@ def _report(args: argparse.Namespace) -> int:
             wait=args.wait,
             max_loss=args.max_loss,
             cluster=args.cluster,
+            lang=args.lang or "",
         )
     except OutputLockedError as exc:
         print(f"workbench report: {exc}", file=sys.stderr)
@@ -288,6 +295,7 @@ def _add_send_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
     p.add_argument("--tz", default=None, help="business time zone")
     p.add_argument("--wait", action="store_true", help="wait for a run holding the folder")
+    _add_lang(p, "language of the messages: the batch's own (the default; another is an error)")
     p.set_defaults(func=_send)
 
 
@@ -311,6 +319,7 @@ def _send(args: argparse.Namespace) -> int:
             mapping=args.mapping,
             tz=args.tz,
             wait=args.wait,
+            lang=args.lang or "",
         )
     except OutputLockedError as exc:
         print(f"workbench send: {exc}", file=sys.stderr)
@@ -347,6 +356,7 @@ def _add_month_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
     p.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")
     p.add_argument("--dry-run", action="store_true", help="write .eml files, send nothing")
+    _add_lang(p, "language of the pages and messages (default: the mapping's `language:`, else en)")
     p.set_defaults(func=_month)
 
 
@@ -367,6 +377,7 @@ def _month(args: argparse.Namespace) -> int:
     report = ["report", *common, "--latest-month", "--out", args.out]
     report += ["--jobs", str(args.jobs)] if args.jobs else []
     report += ["--cluster", args.cluster] if args.cluster else []
+    report += ["--lang", args.lang] if args.lang else []
     report_status = main([*report, *guard])
     if report_status not in (0, 1):
         print(f"workbench month: report failed (status {report_status}); nothing sent")
@@ -384,6 +395,7 @@ def _month(args: argparse.Namespace) -> int:
     send += ["--smtp-config", args.smtp_config] if args.smtp_config else []
     send += ["--pdf"] if args.pdf else []
     send += ["--dry-run"] if args.dry_run else []
+    send += ["--lang", args.lang] if args.lang else []
     send_status = main(send)
     if send_status not in (0, 1):
         return send_status

@@ -3,6 +3,7 @@
 A mapping is a small dict (usually a YAML file, see ``docs/data-contract.md``)::
 
     tz: Europe/Moscow            # business time zone (optional)
+    language: ru                 # the pages' and e-mails' language (optional; default en)
     tasks:                       # one entry per contract table; unlisted tables are empty
       file: "Задачи*.xlsx"       # path or glob (default: tasks.csv / .parquet / .xlsx)
       sheet: Sheet1              # Excel only (default: first sheet)
@@ -37,10 +38,11 @@ import yaml
 
 from workbench.data.schema import TABLES
 from workbench.errors import MappingError
+from workbench.i18n import DEFAULT_LANGUAGE, LANGUAGES, check_language
 
-__all__ = ["TableMapping", "Mapping", "available_presets", "resolve_mapping"]
+__all__ = ["TableMapping", "Mapping", "available_presets", "batch_language", "resolve_mapping"]
 
-_TOP_KEYS = {"tz", "description", *TABLES}
+_TOP_KEYS = {"tz", "language", "description", *TABLES}
 _TABLE_KEYS = {
     "file",
     "sheet",
@@ -124,12 +126,14 @@ class TableMapping:
 
 @dataclass(frozen=True)
 class Mapping:
-    """A whole mapping: its name, time zone, folder (for relative files) and tables."""
+    """A whole mapping: its name, time zone, folder (for relative files), tables and the
+    language of the pages made from it (``None``: not given)."""
 
     name: str
     tz: str | None
     folder: Path | None
     tables: dict[str, TableMapping]
+    language: str | None = None
 
 
 def available_presets() -> list[str]:
@@ -178,7 +182,31 @@ def _parse(raw: dict, *, name: str, folder: Path | None) -> Mapping:
             f"Mapping {name}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"
         )
     tables = {t: _parse_table(raw[t] or {}, t, name) for t in TABLES if t in raw}
-    return Mapping(name=name, tz=raw.get("tz"), folder=folder, tables=tables)
+    language = raw.get("language")
+    if language is not None:
+        try:
+            language = check_language(str(language))
+        except ValueError:
+            raise MappingError(
+                f"Mapping {name}: language {language!r} has no message catalogue; use one of "
+                f"{', '.join(LANGUAGES)}"
+            ) from None
+    return Mapping(name=name, tz=raw.get("tz"), folder=folder, tables=tables, language=language)
+
+
+def batch_language(lang: str | None, mapping: str | Path | dict | None = None) -> str:
+    """The language of a batch's pages and e-mails: ``lang`` (``--lang``), else the
+    mapping's ``language:``, else English.
+
+    Raises
+    ------
+    ValueError
+        ``lang`` has no message catalogue (the message lists those there are); a
+        :class:`~workbench.errors.MappingError` when the mapping's ``language:`` has none.
+    """
+    if lang:
+        return check_language(lang)
+    return resolve_mapping(mapping).language or DEFAULT_LANGUAGE
 
 
 def _parse_table(raw: dict, table: str, name: str) -> TableMapping:

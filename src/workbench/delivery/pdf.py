@@ -9,6 +9,7 @@ The report is opened from disk and needs no network (it is self-contained).
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from workbench.delivery.errors import DeliveryError
@@ -55,16 +56,25 @@ def chromium_path() -> Path:
 def print_pdfs(pages: list[tuple[Path, Path]]) -> list[Path]:
     """Print each ``(html, pdf)`` pair, A4, figures not split; return the PDFs written.
 
-    One browser serves every page. Raises :class:`DeliveryError` without Chromium or
-    playwright.
+    One browser serves every page. It is driven from a thread of its own: playwright's
+    synchronous API refuses to start in a thread where an asyncio loop runs (a notebook, or
+    another playwright session of the same process). Raises :class:`DeliveryError` without
+    Chromium or playwright.
     """
     if not pages:
         return []
     executable = chromium_path()
     try:
-        from playwright.sync_api import Error, sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError as exc:
         raise DeliveryError("--pdf needs playwright (pip install playwright)") from exc
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf") as pool:
+        return pool.submit(_print, pages, executable).result()
+
+
+def _print(pages: list[tuple[Path, Path]], executable: Path) -> list[Path]:
+    from playwright.sync_api import Error, sync_playwright
+
     written = []
     try:
         with sync_playwright() as pw:

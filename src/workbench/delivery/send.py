@@ -15,6 +15,11 @@ none, or ``failed``    sent (a failure is retried by the next run)
                        resent unless named in ``resend``
 =====================  ======================================================================
 
+Language: the messages are in the language the batch was rendered in (``run_summary.json``'s
+``lang``), so that an e-mail and the pages it carries agree; ``lang`` (``--lang``) may only
+repeat it. A batch rendered before the language was recorded takes ``lang``, else the
+mapping's ``language:``, else English. The archive page is rewritten in that language too.
+
 One recipient's SMTP failure never stops the others. ``dry_run`` writes every message that
 passes its checks to ``<out>/<period>/outbox/<name>.eml`` and sends nothing (the log is not
 touched); ``test_to`` sends every such message to one test address and leaves the log alone.
@@ -31,18 +36,28 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TextIO
 
+from workbench.data.mappings import batch_language
 from workbench.delivery.config import SmtpConfig, load_smtp_config, valid_address
 from workbench.delivery.errors import DeliveryError
 from workbench.delivery.log import SendLog
 from workbench.delivery.messages import build_message
 from workbench.delivery.pdf import print_pdfs
 from workbench.delivery.plan import Attachment, Delivery, Plan, build_plan, load_roster
-from workbench.files import OutputLock, atomic_write
+from workbench.files import OutputLock, atomic_write, read_json
+from workbench.i18n import check_language, using
 from workbench.reports.archive import write_archive
 from workbench.reports.slugs import manager_slug
 from workbench.terminal import safe_text
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "Mailer", "SendResult", "Unsure", "send_reports"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "Mailer",
+    "SendResult",
+    "Unsure",
+    "message_language",
+    "send_reports",
+]
 
 EXIT_OK, EXIT_FAILED = 0, 1
 OUTBOX = "outbox"
@@ -242,6 +257,7 @@ def send_reports(
     tz: str | None = None,
     wait: bool = False,
     progress: TextIO | None = None,
+    lang: str = "",
 ) -> SendResult:
     """Send the period's messages (see the module docstring); return what became of each.
 
@@ -257,11 +273,15 @@ def send_reports(
         The export to read the roster from when the report run left none.
     wait
         Wait for another run holding the output folder instead of failing.
+    lang
+        The messages' language: must be the batch's own when ``run_summary.json`` records
+        one (the default); else ``""`` is the mapping's ``language:``, else English.
 
     Raises
     ------
     DeliveryError
-        No batch, no roster, an unknown name, bad SMTP settings, Chromium missing.
+        No batch, no roster, an unknown name, bad SMTP settings, Chromium missing, a
+        language without a catalogue or other than the batch's.
     workbench.files.OutputLockedError
         Another run holds the output folder.
     """
@@ -274,12 +294,13 @@ def send_reports(
         )
     if test_to is not None and not valid_address(test_to):
         raise DeliveryError(f"--test-to: {test_to!r} is not an e-mail address")
+    language = message_language(period_dir, lang, mapping)
     config = smtp or load_smtp_config(smtp_config)
     if not dry_run:
         config.check()
     sender = config.sender if valid_address(config.sender) else "reports@workbench.invalid"
     resend_set = set(resend or [])
-    with OutputLock(out, command="workbench send", wait=wait):
+    with OutputLock(out, command="workbench send", wait=wait), using(language):
         roster, source = load_roster(period_dir, data=data, mapping=mapping, tz=tz)
         plan = build_plan(period_dir, roster, roster_source=source, managers=managers)
         unknown = sorted(resend_set - {d.name for d in plan.deliveries})
@@ -312,6 +333,35 @@ def send_reports(
         if test_to is None:
             write_archive(out)
     return result
+
+
+def message_language(period_dir: Path, lang: str = "", mapping: str | Path | None = None) -> str:
+    """The language of a batch's messages: the one its pages were rendered in (its
+    ``run_summary.json``), else ``lang``, else the mapping's ``language:``, else English.
+
+    Raises
+    ------
+    DeliveryError
+        ``lang`` has no catalogue, or differs from the language the batch was rendered in
+        (the e-mail would not match the pages it carries).
+    """
+    try:
+        wanted = check_language(lang) if lang else ""
+    except ValueError as exc:
+        raise DeliveryError(f"--lang: {exc}") from None
+    rendered = (read_json(period_dir / "run_summary.json") or {}).get("lang")
+    if rendered:
+        if wanted and wanted != rendered:
+            raise DeliveryError(
+                f"--lang {wanted}: the batch {period_dir.name} was rendered in {rendered!r}, and "
+                "an e-mail must speak the language of the pages it carries; render the period "
+                f"again with `workbench report --lang {wanted}`, or leave out --lang"
+            )
+        return check_language(rendered)
+    try:
+        return batch_language(wanted, mapping)
+    except (ValueError, FileNotFoundError) as exc:
+        raise DeliveryError(str(exc)) from None
 
 
 def _write_outbox(

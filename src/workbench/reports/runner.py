@@ -54,6 +54,18 @@ a manager's report. When the roster has teams, the same template renders once mo
 (``team_overview``; a team's under ``teams``) and makes the run not ``ok``; it never stops
 the managers' reports.
 
+Language: every page of a batch, and the e-mails that deliver it, are in one language:
+``lang`` (``--lang``), else the mapping's ``language:``, else English
+(:func:`workbench.data.mappings.batch_language`). Both templates get it as the parameter
+``lang`` (a custom template that does not declare it is rendered without); the pages built
+here (index, team pages, data health, archive) are written in it, and it is part of every
+cache key and of ``run_summary.json`` (``lang``), which ``workbench send`` reads.
+
+Paths: the kept notebooks and the pages show no path of the analyst's machine: the
+injected parameters' paths (the export, the mapping file, the batch snapshot, the output
+folder) are reduced to their names before anything is written
+(:mod:`workbench.reports.local_paths`).
+
 Caching: a report is reused when the template bytes, its parameters (not ``batch``, which is
 only where the figures are read from), the package code and what the report shows are
 unchanged: the manager's own inputs (their tasks, calls and deals rows and the target rows
@@ -87,7 +99,7 @@ from typing import Any, TextIO
 import papermill
 
 import workbench
-from workbench.config import DEFAULT_TZ
+from workbench.config import DEFAULT_TZ, PROJECT_ROOT
 from workbench.data.check import check_dataset
 from workbench.data.coverage import (
     DEFAULT_MAX_LOSS,
@@ -97,6 +109,7 @@ from workbench.data.coverage import (
     row_losses,
 )
 from workbench.data.loading import load_dataset
+from workbench.data.mappings import batch_language
 from workbench.errors import ParameterError
 from workbench.files import (
     OutputError,
@@ -106,6 +119,8 @@ from workbench.files import (
     check_output_folder,
     read_json,
 )
+from workbench.formatting import window_words
+from workbench.i18n import _, ngettext, using
 from workbench.metrics.kpi import KPI_METRICS
 from workbench.reports.archive import write_archive
 from workbench.reports.executors import make_executor
@@ -116,11 +131,13 @@ from workbench.reports.fingerprints import (
     department_fingerprint,
     manager_fingerprints,
 )
-from workbench.reports.index_page import (
-    data_health_page,
-    failure_page,
-    index_page,
-    team_index_page,
+from workbench.reports.health_page import data_health_page
+from workbench.reports.index_page import INDEX_METRICS, failure_page, index_page, team_index_page
+from workbench.reports.local_paths import (
+    local_paths,
+    notebook_without_paths,
+    paths_in,
+    text_without_paths,
 )
 from workbench.reports.manager_view import (
     department_figures,
@@ -319,7 +336,7 @@ def _department_head(dataset: Any, manager: str | None = None) -> tuple[str, str
     heads = roster[roster["role"] == "department_head"]
     if "active_to" in heads:
         heads = heads.sort_values("active_to", na_position="first")
-    for _, row in heads.iterrows():
+    for _i, row in heads.iterrows():
         name = row.get("manager")
         if isinstance(name, str) and name and name != manager:
             email = row.get("email")
@@ -352,6 +369,7 @@ def render_reports(
     wait: bool = False,
     max_loss: float = DEFAULT_MAX_LOSS,
     cluster: str | None = None,
+    lang: str = "",
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -392,6 +410,9 @@ def render_reports(
         distributed cluster of that scheduler; ``"local:N"``: on a Dask ``LocalCluster`` of
         N processes (:mod:`workbench.reports.executors`, ``docs/scaling.md``). Caching,
         failures, progress, signals, the lock, the index and the summary are the same.
+    lang
+        The language of the batch's pages (a code of :data:`workbench.i18n.LANGUAGES`);
+        ``""``: the mapping's ``language:``, else English.
 
     Returns
     -------
@@ -402,8 +423,8 @@ def render_reports(
     Raises
     ------
     ParameterError
-        Bad period arguments, or a parameter the template does not declare or of the wrong
-        type; raised before any report runs.
+        Bad period arguments, a language without a catalogue, or a parameter the template
+        does not declare or of the wrong type; raised before any report runs.
     OutputError
         ``out`` cannot be written (read-only, not a folder, disk full); no partial file.
     OutputLockedError
@@ -418,6 +439,12 @@ def render_reports(
     if not latest_month and (period_from is None or period_to is None):
         raise ParameterError("period_from and period_to must be given together")
     source = Path(data).resolve()
+    try:
+        language = batch_language(lang, mapping)
+    except FileNotFoundError:  # a missing mapping file: said when the data is loaded
+        language = batch_language(lang)
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
     base = {
         "data": str(source),
         "mapping": _mapping_param(mapping),
@@ -427,14 +454,16 @@ def render_reports(
         "long_call_s": long_call_s,
         **(params or {}),
     }
-    if "lang" in template_parameters(template):  # "": the mapping's language, else English
-        base.setdefault("lang", "")
+    if _declares(template, "lang"):
+        base["lang"] = language
     check_parameters(
         {"manager": "", "period_start": "", "period_end": "", "batch": "", **base},
         template=template,
     )
     overview_base = {k: base[k] for k in ("data", "mapping", "tz", "as_of")}
     overview_base["history_months"] = history_months
+    if overview and _declares(OVERVIEW_TEMPLATE, "lang"):
+        overview_base["lang"] = language
     if overview:
         check_parameters(
             {"period_start": "", "period_end": "", **overview_base}, template=OVERVIEW_TEMPLATE
@@ -452,15 +481,16 @@ def render_reports(
     with StopSignals() as stop, OutputLock(root, command="workbench report", wait=wait):
         run = _Run(
             root=root, source=source, template=template, base=base, overview_base=overview_base,
-            bar=bar, stop=stop, began=began,
+            bar=bar, stop=stop, began=began, lang=language,
         )  # fmt: skip
         try:
-            return run.execute(
-                mapping=base["mapping"] or None, tz=tz, start=start, end=end,
-                latest_month=latest_month, as_of=as_of, managers=managers, jobs=jobs,
-                force=force, overview=overview, cell_timeout=cell_timeout,
-                report_timeout=report_timeout, max_loss=max_loss, cluster=cluster,
-            )  # fmt: skip
+            with using(language):  # the pages built here, and the headlines' words
+                return run.execute(
+                    mapping=base["mapping"] or None, tz=tz, start=start, end=end,
+                    latest_month=latest_month, as_of=as_of, managers=managers, jobs=jobs,
+                    force=force, overview=overview, cell_timeout=cell_timeout,
+                    report_timeout=report_timeout, max_loss=max_loss, cluster=cluster,
+                )  # fmt: skip
         finally:
             bar.close()
             run.cleanup()
@@ -486,6 +516,20 @@ class _Run:
     dataset: Any = None
     selection: Any = None
     names: list[str] = field(default_factory=list)
+    lang: str = "en"  # the batch's language
+    department: Any = None  # the window's department figures (the index's medians)
+    hidden: tuple[str, ...] = ()  # absolute paths no kept file may show
+
+    def _kept(self, text: str, *, notebook: bool = False) -> str:
+        """A notebook or page without the analyst's paths (see :mod:`local_paths`)."""
+        work = self.work
+        paths = self.hidden + local_paths(work, work.parent if work else None)
+        out = notebook_without_paths(text, paths) if notebook else text
+        out = text_without_paths(out, paths)
+        left = paths_in(out, paths)
+        if left:
+            self.bar.detail(f"warning: a kept file still shows {', '.join(left)}")
+        return out
 
     def cleanup(self) -> None:
         """Remove this run's snapshot (every manager's rows; the kernels are done with it)."""
@@ -513,13 +557,15 @@ class _Run:
         losses = row_losses(dataset, threshold=max_loss)
         if losses:
             raise DataGuardError(losses, max_loss)
-        if latest_month:
+        if latest_month:  # said on the terminal, and on the pages in the batch's language
             start, end, why = latest_covered_month(dataset, as_of=as_of)
-            self.notes.append(f"period {period_label(start, end)}: {why}")
-            bar.line(self.notes[-1])
+            bar.line(f"period {period_label(start, end)}: {why}")
+            self.notes.append(
+                _("Period {period}: {why}").format(period=period_label(start, end), why=why)
+            )
         for warning in period_coverage(dataset, start, end):
-            self.notes.append(f"warning: {warning}")
-            bar.line(self.notes[-1])
+            bar.line(f"warning: {warning}")
+            self.notes.append(_("Warning: {warning}").format(warning=warning))
         window = report_window(start.isoformat(), end.isoformat(), tz=tz)
         selection = self.selection = select_people(dataset, *window)
         if not selection.recipients:
@@ -532,6 +578,10 @@ class _Run:
         else:
             names = list(selection.recipients)
         self.names, self.dataset = names, dataset
+        # a preset's name is no path: local_paths keeps only absolute ones
+        self.hidden = local_paths(
+            self.source, self.root, base["mapping"], PROJECT_ROOT, Path.home()
+        )
         slugs = unique_slugs(names)
         period_dir = self.period_dir = self.root / period_label(start, end)
         check_output_folder(period_dir)
@@ -544,7 +594,7 @@ class _Run:
             "conversation_s": base["conversation_s"],
             "long_call_s": base["long_call_s"],
         }
-        department = department_figures(dataset, **figures, selection=selection)
+        department = self.department = department_figures(dataset, **figures, selection=selection)
         department_key = department_fingerprint(department)
         data_key = dataset_fingerprint(dataset)
         inputs = manager_fingerprints(dataset, names)
@@ -561,7 +611,7 @@ class _Run:
             out_dir = period_dir / slugs[name]
             keys[idx] = cache_key(
                 template=template_bytes,
-                params=p,
+                params={**p, "lang": self.lang},
                 inputs=inputs[name],
                 version=version,
                 department=department_key,
@@ -584,7 +634,7 @@ class _Run:
         overview_params.update(overview_base, team="")  # "": the department; a team's below
         overview_key = cache_key(
             template=OVERVIEW_TEMPLATE.read_bytes(),
-            params=overview_params,
+            params={**overview_params, "lang": self.lang},
             inputs=data_key,
             version=version,
         )
@@ -599,7 +649,7 @@ class _Run:
             else:
                 overview_job = Job("overview", str(OVERVIEW_TEMPLATE), overview_params, True)
         team_jobs, team_keys = self._team_pages(
-            summary, overview_params, data_key, todo=[names[i] for i, _ in todo], force=force,
+            summary, overview_params, data_key, todo=[names[i] for i, _p in todo], force=force,
             overview=overview,
         )  # fmt: skip
 
@@ -617,9 +667,11 @@ class _Run:
             o.error, o.traceback = res.get("error"), res.get("traceback")
             folder = period_dir / o.slug
             if "notebook" in res:
-                atomic_write(folder / "report.ipynb", res["notebook"])
+                atomic_write(folder / "report.ipynb", self._kept(res["notebook"], notebook=True))
             contact = head if head is None or head[0] != o.manager else None
-            page = res.get("html") or failure_page(o.manager, contact)
+            html = res.get("html")
+            page = self._kept(_in_language(html, self.lang)) if html else None
+            page = page or failure_page(o.manager, contact)
             # who the file is for, checked again before it is e-mailed
             atomic_write(folder / "report.html", stamp_manager(page, o.manager))
             cache_file = folder / "cache.json"
@@ -661,7 +713,7 @@ class _Run:
                     )
                     for job in jobs_list:
                         job.params["batch"] = str(batch)
-                    for idx, _ in todo:  # the index's figures, as the report computes them
+                    for idx, _p in todo:  # the index's figures, as the report computes them
                         try:
                             view = view_for(department, dataset.tasks, names[idx])
                         except LookupError:  # no rows: the report fails and says so
@@ -728,8 +780,9 @@ class _Run:
             params = {**overview_params, "team": team}
             inputs = hashlib.sha256("\n".join([data_key, *members]).encode()).hexdigest()
             keys[team] = cache_key(
-                template=template, params=params, inputs=inputs, version=self.version
-            )
+                template=template, params={**params, "lang": self.lang}, inputs=inputs,
+                version=self.version,
+            )  # fmt: skip
             html = f"{pages.folder}/team_overview.html"
             pages.overview = ReportOutcome(f"team {team}", slugs[team], "pending", html=html)
             folder = self.period_dir / pages.folder
@@ -748,13 +801,14 @@ class _Run:
         outcome.status, outcome.seconds = res["status"], res.get("seconds", 0.0)
         outcome.error, outcome.traceback = res.get("error"), res.get("traceback")
         if "notebook" in res:
-            atomic_write(folder / "team_overview.ipynb", res["notebook"])
-        title = f"Team {pages.team}: overview"
+            atomic_write(folder / "team_overview.ipynb", self._kept(res["notebook"], notebook=True))
+        title = _("Team {team}: overview").format(team=pages.team)
         html_file, cache_file = folder / "team_overview.html", folder / "team_overview.json"
         if outcome.status == "rendered":
             page = res["html"].replace(
                 "<title> report</title>", f"<title>{escape(title)}</title>", 1
             )
+            page = self._kept(_in_language(page, self.lang))
             atomic_write(html_file, stamp_team(page, pages.team))
             atomic_write(cache_file, json.dumps({"key": key}))
         else:
@@ -772,14 +826,16 @@ class _Run:
         outcome.status, outcome.seconds = res["status"], res.get("seconds", 0.0)
         outcome.error, outcome.traceback = res.get("error"), res.get("traceback")
         if "notebook" in res:
-            atomic_write(period_dir / "team_overview.ipynb", res["notebook"])
+            notebook = self._kept(res["notebook"], notebook=True)
+            atomic_write(period_dir / "team_overview.ipynb", notebook)
         html_file, cache_file = period_dir / outcome.html, period_dir / "team_overview.json"
+        title = escape(_("Team overview"))
         if outcome.status == "rendered":
-            page = res["html"].replace("<title> report</title>", "<title>Team overview</title>", 1)
-            atomic_write(html_file, page)
+            page = res["html"].replace("<title> report</title>", f"<title>{title}</title>", 1)
+            atomic_write(html_file, self._kept(_in_language(page, self.lang)))
             atomic_write(cache_file, json.dumps({"key": key}))
         else:
-            atomic_write(html_file, failure_page("Team overview"))
+            atomic_write(html_file, failure_page(_("Team overview")))
             cache_file.unlink(missing_ok=True)
             self.bar.detail(f"team overview: {outcome.traceback or outcome.error}")
         self.bar.line(f"team overview {outcome.status} ({outcome.seconds:.1f} s)")
@@ -789,36 +845,45 @@ class _Run:
         summary.seconds = time.perf_counter() - self.began
         record = summary.to_dict()
         record.update(
-            data=str(self.source), finished_at=datetime.now(UTC).isoformat(timespec="seconds")
-        )
+            data=str(self.source), lang=self.lang,
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )  # fmt: skip
         atomic_write(
             period_dir / "run_summary.json", json.dumps(record, indent=2, ensure_ascii=False)
         )
-        title = f"Manager reports {summary.period_start} to {summary.period_end}"
+        when = _period_words(summary.period_start, summary.period_end)
+        title = _("Manager reports: {period}").format(period=when)
         entries = [asdict(o) for o in summary.reports]
         link = asdict(summary.overview) if summary.overview else None
         dataset = self.dataset
         health = check_dataset(
             dataset, mapping=self.base["mapping"] or None, max_loss=self.max_loss,
-            metrics=KPI_METRICS, people=_people_lines(self.selection, self.names),
+            metrics=KPI_METRICS,
         )  # fmt: skip
-        atomic_write(period_dir / "data_health.html", data_health_page(health.text()))
+        page = data_health_page(
+            health, title=_("Data health: {period}").format(period=when),
+            people=_people_lines(self.selection, self.names), notes=[*self.notes],
+        )  # fmt: skip
+        atomic_write(period_dir / "data_health.html", self._kept(page))
+        everyone = list(self.department.managers) if self.department is not None else []
         page = index_page(
             title, entries, overview=link, tables=dataset.files, notes=[*self.notes],
-            health="data_health.html",
+            health="data_health.html", medians=_medians(self.department, everyone),
+            n_managers=len(everyone),
         )  # fmt: skip
-        atomic_write(period_dir / "index.html", page)
+        atomic_write(period_dir / "index.html", self._kept(page))
         for team, pages in summary.teams.items():  # the team's managers only, for its head
             members = set(pages.members)
             rows = [e for e in entries if e["manager"] in members]
             link = asdict(pages.overview) if pages.overview else None
             if link:
                 link["html"] = "team_overview.html"
-            title = f"Team {team}: manager reports {summary.period_start} to {summary.period_end}"
-            atomic_write(
-                period_dir / pages.folder / "index.html",
-                stamp_team(team_index_page(title, team, rows, overview=link), team),
-            )
+            title = _("Team {team}: manager reports, {period}").format(team=team, period=when)
+            page = team_index_page(
+                title, team, rows, overview=link,
+                medians=_medians(self.department, pages.members), n_managers=len(pages.members),
+            )  # fmt: skip
+            atomic_write(period_dir / pages.folder / "index.html", stamp_team(page, team))
         write_archive(period_dir.parent)  # <out>/index.html: every period rendered so far
         counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
         self.bar.line(f"done in {summary.seconds:.1f} s: {counts}")
@@ -854,15 +919,65 @@ def _read_cache(out_dir: Path, name: str = "cache.json") -> dict | None:
 
 def _people_lines(selection: Any, names: list[str]) -> list[str]:
     """Who gets a report (and on what basis) and who does not, for the data-health page."""
-    basis = {"roster": "the roster's active people", "activity": "every owner with activity"}
-    out = [
-        f"{len(selection.recipients)} recipient(s) ({basis[selection.basis]} in the period); "
-        f"{len(names)} in this run"
-    ]
+    n = len(selection.recipients)
+    if selection.basis == "roster":
+        text = ngettext(
+            "{n} person gets a report (the roster's active people in the period); {run} in "
+            "this run.",
+            "{n} people get a report (the roster's active people in the period); {run} in "
+            "this run.",
+            n,
+        )
+    else:
+        text = ngettext(
+            "{n} person gets a report (every CRM owner with activity in the period); {run} in "
+            "this run.",
+            "{n} people get a report (every CRM owner with activity in the period); {run} in "
+            "this run.",
+            n,
+        )
+    out = [text.format(n=n, run=len(names))]
     teams = sorted(set(selection.teams.values()))
     if teams:
-        out.append(f"teams: {', '.join(teams)}")
+        out.append(_("Teams: {teams}.").format(teams=", ".join(teams)))
     return out + list(selection.notes)
+
+
+def _medians(department: Any, managers: Any) -> dict[str, float | None]:
+    """The median of each index figure over ``managers`` (their window figures): the ONE
+    team figure per metric of an index page."""
+    if department is None:
+        return {}
+    window = department.window
+    rows = window.loc[window["manager"].isin(list(managers))]
+    out: dict[str, float | None] = {}
+    for metric in INDEX_METRICS:
+        values = rows[metric].astype("float64").dropna() if metric in rows else rows.iloc[:0]
+        out[metric] = float(values.median()) if len(values) else None
+    return out
+
+
+def _period_words(start: str, end: str) -> str:
+    """A period in words: "October 2026" for a calendar month (of whole months, the first
+    to the last), else "2026-10-01 to 2026-10-15"."""
+    import pandas as pd
+
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if first.day == 1 and (last + timedelta(days=1)).day == 1:
+        return window_words(pd.Timestamp(first), pd.Timestamp(last + timedelta(days=1)))
+    return _("{first} to {last}").format(first=start, last=end)
+
+
+def _in_language(page: str | None, lang: str) -> str | None:
+    """A page rendered by nbconvert (``<html lang="en">``) marked with the batch's language."""
+    if not page:
+        return page
+    return page.replace('<html lang="en">', f'<html lang="{lang}">', 1)
+
+
+def _declares(template: Path, name: str) -> bool:
+    """Whether the template's ``parameters`` cell declares ``name``."""
+    return name in template_parameters(template)
 
 
 def _headline_with_next_steps(view: Any) -> dict:
@@ -871,6 +986,8 @@ def _headline_with_next_steps(view: Any) -> dict:
     from workbench.reports.coaching import next_steps
 
     out = headline_data(view)
+    if "tasks_overdue" in view.own:  # the index's "7 of 59 tasks due were late"
+        out["tasks_overdue"] = int(view.own["tasks_overdue"])
     steps = next_steps(view)
     out["verdicts"] = [v.text for v in steps.verdicts]
     out["next_steps"] = [a.text for a in steps.actions] or [steps.all_well]

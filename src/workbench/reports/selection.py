@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.errors import ParameterError
+from workbench.i18n import _, ngettext, number
 
 __all__ = [
     "ACTIVITY_TIMES",
@@ -101,8 +102,15 @@ def active_roster(roster: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) 
 
 
 def _listing(names: Iterable[str], counts: pd.Series | None = None) -> str:
-    items = [f"{n!r}" + (f" ({int(counts[n]):,} rows)" if counts is not None else "")
-             for n in names]  # fmt: skip
+    """Names in quotes, each with its rows when ``counts`` are given, in the current
+    language: "«NULL» (12 rows)"."""
+    items = []
+    for n in names:
+        item = _("“{name}”").format(name=n)
+        if counts is not None:
+            rows = int(counts[n])
+            item += " " + ngettext("({n} row)", "({n} rows)", rows).format(n=number(rows))
+        items.append(item)
     return ", ".join(items)
 
 
@@ -128,8 +136,13 @@ def select_people(dataset, start: pd.Timestamp, end: pd.Timestamp) -> Selection:
         notes = ()
         if quiet:
             notes = (
-                f"{len(quiet)} CRM owner(s) with rows but no activity in the period get no "
-                f"report and are not in the team figures: {_listing(quiet, rows)}",
+                ngettext(
+                    "{n} CRM owner with rows but no activity in the period gets no report "
+                    "and is not in the team figures: {names}",
+                    "{n} CRM owners with rows but no activity in the period get no report "
+                    "and are not in the team figures: {names}",
+                    len(quiet),
+                ).format(n=len(quiet), names=_listing(quiet, rows)),
             )
         return Selection(recipients, recipients, {}, "activity", notes)
     people = active_roster(roster, start, end)
@@ -151,19 +164,34 @@ def select_people(dataset, start: pd.Timestamp, end: pd.Timestamp) -> Selection:
     outside = sorted(owners - in_roster)
     if outside:
         notes.append(
-            f"{len(outside)} CRM owner(s) not in the roster get no report and are kept out "
-            f"of the team figures: {_listing(outside, rows)}"
+            ngettext(
+                "{n} CRM owner not in the roster gets no report and is kept out of the team "
+                "figures: {names}",
+                "{n} CRM owners not in the roster get no report and are kept out of the team "
+                "figures: {names}",
+                len(outside),
+            ).format(n=len(outside), names=_listing(outside, rows))
         )
     gone = sorted((in_roster - set(people["manager"])) & set(active.index))
     if gone:
         notes.append(
-            f"{len(gone)} roster person(s) not active in the period but with activity in it "
-            f"are kept out: {_listing(gone, active)}"
+            ngettext(
+                "{n} roster person not active in the period but with activity in it is kept "
+                "out: {names}",
+                "{n} roster people not active in the period but with activity in it are kept "
+                "out: {names}",
+                len(gone),
+            ).format(n=len(gone), names=_listing(gone, active))
         )
     if no_rows:
         notes.append(
-            f"{len(no_rows)} active roster person(s) have no rows in the data and get no "
-            f"report (a name spelt differently in the CRM?): {_listing(sorted(no_rows))}"
+            ngettext(
+                "{n} active roster person has no rows in the data and gets no report (a name "
+                "spelt differently in the CRM?): {names}",
+                "{n} active roster people have no rows in the data and get no report (a name "
+                "spelt differently in the CRM?): {names}",
+                len(no_rows),
+            ).format(n=len(no_rows), names=_listing(sorted(no_rows)))
         )
     return Selection(recipients, recipients, teams, "roster", tuple(notes))
 

@@ -14,6 +14,10 @@ dataset, without I/O.
 Which direction is "good" is a judgement for two metrics: a lower overdue share is better by
 definition, but a shorter call is better only relative to this team's norm and its KPI (a
 long call may be a good call); the trend labels follow the KPI, and the notebook says so.
+
+Every sentence and label is in the current language (:mod:`workbench.i18n`). The team figure
+of a sentence is ONE median per metric, of every manager the overview covers (the outlier
+test itself compares a manager with the others, see :func:`team_table`).
 """
 
 from __future__ import annotations
@@ -24,8 +28,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.catalogue import definitions
-from workbench.formatting import figure_with_unit, metric_better, metric_name, window_words
+from workbench.catalogue import plain_definitions
+from workbench.formatting import (
+    capitalized,
+    figure_with_unit,
+    metric_better,
+    metric_name,
+    window_words,
+)
+from workbench.i18n import N_, _, ngettext, number, percent
 from workbench.metrics.kpi import kpi_attainment, usable_targets
 from workbench.metrics.periods import to_instant
 from workbench.metrics.window import window_summary
@@ -46,10 +57,13 @@ __all__ = [
     "bar_data",
     "common_target",
     "correlation_annotation",
+    "correlation_sentences",
     "heading_html",
     "overview_members",
     "prepare_overview",
     "shown_definitions",
+    "team_medians",
+    "TREND_WORDS",
 ]
 
 #: Columns of the overview, in order; labels and good directions come from the catalogue
@@ -65,6 +79,15 @@ TEAM_METRICS: tuple[str, ...] = (
     "conversion",
     "sales_volume",
 )
+
+
+#: Trend labels (:func:`workbench.stats.team.trend`) in words, translated where shown.
+TREND_WORDS = {
+    "improving": N_("improving"),
+    "worsening": N_("worsening"),
+    "flat": N_("flat"),
+    "insufficient data": N_("too few months"),
+}
 
 
 def _words(metric: str) -> str:
@@ -212,13 +235,24 @@ def _kpi_metrics(table: pd.DataFrame) -> list[str]:
 
 
 def _names(names) -> str:
+    """ "A, B and C" in the current language."""
     names = list(names)
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    if len(names) < 2:
+        return "".join(names)
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 def _target_words(metric: str, target: float, direction: str) -> str:
-    word = "at most" if direction == "at_most" else "at least"
-    return f"{word} {_fmt(metric, target)}"
+    if direction == "at_most":
+        return _("at most {target}").format(target=_fmt(metric, target))
+    return _("at least {target}").format(target=_fmt(metric, target))
+
+
+def _better_words(metric: str) -> str:
+    """The metric's label with its good direction: "Dials (higher is better)"."""
+    if metric_better(metric) == "lower":
+        return _("{metric} (lower is better)").format(metric=metric_name(metric))
+    return _("{metric} (higher is better)").format(metric=metric_name(metric))
 
 
 def _kpi_findings(table: pd.DataFrame, when: str, multi: bool) -> list[str]:
@@ -228,38 +262,78 @@ def _kpi_findings(table: pd.DataFrame, when: str, multi: bool) -> list[str]:
         if rows.empty:
             continue
         targets = rows[[f"kpi_{metric}_target", f"kpi_{metric}_direction"]].drop_duplicates()
-        kpi = f"the {_words(metric)} KPI"
         if len(targets) == 1:
             t, d = targets.iloc[0]
-            kpi += f" ({_target_words(metric, t, d)})"
+            kpi = _("the {metric} KPI ({target})").format(
+                metric=_words(metric), target=_target_words(metric, t, d)
+            )
+        else:
+            kpi = _("the {metric} KPI").format(metric=_words(metric))
         missed = rows.loc[rows[f"kpi_{metric}_missed"] > 0, "manager"].tolist()
         judged = rows[f"kpi_{metric}_met"] + rows[f"kpi_{metric}_missed"]
         unjudged = int((judged == 0).sum())
-        scope = f"in at least one month of {when}" if multi else f"in {when}"
-        n = len(rows)
-        verb = "missed" if missed else "met"
-        if n == 1:
-            text = f"{rows['manager'].iloc[0]}, the only manager with {kpi}, {verb} it {scope}"
-        elif missed:
-            text = f"{len(missed)} of {n} managers with {kpi} missed it {scope}: {_names(missed)}"
+        if multi:
+            scope = _("in at least one month of {when}").format(when=when)
         else:
-            text = f"{n - unjudged} of {n} managers with {kpi} met it {scope}, none missed it"
+            scope = _("in {when}").format(when=when)
+        n = len(rows)
+        if n == 1:
+            text = (
+                _("{manager}, the only manager with {kpi}, missed it {scope}")
+                if missed
+                else _("{manager}, the only manager with {kpi}, met it {scope}")
+            ).format(manager=rows["manager"].iloc[0], kpi=kpi, scope=scope)
+        elif missed:
+            text = ngettext(
+                "{missed} of {n} manager with {kpi} missed it {scope}: {names}",
+                "{missed} of {n} managers with {kpi} missed it {scope}: {names}",
+                n,
+            ).format(missed=len(missed), n=n, kpi=kpi, scope=scope, names=_names(missed))
+        else:
+            text = ngettext(
+                "{met} of {n} manager with {kpi} met it {scope}, none missed it",
+                "{met} of {n} managers with {kpi} met it {scope}, none missed it",
+                n,
+            ).format(met=n - unjudged, n=n, kpi=kpi, scope=scope)
         if unjudged:
-            text += f" ({unjudged} had no value to judge)"
+            text += " " + ngettext(
+                "({n} had no value to judge)", "({n} had no value to judge)", unjudged
+            ).format(n=unjudged)
         out.append(text + ".")
+    return out
+
+
+def team_medians(table: pd.DataFrame) -> dict[str, float | None]:
+    """The team figure of each :data:`TEAM_METRICS` metric: the median of every manager of
+    the table (one figure per metric, the same whichever manager a sentence is about)."""
+    out: dict[str, float | None] = {}
+    for metric in TEAM_METRICS:
+        values = table[metric].astype("float64").dropna()
+        out[metric] = float(values.median()) if len(values) else None
     return out
 
 
 def _outlier_findings(table: pd.DataFrame) -> list[str]:
     out = []
+    medians = team_medians(table)
     for metric in TEAM_METRICS:
         flagged = table.loc[table[f"{metric}_outlier"].eq(True).fillna(False)]
         for row in flagged.to_dict("records"):
-            value, med = row[metric], row[f"{metric}_team_median"]
-            side = "above" if value > med else "below"
+            value, others = row[metric], row[f"{metric}_team_median"]
+            text = (
+                _("{manager}: {metric} {value}, an outlier above the team (team median {median}).")
+                if value > others
+                else _(
+                    "{manager}: {metric} {value}, an outlier below the team (team median {median})."
+                )
+            )
             out.append(
-                f"{row['manager']}'s {_words(metric)}, {_fmt(metric, value)}, is an "
-                f"outlier ({side} the team): the other managers' median is {_fmt(metric, med)}."
+                text.format(
+                    manager=row["manager"],
+                    metric=_words(metric),
+                    value=_fmt(metric, value),
+                    median=_fmt(metric, medians[metric]),
+                )  # fmt: skip
             )
     return out
 
@@ -267,22 +341,88 @@ def _outlier_findings(table: pd.DataFrame) -> list[str]:
 def _trend_findings(table: pd.DataFrame, n: int) -> list[str]:
     out = []
     for metric in TEAM_METRICS:
-        good = metric_better(metric)
-        if good is None:
+        if metric_better(metric) is None:
             continue
         col = table[f"{metric}_trend"]
-        parts = [
-            f"{label} for {_names(table.loc[col == label, 'manager'])}"
-            for label in ("worsening", "improving")
-            if (col == label).any()
-        ]
+        parts = []
+        if (col == "worsening").any():
+            names = _names(table.loc[col == "worsening", "manager"])
+            parts.append(_("worsening for {names}").format(names=names))
+        if (col == "improving").any():
+            names = _names(table.loc[col == "improving", "manager"])
+            parts.append(_("improving for {names}").format(names=names))
         if parts:
+            text = ngettext(
+                "{metric}, the last {n} month against the {n} before: {parts}.",
+                "{metric}, the last {n} months against the {n} before: {parts}.",
+                n,
+            )
+            out.append(text.format(metric=_better_words(metric), n=n, parts="; ".join(parts)))
+    return out
+
+
+def correlation_sentences(correlation: pd.DataFrame, *, explain: bool = False) -> list[str]:
+    """The tasks-vs-results correlation in plain words, one sentence per row (level), and
+    with ``explain`` what a rank correlation means here and whether this one can be told
+    apart from none.
+
+    ``correlation`` holds :func:`workbench.stats.correlation.tasks_results_correlation` rows.
+    """
+    out = []
+    for row in correlation.to_dict("records"):
+        x, y = metric_name(row["x"]).lower(), metric_name(row["y"]).lower()
+        level = {
+            "pooled": _("one point per manager and month"),
+            "within": _("each manager's months against that manager's own average"),
+            "between": _("one point per manager"),
+        }[row["level"]]
+        rho, low, high = row.get("rho"), row.get("ci_low"), row.get("ci_high")
+        if rho is None or pd.isna(rho):
             out.append(
-                f"{metric_name(metric)} ({good} is better), last {n} months vs the {n} before: "
-                + "; ".join(parts)
-                + "."
+                _("{x} and {y} ({level}): no rank correlation, one of them does not vary.")
+                .format(x=capitalized(x), y=y, level=level)
+            )  # fmt: skip
+            continue
+        text = _("{x} and {y} ({level}): rank correlation {rho}").format(
+            x=capitalized(x), y=y, level=level, rho=number(rho, 2)
+        )
+        managers = int(row.get("n_managers") or 0)
+        if low is None or high is None or pd.isna(low) or pd.isna(high):
+            text += "; " + ngettext(
+                "with only {n} manager there is no interval (too few to resample), so it "
+                "cannot be told apart from no relation.",
+                "with only {n} managers there is no interval (too few to resample), so it "
+                "cannot be told apart from no relation.",
+                managers,
+            ).format(n=managers)
+        elif low <= 0 <= high:
+            text += "; " + _(
+                "its {level} interval, {low} to {high}, includes 0: it cannot be told apart "
+                "from no relation."
+            ).format(level=_percent_level(row), low=number(low, 2), high=number(high, 2))
+        else:
+            side = _("more") if rho > 0 else _("fewer")
+            text += "; " + _(
+                "its {level} interval, {low} to {high}, excludes 0: months with more {x} "
+                "tend to have {side} {y}."
+            ).format(level=_percent_level(row), low=number(low, 2), high=number(high, 2),
+                     x=x, side=side, y=y)  # fmt: skip
+        out.append(text)
+        if explain:
+            out.append(
+                _(
+                    "A rank correlation runs from -1 to +1. Near +1, the manager-months "
+                    "with more {x} are the ones with more {y}; near -1, with fewer; near 0, "
+                    "the one says nothing about the order of the other. Even a clear "
+                    "correlation is not an effect: the season and the flow of leads move "
+                    "both."
+                ).format(x=x, y=y)
             )
     return out
+
+
+def _percent_level(row: dict) -> str:
+    return percent(1 - float(row.get("alpha", 0.05)))
 
 
 def team_findings(result: TeamTable, *, correlation: pd.DataFrame | None = None) -> list[str]:
@@ -306,28 +446,30 @@ def team_findings(result: TeamTable, *, correlation: pd.DataFrame | None = None)
     multi = (end - pd.Timedelta(days=1)).month != start.month
     n = len(table)
     totals = table[["tasks_due", "leads", "sales_volume"]].sum()
-    out = [
-        f"{when}: {n} managers; {totals['tasks_due']:,.0f} tasks due, {totals['leads']:,.0f} "
-        f"leads handled, sales volume {totals['sales_volume']:,.0f}."
-    ]
+    totals_text = ngettext(
+        "{when}: {n} manager; {due} tasks due, {leads} leads handled, sales volume {volume}.",
+        "{when}: {n} managers; {due} tasks due, {leads} leads handled, sales volume {volume}.",
+        n,
+    ).format(
+        when=when, n=n, due=number(totals["tasks_due"]), leads=number(totals["leads"]),
+        volume=number(totals["sales_volume"]),
+    )  # fmt: skip
+    out = [capitalized(totals_text)]  # "октябрь 2026: ..." starts a sentence
     out += _kpi_findings(table, when, multi)
     out += _outlier_findings(table)
     out += _trend_findings(table, result.trend_periods)
     if correlation is not None:
-        for row in correlation.itertuples(index=False):
-            level = {"pooled": "manager-months pooled", "within": "within each manager",
-                     "between": "between managers"}[row.level]  # fmt: skip
-            x, y = _words(row.x), _words(row.y)
-            out.append(f"{x.capitalize()} vs {y} ({level}): {row.verdict}.")
+        out += correlation_sentences(correlation)
     return out
 
 
 def figures_view(table: pd.DataFrame) -> pd.DataFrame:
     """The table for reading: one row per manager, formatted values, ``*`` marks an outlier.
 
-    KPI columns read ``met / with a target`` (e.g. ``2 / 3``; ``–`` when no target applied).
+    KPI columns read "months met of months with a target" (e.g. ``2 of 3``; ``–`` when no
+    target applied). Column names are in the current language, the first is "Manager".
     """
-    out = pd.DataFrame({"manager": table["manager"]})
+    out = pd.DataFrame({_("Manager"): table["manager"]})
     for metric in TEAM_METRICS:
         name = metric_name(metric)
         flag = table[f"{metric}_outlier"].eq(True).fillna(False)
@@ -335,30 +477,39 @@ def figures_view(table: pd.DataFrame) -> pd.DataFrame:
         out[name] = text.where(~flag, text + " *")
     for metric in _kpi_metrics(table):
         periods, met = table[f"kpi_{metric}_periods"], table[f"kpi_{metric}_met"]
-        text = met.astype("str") + " / " + periods.astype("str")
-        out[f"KPI {_words(metric)}: met"] = text.where(periods > 0, "–")
+        text = [
+            _("{met} of {periods}").format(met=m, periods=p)
+            for m, p in zip(met, periods, strict=True)
+        ]
+        column = _("KPI {metric}: months met").format(metric=_words(metric))
+        out[column] = pd.Series(text, index=table.index).where(periods > 0, "–")
     return out
 
 
 def trends_view(table: pd.DataFrame) -> pd.DataFrame:
-    """Trend labels per manager and metric (only metrics with a good direction)."""
-    out = pd.DataFrame({"manager": table["manager"]})
+    """Trend labels per manager and metric (only metrics with a good direction), in words."""
+    out = pd.DataFrame({_("Manager"): table["manager"]})
     for metric in TEAM_METRICS:
-        good = metric_better(metric)
-        if good is not None:
-            out[f"{metric_name(metric)} ({good} is better)"] = table[f"{metric}_trend"]
+        if metric_better(metric) is not None:
+            labels = table[f"{metric}_trend"].map(lambda t: _(TREND_WORDS.get(t, t)))
+            out[_better_words(metric)] = labels
     return out
 
 
 def bar_data(table: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """``manager``, ``metric`` and ``outlier`` for :func:`workbench.plots.metric_by_manager`."""
-    return pd.DataFrame(
+    """``manager``, ``metric``, ``outlier`` and (with a KPI on the metric) ``target``, each
+    manager's target of the window's last month with one, for
+    :func:`workbench.plots.metric_by_manager`."""
+    out = pd.DataFrame(
         {
             "manager": table["manager"],
             metric: table[metric],
             "outlier": table[f"{metric}_outlier"],
         }
     )
+    if f"kpi_{metric}_target" in table.columns:
+        out["target"] = table[f"kpi_{metric}_target"].astype("float64")
+    return out
 
 
 def common_target(table: pd.DataFrame, metric: str) -> float | None:
@@ -382,7 +533,6 @@ def correlation_annotation(correlation: pd.DataFrame, *, level: str = "pooled") 
     r = rows.iloc[0]
     ci = not np.isnan(r["ci_low"])
     return {
-        "method": "Spearman ρ",
         "rho": float(r["rho"]),
         "ci_low": float(r["ci_low"]) if ci else None,
         "ci_high": float(r["ci_high"]) if ci else None,
@@ -520,21 +670,34 @@ def heading_html(overview: TeamOverview):
     """The overview's heading as HTML (team, window and as-of instant), CRM text escaped."""
     from IPython.display import HTML
 
-    when = html.escape(window_words(overview.start, overview.end))
+    when = window_words(overview.start, overview.end)
+    n = len(overview.table)
     if overview.team:
-        team = html.escape(overview.team)
-        title, reader = f"Team {team}: {when}", f"for the head of team {team} only"
+        title = _("Team {team}: {when}").format(team=overview.team, when=when)
+        text = ngettext(
+            "{n} manager; figures as of {time}. Managers are named: for the head of team "
+            "{team} only.",
+            "{n} managers; figures as of {time}. Managers are named: for the head of team "
+            "{team} only.",
+            n,
+        )
     else:
-        title, reader = f"Team overview: {when}", "for the head of sales only"
-    return HTML(
-        f"<h1>{title}</h1><p>{len(overview.table)} managers; figures as of "
-        f"{overview.as_of:%Y-%m-%d %H:%M %Z}. Managers are named: {reader}.</p>"
-    )
+        title = _("Team overview: {when}").format(when=when)
+        text = ngettext(
+            "{n} manager; figures as of {time}. Managers are named: for the head of sales only.",
+            "{n} managers; figures as of {time}. Managers are named: for the head of sales only.",
+            n,
+        )
+    time = f"{overview.as_of:%Y-%m-%d %H:%M %Z}"
+    body = text.format(n=n, time=time, team=overview.team)
+    return HTML(f"<h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>")
+
+
+#: The figures the overview defines in its folded appendix, in its order.
+DEFINED = (*TEAM_METRICS, "team_median", "robust_z", "trend", "met", "kpi_periods_met", "rho")
 
 
 def shown_definitions() -> pd.DataFrame:
-    """Written definitions of every figure the overview shows."""
-    names = [*TEAM_METRICS, "window_figure", "team_median", "robust_z", "trend", "met",
-             "kpi_periods_met", "rho"]  # fmt: skip
-    d = definitions()
-    return d.loc[d["name"].isin(names)].reset_index(drop=True)
+    """The definitions of every figure the overview shows, in plain words of the current
+    language (:func:`workbench.catalogue.plain_definitions`: no column names, no formulas)."""
+    return plain_definitions(DEFINED)
