@@ -39,7 +39,7 @@ from helpers import write_template
 distributed = pytest.importorskip("distributed")
 
 SAMPLE_MANAGERS = ["Anna Petrova", "Chen Wei", "Priya Nair"]
-ROW = re.compile(r"<tr><td>.*?</tr>", re.S)
+ROW = re.compile(r"<tr><td class=\"name\">.*?</tr>", re.S)  # one per manager
 
 
 def _run(data: Path, out: Path, **kw):
