@@ -55,8 +55,8 @@ def test_the_latest_month_passes_over_a_few_stray_dates(tmp_path):
     # 2027-09 (1 row) and 2026-08 (1 row) fall short of half the median (10) of the months
     # before them; June (10 rows) is the latest regular month
     assert (first, last) == (date(2026, 6, 1), date(2026, 6, 30))
-    assert "passed over 2027-09 (1 rows against a median of 10)" in why
-    assert "2026-08 (1 rows against a median of 10)" in why
+    assert "passed over 2027-09 (1 row against a median of 10)" in why
+    assert "2026-08 (1 row against a median of 10)" in why
 
 
 def test_the_latest_month_must_be_full(tmp_path):

@@ -501,7 +501,7 @@ def test_a_batch_in_russian_and_the_language_in_every_cache_key(department, tmp_
     assert "<h1>Отчёты менеджеров: октябрь 2026</h1>" in page["index.html"]
     assert "Медиана отдела" in page["index.html"] and "Коротко" in page["index.html"]
     overview = page["team_overview.html"]
-    assert "<title>Обзор команды</title>" in overview
+    assert "<title>Обзор команды: октябрь 2026</title>" in overview
     assert "<h1>Обзор команды: октябрь 2026</h1>" in overview
     for heading in ("Выводы", "Все менеджеры рядом", "Кто куда движется", "Определения"):
         assert f">{heading}</h2>" in overview, heading
@@ -641,7 +641,7 @@ def test_team_overview_is_rendered_linked_from_the_index_and_from_no_report(batc
     page = (batch.out_dir / "team_overview.html").read_text(encoding="utf-8")
     for manager in MANAGERS:  # the head of sales' page names everybody, escaped
         assert escape(manager, quote=False) in page
-    assert "<script" not in page and "<title>Team overview</title>" in page
+    assert "<script" not in page and "<title>Team overview: October 2026</title>" in page
     code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', page)
     assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
     for source in ("import workbench", "to.", "rc.", "history_months ="):
@@ -800,3 +800,18 @@ def test_every_verb_lists_the_exit_codes_in_its_help(capsys):
     ops = (Path(__file__).parents[1] / "docs" / "operations.md").read_text(encoding="utf-8")
     for code in ("| 0 ", "| 1 ", "| 2 ", "| 3 ", "| 75 ", "| 130 ", "| 143 "):
         assert code in ops
+
+
+def test_the_browser_tab_title_is_the_pages_first_heading_escaped():
+    from workbench.reports.renderer import _titled
+
+    page = (
+        "<html><head><title>Notebook</title></head><body>"
+        '<h1 id="x">Monthly report: A &lt;b&gt;B<a class="anchor-link" href="#x">¶</a></h1>'
+        "<h1>Second</h1></body></html>"
+    )
+    assert "<title>Monthly report: A &lt;b&gt;B</title>" in _titled(page)
+    assert (
+        _titled("<title>Notebook</title><p>no heading</p>")
+        == "<title>Notebook</title><p>no heading</p>"
+    )

@@ -324,7 +324,7 @@ def test_a_roster_batch_end_to_end(tmp_path):
     assert [r.manager for r in run.reports] == ["Anna Petrova", "Eve"]
     printed = said.getvalue()
     assert "period 2026-10: the latest full month with regular activity" in printed
-    assert "passed over 2027-01 (1 rows against a median of" in printed
+    assert "passed over 2027-01 (1 row against a median of" in printed
     anna = (run.out_dir / run.reports[0].html).read_text(encoding="utf-8")
     assert "Team figures are of the other 3 members of your team, North." in anna
     assert "The export had no deals file: deals figures are not shown." in anna

@@ -15,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.data.schema import TABLE_WORDS
 from workbench.errors import ParameterError, WorkbenchError
+from workbench.i18n import _, ngettext, number
 
 __all__ = [
     "ANCHORS",
@@ -181,16 +183,32 @@ def latest_covered_month(dataset: Any, *, as_of: str | None = None) -> tuple[dat
         typical = statistics.median(earlier) if earlier else 0
         if rows > 0 and rows >= typical / 2:
             first, last = _month_bounds(month)
-            why = f"the latest full month with regular activity ({rows:,} rows"
-            why += f"; median of the months before: {typical:,.0f})" if earlier else ")"
+            if earlier:
+                why = _(
+                    "the latest full month with regular activity ({rows}; median of the "
+                    "months before: {typical})"
+                ).format(rows=_rows(rows), typical=number(typical))
+            else:
+                why = _("the latest full month with regular activity ({rows})").format(
+                    rows=_rows(rows)
+                )
             if skipped:
-                why += "; passed over " + ", ".join(skipped)
+                why += "; " + _("passed over {months}").format(months=", ".join(skipped))
             return first, last, why
-        skipped.append(f"{month} ({rows:,} rows against a median of {typical:,.0f})")
+        skipped.append(
+            _("{month} ({rows} against a median of {typical})").format(
+                month=month, rows=_rows(rows), typical=number(typical)
+            )
+        )
     raise ParameterError(
         f"{dataset.source}: no full calendar month with regular activity (data to {end_day}); "
         "give --from and --to"
     )
+
+
+def _rows(n: int) -> str:
+    """ "1 row", "12 rows" in the current language."""
+    return ngettext("{n} row", "{n} rows", n).format(n=number(n))
 
 
 def period_coverage(dataset: Any, start: date, end: date) -> list[str]:
@@ -221,11 +239,17 @@ def period_coverage(dataset: Any, start: date, end: date) -> list[str]:
     warnings = []
     quiet = timedelta(days=_QUIET_DAYS)
     for table, (lo, hi) in spans.items():
+        name = _(TABLE_WORDS.get(table, table))
         if inside[table] and (lo > start + quiet or hi < end - quiet):
             warnings.append(
-                f"{table} cover only {max(lo, start)} to {min(hi, end)} of the period "
-                f"{start} to {end}"
+                _("{table} cover only {first} to {last} of the period {start} to {end}").format(
+                    table=name, first=max(lo, start), last=min(hi, end), start=start, end=end
+                )
             )
         elif not inside[table]:
-            warnings.append(f"{table} have no rows in the period (they cover {lo} to {hi})")
+            warnings.append(
+                _("{table} have no rows in the period (they cover {first} to {last})").format(
+                    table=name, first=lo, last=hi
+                )
+            )
     return warnings

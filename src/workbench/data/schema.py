@@ -39,11 +39,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbench.i18n import N_
+
 __all__ = [
     "ALL_MANAGERS",
     "Column",
     "TABLES",
     "TABLE_NAMES",
+    "TABLE_WORDS",
     "STATUSES",
     "DIRECTIONS",
     "OUTCOMES",
@@ -123,6 +126,14 @@ TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 TABLE_NAMES = tuple(TABLES)
+#: Each table in a sentence's words, in English (translated where shown).
+TABLE_WORDS = {
+    "tasks": N_("tasks"),
+    "calls": N_("calls"),
+    "deals": N_("deals"),
+    "targets": N_("targets"),
+    "roster": N_("roster"),
+}
 
 
 def required_columns(table: str) -> list[str]:

@@ -131,6 +131,21 @@ def _error_text(exc: BaseException) -> tuple[str, str]:
     return (short[0] if short else ename), full
 
 
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+_FIRST_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def _titled(page: str) -> str:
+    """The page with its browser-tab title taken from its first heading, which is written in
+    the page's language ("Monthly report: Anna Petrova"), instead of nbconvert's
+    notebook name."""
+    heading = _FIRST_HEADING.search(page)
+    if heading is None:
+        return page
+    text = re.sub(r"<[^>]+>", "", heading.group(1)).replace("¶", "").strip()
+    return _TITLE.sub(lambda _m: f"<title>{text}</title>", page, count=1)
+
+
 class ReportTimeout(Exception):
     """The whole report took longer than ``report_timeout`` seconds."""
 
@@ -245,8 +260,8 @@ class ReportRenderer:
             self._drop_kernel()
         page = None
         if error is None:
-            title = f"{params.get('manager', '')} report"
-            page, _ = self.exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+            page, _resources = self.exporter.from_notebook_node(nb)
+            page = _titled(page)
         return {
             "status": "rendered" if error is None else "failed",
             "seconds": round(time.perf_counter() - began, 3),

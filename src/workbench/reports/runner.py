@@ -829,10 +829,8 @@ class _Run:
             notebook = self._kept(res["notebook"], notebook=True)
             atomic_write(period_dir / "team_overview.ipynb", notebook)
         html_file, cache_file = period_dir / outcome.html, period_dir / "team_overview.json"
-        title = escape(_("Team overview"))
-        if outcome.status == "rendered":
-            page = res["html"].replace("<title> report</title>", f"<title>{title}</title>", 1)
-            atomic_write(html_file, self._kept(_in_language(page, self.lang)))
+        if outcome.status == "rendered":  # titled by its heading (renderer._titled)
+            atomic_write(html_file, self._kept(_in_language(res["html"], self.lang)))
             atomic_write(cache_file, json.dumps({"key": key}))
         else:
             atomic_write(html_file, failure_page(_("Team overview")))
