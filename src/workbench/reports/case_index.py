@@ -27,7 +27,7 @@ _HEAD = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 8px;
-  line-height: 1.4; overflow-wrap: anywhere; }}
+  line-height: 1.4; overflow-wrap: break-word; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: 6px; text-align: left; vertical-align: top; }}
 td.num, th.num {{ text-align: right; white-space: nowrap; }}

@@ -50,7 +50,7 @@ TABLE_WORDS = {
 #: ``cards`` become one card per row below 700 px; long words wrap).
 PAGE_CSS = """
 body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1200px;
-  padding: 8px 12px; line-height: 1.4; overflow-wrap: anywhere; }
+  padding: 8px 12px; line-height: 1.4; overflow-wrap: break-word; }
 h1 { font-size: 1.6em; line-height: 1.2; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ddd; padding: 6px; text-align: left; vertical-align: top; }
