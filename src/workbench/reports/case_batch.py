@@ -55,19 +55,14 @@ from workbench.config import DEFAULT_TZ
 from workbench.data.coverage import DEFAULT_MAX_LOSS, DataGuardError, row_losses
 from workbench.data.loading import load_dataset
 from workbench.files import OutputLock, atomic_write, check_output_folder, read_json
-from workbench.i18n import check_language, using
+from workbench.i18n import using
 from workbench.metrics.periods import period_start
 from workbench.reports.case_index import case_failure_page, case_index_page
-from workbench.reports.case_page import mapping_language
 from workbench.reports.executors import make_executor
 from workbench.reports.fingerprints import cache_key, code_fingerprint, dataset_fingerprint
+from workbench.reports.parameters import batch_language, check_parameters, export_parameters
 from workbench.reports.progress import Progress, safe_text
-from workbench.reports.runner import (
-    CELL_TIMEOUT_S,
-    REPORT_TIMEOUT_S,
-    _mapping_param,
-    check_parameters,
-)
+from workbench.reports.runner import CELL_TIMEOUT_S, REPORT_TIMEOUT_S
 from workbench.reports.slugs import manager_slug
 from workbench.reports.snapshot import BATCH_DIR, write_snapshot
 from workbench.reports.stopping import StopSignals
@@ -307,16 +302,12 @@ def render_cases(
     """
     began = time.perf_counter()
     template = Path(template).resolve()
-    chosen = check_language(lang or mapping_language(str(mapping) if mapping else "") or None)
     source = Path(data).resolve()
     base = {
-        "data": str(source),
-        "mapping": _mapping_param(mapping),
-        "tz": tz or DEFAULT_TZ,
-        "as_of": as_of or "",
+        **export_parameters(source, mapping=mapping, tz=tz, as_of=as_of),
         "n_boot": int(n_boot),
         "seed": int(seed),
-        "lang": chosen,
+        "lang": batch_language(lang, mapping),
     }
     check_parameters(
         {"manager": "", "metric": "", "change_dates": "", "batch": "", **base}, template=template
@@ -324,7 +315,7 @@ def render_cases(
     root = check_output_folder(out)
     folder = check_output_folder(root / CASES_DIR)
     stream = sys.stderr if progress is True else (progress or None)
-    bar = Progress(stream)
+    bar = Progress(stream, unit="case")
     work: list[Path] = []
     with StopSignals() as stop, OutputLock(root, command="workbench cases", wait=wait):
         try:

@@ -21,10 +21,15 @@ __all__ = ["Progress", "safe_text"]
 
 
 class Progress:
-    """Progress lines and bar for ``stream`` (None: silent), and the run log's lines."""
+    """Progress lines and bar for ``stream`` (None: silent), and the run log's lines.
 
-    def __init__(self, stream: TextIO | None) -> None:
+    ``unit`` names what the batch renders, in its lines ("report 3/11 rendered ...", "case
+    1/2 ...") and on the bar; terminal lines are English, as every verb's are.
+    """
+
+    def __init__(self, stream: TextIO | None, *, unit: str = "report") -> None:
         self.stream = stream
+        self.unit = unit
         self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
         self.log: list[str] = []
         self.bar = None
@@ -51,21 +56,21 @@ class Progress:
         self._log(safe_text(text).replace("\\n", "\n"))
 
     def start(self, total: int, done: int = 0) -> None:
-        """Begin counting ``total`` reports, ``done`` of them already done (cached)."""
+        """Begin counting ``total`` reports (or cases), ``done`` of them already done."""
         self.total, self.done = total, done
         if self.tty and total:
             from tqdm import tqdm
 
             self.bar = tqdm(
-                total=total, initial=done, file=self.stream, unit="report", dynamic_ncols=True
+                total=total, initial=done, file=self.stream, unit=self.unit, dynamic_ncols=True
             )
 
     def report(self, status: str, manager: str, seconds: float, error: str | None) -> None:
-        """One report finished (rendered, failed, interrupted)."""
+        """One report (or case) finished (rendered, failed, interrupted)."""
         self.done += 1
         name = safe_text(manager)
         why = f": {safe_text(error)}" if error else ""
-        text = f"report {self.done}/{self.total} {status} {name} ({seconds:.1f} s){why}"
+        text = f"{self.unit} {self.done}/{self.total} {status} {name} ({seconds:.1f} s){why}"
         if self.bar is not None:
             self.bar.update(1)
             self._log(text)

@@ -81,7 +81,6 @@ report is, so it is never older than a report rendered with it (``team_overview.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import hashlib
 import json
@@ -96,8 +95,6 @@ from html import escape
 from pathlib import Path
 from typing import Any, TextIO
 
-import papermill
-
 import workbench
 from workbench.config import DEFAULT_TZ, PROJECT_ROOT
 from workbench.data.check import check_dataset
@@ -108,8 +105,7 @@ from workbench.data.coverage import (
     period_coverage,
     row_losses,
 )
-from workbench.data.loading import load_dataset
-from workbench.data.mappings import batch_language
+from workbench.data.loading import Dataset, load_dataset
 from workbench.errors import ParameterError
 from workbench.files import (
     OutputError,
@@ -145,6 +141,13 @@ from workbench.reports.manager_view import (
     report_window,
     view_for,
 )
+from workbench.reports.parameters import (
+    batch_language,
+    check_parameters,
+    declares,
+    export_parameters,
+    template_parameters,
+)
 from workbench.reports.progress import Progress, safe_text
 from workbench.reports.selection import match_managers, select_people
 from workbench.reports.slugs import unique_slugs
@@ -177,12 +180,6 @@ OVERVIEW_TEMPLATE = TEMPLATES_DIR / "team_overview.ipynb"
 CELL_TIMEOUT_S = 300.0
 #: Default seconds one whole report may run (a sample report takes 1-5 s, a first one more).
 REPORT_TIMEOUT_S = 900.0
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "int": (int,),
-    "float": (int, float),
-    "bool": (bool,),
-}
 
 
 @dataclass
@@ -273,45 +270,6 @@ class RunSummary:
         }
 
 
-def template_parameters(template: Path = TEMPLATE) -> dict[str, dict[str, Any]]:
-    """The template's declared parameters: name -> papermill's inferred type and default."""
-    return papermill.inspect_notebook(str(template))
-
-
-def check_parameters(params: dict[str, Any], *, template: Path = TEMPLATE) -> None:
-    """Raise :class:`ParameterError` for a name the template lacks or a value of wrong type.
-
-    papermill only warns about unknown names; here they are errors, found before any kernel
-    starts. ``int`` is accepted where the default is a float.
-    """
-    declared = template_parameters(template)
-    for name, value in params.items():
-        if name not in declared:
-            known = ", ".join(sorted(declared))
-            raise ParameterError(f"{template}: unknown parameter {name!r} (known: {known})")
-        kind = _declared_type(declared[name])
-        expected = _TYPES.get(kind)
-        wrong_bool = isinstance(value, bool) and bool not in (expected or ())
-        if expected and (not isinstance(value, expected) or wrong_bool):
-            raise ParameterError(
-                f"{template}: parameter {name!r} must be {kind}, "
-                f"got {type(value).__name__} {value!r}"
-            )
-
-
-def _declared_type(spec: dict[str, Any]) -> str:
-    """The annotated type, else the type of the literal default (``60`` -> float)."""
-    kind = spec["inferred_type_name"]
-    if kind in _TYPES:
-        return kind
-    try:
-        default = ast.literal_eval(spec["default"])
-    except (ValueError, SyntaxError):
-        return "any"
-    kind = type(default).__name__
-    return "float" if kind == "int" else kind
-
-
 def _iso_date(value: str | date, name: str) -> date:
     if isinstance(value, date):
         return value
@@ -370,6 +328,7 @@ def render_reports(
     max_loss: float = DEFAULT_MAX_LOSS,
     cluster: str | None = None,
     lang: str = "",
+    dataset: Dataset | None = None,
 ) -> RunSummary:
     """Render one report per manager for a period, reusing unchanged reports.
 
@@ -413,6 +372,9 @@ def render_reports(
     lang
         The language of the batch's pages (a code of :data:`workbench.i18n.LANGUAGES`);
         ``""``: the mapping's ``language:``, else English.
+    dataset
+        ``data`` already loaded with ``mapping`` and ``tz`` (by
+        :func:`workbench.data.check.check_export`, say): used as it is, not read again.
 
     Returns
     -------
@@ -423,8 +385,9 @@ def render_reports(
     Raises
     ------
     ParameterError
-        Bad period arguments, a language without a catalogue, or a parameter the template
-        does not declare or of the wrong type; raised before any report runs.
+        Bad period arguments, an ``as_of`` that is no ISO instant, a language without a
+        catalogue, a ``dataset`` loaded from elsewhere, or a parameter the template does
+        not declare or of the wrong type; raised before any report runs.
     OutputError
         ``out`` cannot be written (read-only, not a folder, disk full); no partial file.
     OutputLockedError
@@ -439,22 +402,16 @@ def render_reports(
     if not latest_month and (period_from is None or period_to is None):
         raise ParameterError("period_from and period_to must be given together")
     source = Path(data).resolve()
-    try:
-        language = batch_language(lang, mapping)
-    except FileNotFoundError:  # a missing mapping file: said when the data is loaded
-        language = batch_language(lang)
-    except ValueError as exc:
-        raise ParameterError(str(exc)) from None
+    if dataset is not None and Path(dataset.source).resolve() != source:
+        raise ParameterError(f"the dataset given was loaded from {dataset.source}, not {data}")
+    language = batch_language(lang, mapping)
     base = {
-        "data": str(source),
-        "mapping": _mapping_param(mapping),
-        "tz": tz or DEFAULT_TZ,  # checked now; the data's own zone is filled in once loaded
-        "as_of": as_of or "",
+        **export_parameters(source, mapping=mapping, tz=tz, as_of=as_of),
         "conversation_s": conversation_s,
         "long_call_s": long_call_s,
         **(params or {}),
     }
-    if _declares(template, "lang"):
+    if declares(template, "lang"):
         base["lang"] = language
     check_parameters(
         {"manager": "", "period_start": "", "period_end": "", "batch": "", **base},
@@ -462,7 +419,7 @@ def render_reports(
     )
     overview_base = {k: base[k] for k in ("data", "mapping", "tz", "as_of")}
     overview_base["history_months"] = history_months
-    if overview and _declares(OVERVIEW_TEMPLATE, "lang"):
+    if overview and declares(OVERVIEW_TEMPLATE, "lang"):
         overview_base["lang"] = language
     if overview:
         check_parameters(
@@ -490,6 +447,7 @@ def render_reports(
                     latest_month=latest_month, as_of=as_of, managers=managers, jobs=jobs,
                     force=force, overview=overview, cell_timeout=cell_timeout,
                     report_timeout=report_timeout, max_loss=max_loss, cluster=cluster,
+                    dataset=dataset,
                 )  # fmt: skip
         finally:
             bar.close()
@@ -539,19 +497,20 @@ class _Run:
                 self.work.parent.rmdir()  # only when no other run's folder is left
 
     def execute(self, *, mapping, tz, start, end, latest_month, as_of, managers, jobs, force,
-                overview, cell_timeout, report_timeout, max_loss,
-                cluster=None) -> RunSummary:  # fmt: skip
+                overview, cell_timeout, report_timeout, max_loss, cluster=None,
+                dataset=None) -> RunSummary:  # fmt: skip
         bar, base, overview_base = self.bar, self.base, self.overview_base
-        bar.line(f"loading {safe_text(self.source)} ...")
-        loaded_at = time.perf_counter()
-        # tz None: the mapping's time zone (a preset's Europe/Moscow, say), else UTC
-        dataset = load_dataset(self.source, mapping=mapping, tz=tz)
+        if dataset is None:
+            bar.line(f"loading {safe_text(self.source)} ...")
+            loaded_at = time.perf_counter()
+            # tz None: the mapping's time zone (a preset's Europe/Moscow, say), else UTC
+            dataset = load_dataset(self.source, mapping=mapping, tz=tz)
+            when = f"in {time.perf_counter() - loaded_at:.1f} s"
+        else:
+            when = "before this run"
         rows = ", ".join(f"{len(getattr(dataset, t))} {t}" for t in ("tasks", "calls", "deals"))
         aside = len(dataset.set_aside)
-        bar.line(
-            f"loaded and validated {rows} ({aside} rows set aside) "
-            f"in {time.perf_counter() - loaded_at:.1f} s"
-        )
+        bar.line(f"loaded and validated {rows} ({aside} rows set aside) {when}")
         tz = base["tz"] = overview_base["tz"] = dataset.tz
         self.max_loss = max_loss
         losses = row_losses(dataset, threshold=max_loss)
@@ -903,14 +862,6 @@ def _work_folder(period_dir: Path) -> Path:
     return parent / f"{stamp}-{os.getpid()}-{os.urandom(3).hex()}"
 
 
-def _mapping_param(mapping: str | Path | None) -> str:
-    """A mapping file becomes an absolute path (kernels run elsewhere); a preset name stays."""
-    if not mapping:
-        return ""
-    path = Path(mapping)
-    return str(path.resolve()) if path.exists() else str(mapping)
-
-
 def _read_cache(out_dir: Path, name: str = "cache.json") -> dict | None:
     return read_json(out_dir / name)
 
@@ -971,11 +922,6 @@ def _in_language(page: str | None, lang: str) -> str | None:
     if not page:
         return page
     return page.replace('<html lang="en">', f'<html lang="{lang}">', 1)
-
-
-def _declares(template: Path, name: str) -> bool:
-    """Whether the template's ``parameters`` cell declares ``name``."""
-    return name in template_parameters(template)
 
 
 def _headline_with_next_steps(view: Any) -> dict:
