@@ -4,6 +4,7 @@ department-wide case, Benjamini-Hochberg q-values by hand, one real render, exit
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -126,6 +127,11 @@ def test_a_real_batch_renders_the_cases_the_index_and_the_q_values(case_batch): 
     assert [c["status"] for c in summary["cases"]] == [
         "rendered", "rendered", "skipped", "skipped", "skipped"]  # fmt: skip
     assert (folder / a.slug / "case.ipynb").exists() and not (folder / "_batch").exists()
+    # the progress lines count cases (the 3 skipped ones are done from the start)
+    log = (folder / "run.log").read_text("utf-8")
+    assert re.search(r" case 4/5 rendered \*, talk_mean_min, 2026-05-01 \(", log)
+    assert re.search(r" case 5/5 rendered A, delinquency_rate, 2026-05-01 \(", log)
+    assert not re.search(r" report \d+/", log)
 
 
 @pytest.mark.notebook
@@ -142,8 +148,24 @@ def test_a_second_run_serves_the_cases_from_the_cache(case_batch, tmp_path):  # 
 
 
 def test_cli_exit_codes_without_a_kernel(export, tmp_path, capsys):
-    assert main(["cases", "--data", str(export), "--out", str(tmp_path), "--lang", "de"]) == 2
-    assert "use one of en, ru" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:  # a usage error, as for every verb's --lang
+        main(["cases", "--data", str(export), "--out", str(tmp_path), "--lang", "de"])
+    assert stop.value.code == 2
+    assert "argument --lang: invalid choice: 'de'" in capsys.readouterr().err
     assert main(["cases", "--data", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
     with OutputLock(tmp_path, command="test"):
         assert main(["cases", "--data", str(export), "--out", str(tmp_path)]) == 75
+
+
+def test_cases_takes_as_of_the_cluster_and_the_timeouts(export, tmp_path, capsys):
+    args = ["cases", "--data", str(export), "--out", str(tmp_path)]
+    # --as-of reaches render_cases: a value that is no instant is said before anything runs
+    assert main([*args, "--as-of", "last Friday"]) == 2
+    assert "as_of must be an ISO date or instant" in capsys.readouterr().err
+    assert not (tmp_path / "cases").exists()
+    # --cluster reaches the executor: an address that is none exits 2 before any kernel
+    more = ["--as-of", "2026-09-01T00:00:00+00:00", "--cell-timeout", "5", "--report-timeout", "60"]
+    assert main([*args, *more, "--cluster", "scheduler:8786"]) == 2
+    err = capsys.readouterr().err
+    assert "workbench cases: error: " in err and "--cluster" in err
+    assert not list((tmp_path / "cases").glob("*/case.html"))

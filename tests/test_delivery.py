@@ -427,10 +427,27 @@ def test_pdf_of_each_report_is_attached(batch, smtp):
 
 
 @pytest.mark.notebook
-def test_month_checks_renders_and_sends(tmp_path, smtp, capsys):
+def test_month_checks_renders_and_sends(tmp_path, smtp, capsys, monkeypatch):
+    from workbench.data import loading
+
+    reads = []  # every export file the run parses, in this process (the kernels read none)
+    real = loading._read_table_file
+
+    def counted(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(loading, "_read_table_file", counted)
     out = tmp_path / "reports"
     status = main(["month", "--data", str(SAMPLE_DIR), "--out", str(out), "--jobs", "2"])
-    assert status == 0, capsys.readouterr()
+    printed = capsys.readouterr()
+    assert status == 0, printed
+    # the export is parsed once: the check's dataset is the one the reports come from
+    assert sorted(reads) == sorted(p.name for p in SAMPLE_DIR.glob("*.csv"))
+    log = (out / PERIOD / "run.log").read_text("utf-8")
+    assert "rows set aside) before this run" in log and " loading " not in log
+    # the period sent is the folder the report step wrote
+    assert f"workbench month: 3/3 send {PERIOD}\n" in printed.out
     assert len(smtp.messages) == 11
     assert all(len(smtp.to(a)) == 1 for a in ADDRESS.values())
     archive = (out / "index.html").read_text("utf-8")

@@ -571,13 +571,13 @@ def test_local_paths_are_reduced_to_their_names():
 
 
 def test_parameters_are_checked_against_the_template_before_anything_runs(tmp_path):
-    check_parameters({"manager": "A", "conversation_s": 30})  # int is fine for a float
+    check_parameters({"manager": "A", "conversation_s": 30}, template=TEMPLATE)  # int: a float
     with pytest.raises(ParameterError, match="unknown parameter 'colour'"):
-        check_parameters({"colour": "red"})
+        check_parameters({"colour": "red"}, template=TEMPLATE)
     with pytest.raises(ParameterError, match="'conversation_s' must be float, got str"):
-        check_parameters({"conversation_s": "60"})
+        check_parameters({"conversation_s": "60"}, template=TEMPLATE)
     with pytest.raises(ParameterError, match="'manager' must be str"):
-        check_parameters({"manager": True})
+        check_parameters({"manager": True}, template=TEMPLATE)
     out = tmp_path / "out"
     with pytest.raises(ParameterError, match="unknown parameter"):
         render_reports(tmp_path / "nowhere", latest_month=True, params={"x": 1}, out=out)
@@ -790,7 +790,8 @@ def test_a_failure_page_names_the_department_head_and_no_error(sample):
 
 
 def test_every_verb_lists_the_exit_codes_in_its_help(capsys):
-    for verb in ("check", "report", "sample", "notebooks", "definitions"):
+    verbs = ("check", "report", "sample", "notebooks", "definitions", "send", "month", "cases")
+    for verb in verbs:
         with pytest.raises(SystemExit):
             main([verb, "--help"])
         text = capsys.readouterr().out
@@ -815,3 +816,84 @@ def test_the_browser_tab_title_is_the_pages_first_heading_escaped():
         _titled("<title>Notebook</title><p>no heading</p>")
         == "<title>Notebook</title><p>no heading</p>"
     )
+
+
+# --- the options the verbs share ---------------------------------------------------------------
+
+#: Which verb takes which shared option (docs/operations.md, "Options the verbs share").
+SHARED = {
+    **dict.fromkeys(("--data", "--mapping", "--tz"), {"check", "report", "month", "send", "cases"}),
+    "--max-loss": {"check", "report", "month", "cases"},
+    **dict.fromkeys(("--out", "--wait", "--lang"), {"report", "month", "send", "cases"}),
+    **dict.fromkeys(
+        ("--jobs", "--cluster", "--force", "--as-of", "--cell-timeout", "--report-timeout"),
+        {"report", "month", "cases"},
+    ),
+    **dict.fromkeys(("--smtp-config", "--pdf", "--dry-run"), {"send", "month"}),
+    "--managers": {"report", "send"},
+}
+
+
+def _verb_options() -> dict[str, dict[str, object]]:
+    """verb -> option string -> its argparse action, for the verbs that read an export."""
+    import argparse
+
+    from workbench.cli import build_parser
+
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return {
+        verb: {o: a for a in sub.choices[verb]._actions for o in a.option_strings}
+        for verb in ("check", "report", "month", "send", "cases")
+    }
+
+
+def test_the_shared_options_are_declared_alike_in_every_verb():
+    options = _verb_options()
+    for option, verbs in SHARED.items():
+        assert {v for v, known in options.items() if option in known} == verbs, option
+    # every option two of these verbs share: the same destination, default, type and help
+    for option in {o for known in options.values() for o in known} - {"-h", "--help"}:
+        having = {v: known[option] for v, known in options.items() if option in known}
+        if len(having) < 2:
+            continue
+        spec = {
+            v: (a.dest, a.default, a.type, a.help, a.choices, a.nargs, a.const, a.metavar)
+            for v, a in having.items()
+        }
+        assert len(set(spec.values())) == 1, (option, spec)
+        # --data is required except by send (the roster's fallback there)
+        required = {v for v, a in having.items() if a.required}
+        if option == "--data":
+            assert required == {"check", "report", "month", "cases"}
+        else:
+            assert required == set(), option
+
+
+def test_the_shared_options_parse_the_same_in_every_verb(capsys):
+    from workbench.cli import build_parser
+
+    parser = build_parser()
+    given = ["--data", "x", "--tz", "Europe/Moscow", "--out", "o", "--lang", "ru", "--jobs", "2",
+             "--as-of", "2026-10-31", "--cell-timeout", "5", "--report-timeout", "60.5",
+             "--cluster", "local:2", "--force", "--wait", "--max-loss", "0.25"]  # fmt: skip
+    want = {"data": "x", "mapping": None, "tz": "Europe/Moscow", "out": "o", "lang": "ru",
+            "jobs": 2, "as_of": "2026-10-31", "cell_timeout": 5.0, "report_timeout": 60.5,
+            "cluster": "local:2", "force": True, "wait": True, "max_loss": 0.25}  # fmt: skip
+    for verb in ("month", "cases", "report"):
+        extra = ["--latest-month"] if verb == "report" else []
+        args = vars(parser.parse_args([verb, *given, *extra]))
+        assert {k: args[k] for k in want} == want, verb
+    # the defaults, by hand: everything the batch takes from the runner or the mapping
+    defaults = vars(parser.parse_args(["cases", "--data", "x"]))
+    assert {k: defaults[k] for k in want} == {
+        "data": "x", "mapping": None, "tz": None, "out": "reports", "lang": None, "jobs": None,
+        "as_of": None, "cell_timeout": None, "report_timeout": None, "cluster": None,
+        "force": False, "wait": False, "max_loss": 0.1,
+    }  # fmt: skip
+    # a timeout must be a positive number of seconds: a usage error otherwise, in every verb
+    for verb, extra, bad in (("cases", [], "0"), ("month", [], "-1"),
+                             ("report", ["--latest-month"], "soon")):  # fmt: skip
+        with pytest.raises(SystemExit) as stop:
+            parser.parse_args([verb, "--data", "x", *extra, "--cell-timeout", bad])
+        assert stop.value.code == 2
+        assert "argument --cell-timeout" in capsys.readouterr().err

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from workbench.data.coverage import DEFAULT_MAX_LOSS
 from workbench.i18n import LANGUAGES
 
-__all__ = ["EXIT_CODES", "main"]
+__all__ = ["EXIT_CODES", "build_parser", "main"]
 
 #: The exit statuses of every verb (also in docs/operations.md and each verb's --help).
 EXIT_CODES = """exit status:
@@ -21,10 +23,6 @@ EXIT_CODES = """exit status:
 """
 
 
-def _add_lang(p: argparse.ArgumentParser, help: str) -> None:
-    p.add_argument("--lang", choices=LANGUAGES, default=None, help=help)
-
-
 class _Parser(argparse.ArgumentParser):
     """Usage errors exit with 2 and print the exit-code table under --help."""
 
@@ -34,7 +32,8 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The ``workbench`` parser with every verb (``main`` parses with it)."""
     parser = _Parser(prog="workbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_check_command(sub)
@@ -45,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     _add_send_command(sub)
     _add_month_command(sub)
     _add_cases_command(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     from workbench.files import OutputError
 
     try:
@@ -58,6 +61,178 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+# --- the options several verbs share: each declared once, here ---------------------------------
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (argparse type: anything else is a usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _add_data_args(
+    p: argparse.ArgumentParser, *, required: bool = True, guard: bool = True, about: str = ""
+) -> None:
+    """The export: ``--data``, ``--mapping``, ``--tz`` and (``guard``) ``--max-loss``.
+
+    ``about`` says what the verb reads the export for when it is not obvious (``send``).
+    """
+    g = p.add_argument_group("the export", about or None)
+    g.add_argument("--data", required=required, help="source folder or file")
+    g.add_argument("--mapping", default=None, help="mapping preset or YAML file")
+    g.add_argument(
+        "--tz", default=None, help="business time zone (default: the mapping's, else UTC)"
+    )
+    if guard:
+        g.add_argument(
+            "--max-loss",
+            type=float,
+            default=DEFAULT_MAX_LOSS,
+            help="largest share of a table's rows that may be set aside "
+            f"(default {DEFAULT_MAX_LOSS})",
+        )
+
+
+def _add_output_args(p: argparse.ArgumentParser) -> None:
+    """Where a batch is and in which language: ``--out``, ``--wait``, ``--lang``."""
+    g = p.add_argument_group("output")
+    g.add_argument("--out", default="reports", help="output folder (default: reports)")
+    g.add_argument(
+        "--wait", action="store_true", help="wait while another run holds --out (else exit 75)"
+    )
+    g.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the pages and e-mails (default: the mapping's `language:`, else "
+        "en; `send` keeps the batch's own)",
+    )
+
+
+def _add_batch_args(p: argparse.ArgumentParser) -> None:
+    """How a batch renders: ``--jobs``, ``--cluster``, ``--force``, ``--as-of`` and the
+    timeouts."""
+    g = p.add_argument_group("rendering")
+    g.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
+    g.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="render on a Dask distributed cluster: tcp://scheduler:8786, or local:N for N "
+        "Dask worker processes here (needs sales-workbench[cluster]; see docs/scaling.md)",
+    )
+    g.add_argument("--force", action="store_true", help="re-render cached pages too")
+    g.add_argument(
+        "--as-of",
+        default=None,
+        metavar="INSTANT",
+        help="ISO instant at which open tasks are judged (default: end of data)",
+    )
+    g.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="seconds one notebook cell may run (default 300)",
+    )
+    g.add_argument(
+        "--report-timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="seconds one whole report or case study may run (default 900)",
+    )
+
+
+def _add_managers_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--managers",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="only these people (default: everyone who gets a report)",
+    )
+
+
+def _add_delivery_args(p: argparse.ArgumentParser) -> None:
+    """How the e-mails go: ``--smtp-config``, ``--pdf``, ``--dry-run``."""
+    g = p.add_argument_group("e-mail")
+    g.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
+    g.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")
+    g.add_argument(
+        "--dry-run", action="store_true", help="write .eml files to outbox/, send nothing"
+    )
+
+
+def _batch_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``render_reports`` and ``render_cases`` that the shared
+    options give (a timeout not given: the runner's default)."""
+    from workbench.reports.runner import CELL_TIMEOUT_S, REPORT_TIMEOUT_S
+
+    return {
+        "mapping": args.mapping,
+        "tz": args.tz,
+        "max_loss": args.max_loss,
+        "out": args.out,
+        "wait": args.wait,
+        "lang": args.lang or "",
+        "jobs": args.jobs,
+        "cluster": args.cluster,
+        "force": args.force,
+        "as_of": args.as_of,
+        "cell_timeout": args.cell_timeout or CELL_TIMEOUT_S,
+        "report_timeout": args.report_timeout or REPORT_TIMEOUT_S,
+    }
+
+
+def _attempt(verb: str, call: Callable[..., Any], *args, unit: str = "report", **kwargs) -> Any:
+    """``call(*args, **kwargs)`` (a library function's result, never an int), or the exit
+    status when it raised, said in one line on stderr: 75 the output folder is locked; 2 a
+    usage, data or output error; 3 a data guard; 130/143 a signal before any ``unit`` was
+    rendered. One table for every verb (:data:`EXIT_CODES`)."""
+    from workbench.data.coverage import DataGuardError
+    from workbench.errors import WorkbenchError
+    from workbench.files import OutputError, OutputLockedError
+    from workbench.reports.stopping import BatchInterrupted, exit_status
+
+    try:
+        return call(*args, **kwargs)
+    except OutputLockedError as exc:
+        print(f"workbench {verb}: {exc}", file=sys.stderr)
+        return 75
+    except OutputError as exc:
+        print(f"workbench {verb}: error: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except BatchInterrupted as exc:
+        print(f"workbench {verb}: {exc} before any {unit} was rendered", file=sys.stderr)
+        return exit_status(exc.signum)
+    except DataGuardError as exc:
+        print(f"workbench {verb}: data guard: {exc}", file=sys.stderr)
+        return 3
+    except (WorkbenchError, OSError, ValueError) as exc:
+        print(f"workbench {verb}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _batch_status(run: Any, also: str = "") -> int:
+    """Print a finished batch's counts and index; its exit status (0, 1, 130/143)."""
+    from workbench.reports.stopping import exit_status
+
+    counts = ", ".join(f"{n} {s}" for s, n in run.counts.items())
+    print(f"{counts}{also}; index: {run.out_dir / 'index.html'}")
+    if run.interrupted:
+        return exit_status(run.interrupted)
+    return 0 if run.ok else 1
+
+
+# --- the verbs ---------------------------------------------------------------------------------
+
+
 def _add_check_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
@@ -66,33 +241,28 @@ def _add_check_command(sub: argparse._SubParsersAction) -> None:
         "Exit status 0: it passed; 2: it cannot be read as mapped; 3: a data guard tripped "
         "(a table lost more than --max-loss of its rows).",
     )
-    p.add_argument("--data", required=True, help="source folder or file")
-    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
-    p.add_argument("--tz", default=None, help="business time zone")
-    p.add_argument(
-        "--max-loss",
-        type=float,
-        default=DEFAULT_MAX_LOSS,
-        help=f"largest share of a table's rows that may be set aside (default {DEFAULT_MAX_LOSS})",
-    )
+    _add_data_args(p)
     p.set_defaults(func=_check)
 
 
 def _check(args: argparse.Namespace) -> int:
+    return _checked(args)[0]
+
+
+def _checked(args: argparse.Namespace) -> tuple[int, Any]:
+    """Load and check the export, print the check: (exit status, the loaded dataset or
+    None when it cannot be read)."""
     from workbench.data.check import check_export
-    from workbench.errors import WorkbenchError
     from workbench.metrics.kpi import KPI_METRICS
 
-    try:
-        report = check_export(
-            args.data, mapping=args.mapping, tz=args.tz, max_loss=args.max_loss,
-            metrics=KPI_METRICS,
-        )  # fmt: skip
-    except (WorkbenchError, FileNotFoundError, ValueError) as exc:
-        print(f"workbench check: error: {exc}", file=sys.stderr)
-        return 2
+    report = _attempt(
+        "check", check_export, args.data, mapping=args.mapping, tz=args.tz,
+        max_loss=args.max_loss, metrics=KPI_METRICS,
+    )  # fmt: skip
+    if isinstance(report, int):
+        return report, None
     sys.stdout.write(report.text())
-    return 0 if report.ok else 3
+    return (0 if report.ok else 3), report.dataset
 
 
 def _add_report_command(sub: argparse._SubParsersAction) -> None:
@@ -104,121 +274,35 @@ def _add_report_command(sub: argparse._SubParsersAction) -> None:
         "folder at a time; Ctrl-C or SIGTERM stops it within seconds, keeping the reports "
         "already finished (a rerun completes them from the cache).",
     )
-    p.add_argument("--data", required=True, help="source folder or file")
-    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
+    _add_data_args(p)
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--from", dest="period_from", metavar="DATE", help="first day (ISO)")
     when.add_argument("--latest-month", action="store_true", help="latest full month in data")
     p.add_argument("--to", dest="period_to", metavar="DATE", help="last day, inclusive (ISO)")
-    p.add_argument(
-        "--managers", nargs="+", default=None, help="default: everyone who gets a report"
-    )
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
-    p.add_argument(
-        "--cluster",
-        default=None,
-        metavar="ADDRESS",
-        help="render on a Dask distributed cluster: tcp://scheduler:8786, or local:N for N "
-        "Dask worker processes here (needs sales-workbench[cluster]; see docs/scaling.md)",
-    )
-    p.add_argument("--out", default="reports", help="output folder (default: reports)")
-    p.add_argument("--force", action="store_true", help="re-render cached reports too")
-    p.add_argument("--tz", default=None, help="business time zone")
-    p.add_argument("--as-of", default=None, help="ISO instant (default: end of data)")
+    _add_managers_arg(p)
     p.add_argument("--no-overview", action="store_true", help="skip the team overview")
-    p.add_argument(
-        "--cell-timeout",
-        type=float,
-        default=None,
-        metavar="S",
-        help="seconds one notebook cell may run (default 300)",
-    )
-    p.add_argument(
-        "--report-timeout",
-        type=float,
-        default=None,
-        metavar="S",
-        help="seconds one whole report may run (default 900)",
-    )
-    p.add_argument(
-        "--wait", action="store_true", help="wait while another run holds --out (else exit 75)"
-    )
     p.add_argument(
         "--template", default=None, help="a customised report template (default: the packaged one)"
     )
-    _add_lang(p, "language of the pages (default: the mapping's `language:`, else en)")
-    p.add_argument(
-        "--max-loss",
-        type=float,
-        default=DEFAULT_MAX_LOSS,
-        help=f"largest share of a table's rows that may be set aside (default {DEFAULT_MAX_LOSS})",
-    )
+    _add_output_args(p)
+    _add_batch_args(p)
     p.set_defaults(func=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
-    from workbench.data.coverage import DataGuardError
-    from workbench.errors import WorkbenchError
-    from workbench.files import OutputError, OutputLockedError
-    from workbench.reports.runner import (
-        CELL_TIMEOUT_S,
-        REPORT_TIMEOUT_S,
-        TEMPLATE,
-        BatchInterrupted,
-        render_reports,
-    )
-    from workbench.reports.stopping import exit_status
+    from workbench.reports.runner import TEMPLATE, render_reports
 
-    for name in ("cell_timeout", "report_timeout"):
-        value = getattr(args, name)
-        if value is not None and value <= 0:
-            print(
-                f"workbench report: error: --{name.replace('_', '-')} must be > 0", file=sys.stderr
-            )
-            return 2
-    try:
-        summary = render_reports(
-            args.data,
-            mapping=args.mapping,
-            period_from=args.period_from,
-            period_to=args.period_to,
-            latest_month=args.latest_month,
-            managers=args.managers,
-            jobs=args.jobs,
-            out=args.out,
-            force=args.force,
-            tz=args.tz,
-            as_of=args.as_of,
-            overview=not args.no_overview,
-            template=args.template or TEMPLATE,
-            cell_timeout=args.cell_timeout or CELL_TIMEOUT_S,
-            report_timeout=args.report_timeout or REPORT_TIMEOUT_S,
-            wait=args.wait,
-            max_loss=args.max_loss,
-            cluster=args.cluster,
-            lang=args.lang or "",
-        )
-    except OutputLockedError as exc:
-        print(f"workbench report: {exc}", file=sys.stderr)
-        return 75
-    except OutputError:
-        raise  # main() prints it: exit 2
-    except BatchInterrupted as exc:
-        print(f"workbench report: {exc} before any report was rendered", file=sys.stderr)
-        return exit_status(exc.signum)
-    except DataGuardError as exc:
-        print(f"workbench report: data guard: {exc}", file=sys.stderr)
-        return 3
-    except (WorkbenchError, FileNotFoundError, ValueError) as exc:
-        print(f"workbench report: error: {exc}", file=sys.stderr)
-        return 2
-    counts = ", ".join(f"{n} {s}" for s, n in summary.counts.items())
-    if summary.overview is not None:
-        counts += f"; team overview {summary.overview.status}"
-    print(f"{counts}; index: {summary.out_dir / 'index.html'}")
-    if summary.interrupted:
-        return exit_status(summary.interrupted)
-    return 0 if summary.ok else 1
+    summary = _attempt(
+        "report", render_reports, args.data, period_from=args.period_from,
+        period_to=args.period_to, latest_month=args.latest_month, managers=args.managers,
+        overview=not args.no_overview, template=args.template or TEMPLATE, **_batch_kwargs(args),
+    )  # fmt: skip
+    return summary if isinstance(summary, int) else _report_status(summary)
+
+
+def _report_status(summary: Any) -> int:
+    overview = f"; team overview {summary.overview.status}" if summary.overview else ""
+    return _batch_status(summary, overview)
 
 
 def _add_sample_command(sub: argparse._SubParsersAction) -> None:
@@ -278,55 +362,43 @@ def _add_send_command(sub: argparse._SubParsersAction) -> None:
         "was stopped by a check or is unknown (check the mailbox), 2 usage, data or output "
         "error (nothing sent), 75 the output folder is locked by another run.",
     )
-    p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--period", required=True, help="period folder, e.g. 2026-10")
-    p.add_argument("--dry-run", action="store_true", help="write .eml files to outbox/ only")
-    p.add_argument("--managers", nargs="+", default=None, help="only these roster names")
+    _add_managers_arg(p)
     p.add_argument("--test-to", default=None, metavar="ADDRESS", help="send everything here")
-    p.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")
     p.add_argument(
         "--resend-changed", action="store_true", help="resend reports changed since sent"
     )
     p.add_argument(
         "--resend", nargs="+", default=[], metavar="NAME", help="send these again, whatever"
     )
-    p.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
-    p.add_argument("--data", default=None, help="export to read the roster from (fallback)")
-    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
-    p.add_argument("--tz", default=None, help="business time zone")
-    p.add_argument("--wait", action="store_true", help="wait for a run holding the folder")
-    _add_lang(p, "language of the messages: the batch's own (the default; another is an error)")
+    _add_output_args(p)
+    _add_delivery_args(p)
+    _add_data_args(
+        p, required=False, guard=False,
+        about="read only for the roster, when the report run left none",
+    )  # fmt: skip
     p.set_defaults(func=_send)
 
 
 def _send(args: argparse.Namespace) -> int:
-    from workbench.delivery import send_reports
-    from workbench.errors import WorkbenchError
-    from workbench.files import OutputLockedError
+    return _deliver(
+        args, args.out, args.period, managers=args.managers, test_to=args.test_to,
+        resend_changed=args.resend_changed, resend=args.resend,
+    )  # fmt: skip
 
-    try:
-        result = send_reports(
-            args.out,
-            args.period,
-            dry_run=args.dry_run,
-            managers=args.managers,
-            test_to=args.test_to,
-            pdf=args.pdf,
-            resend_changed=args.resend_changed,
-            resend=args.resend,
-            smtp_config=args.smtp_config,
-            data=args.data,
-            mapping=args.mapping,
-            tz=args.tz,
-            wait=args.wait,
-            lang=args.lang or "",
-        )
-    except OutputLockedError as exc:
-        print(f"workbench send: {exc}", file=sys.stderr)
-        return 75
-    except (WorkbenchError, OSError, ValueError) as exc:
-        print(f"workbench send: error: {exc}", file=sys.stderr)
-        return 2
+
+def _deliver(args: argparse.Namespace, out: Any, period: str, **options: Any) -> int:
+    """Send the batch ``<out>/<period>/`` with the shared options; print what became of each
+    message; the exit status."""
+    from workbench.delivery import send_reports
+
+    result = _attempt(
+        "send", send_reports, out, period, dry_run=args.dry_run, pdf=args.pdf,
+        smtp_config=args.smtp_config, data=args.data, mapping=args.mapping, tz=args.tz,
+        wait=args.wait, lang=args.lang or "", **options,
+    )  # fmt: skip
+    if isinstance(result, int):
+        return result
     sys.stdout.write(result.text())
     return result.exit_code
 
@@ -335,68 +407,39 @@ def _add_month_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "month",
         help="the monthly run: check the export, render the latest full month, send it",
-        description="Runs `check`, `report --latest-month` and `send` in turn. Stops at a "
-        "check that fails (its status: 2 or 3) and at a report or send error (2, 75); "
-        "otherwise exit status 1 when a report or a message failed, else 0.",
+        description="Runs `check`, `report --latest-month` and `send` in turn, reading the "
+        "export once. Stops at a check that fails (its status: 2 or 3) and at a report or "
+        "send error (2, 75); otherwise exit status 1 when a report or a message failed, "
+        "else 0.",
     )
-    p.add_argument("--data", required=True, help="source folder or file")
-    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
-    p.add_argument("--out", default="reports", help="output folder (default: reports)")
-    p.add_argument("--tz", default=None, help="business time zone")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
-    p.add_argument(
-        "--cluster", default=None, metavar="ADDRESS", help="as `workbench report --cluster`"
-    )
-    p.add_argument(
-        "--max-loss",
-        type=float,
-        default=None,
-        help=f"as `workbench check --max-loss` (default {DEFAULT_MAX_LOSS}), for both steps",
-    )
-    p.add_argument("--smtp-config", default=None, help="SMTP settings file (.toml or .yaml)")
-    p.add_argument("--pdf", action="store_true", help="attach a PDF of each report too")
-    p.add_argument("--dry-run", action="store_true", help="write .eml files, send nothing")
-    _add_lang(p, "language of the pages and messages (default: the mapping's `language:`, else en)")
+    _add_data_args(p)
+    _add_output_args(p)
+    _add_batch_args(p)
+    _add_delivery_args(p)
     p.set_defaults(func=_month)
 
 
 def _month(args: argparse.Namespace) -> int:
-    import time
-    from pathlib import Path
+    from workbench.reports.runner import render_reports
 
-    common = ["--data", args.data] + (["--mapping", args.mapping] if args.mapping else [])
-    common += ["--tz", args.tz] if args.tz else []
-    guard = ["--max-loss", str(args.max_loss)] if args.max_loss is not None else []
     print("workbench month: 1/3 check", flush=True)
-    status = main(["check", *common, *guard])
+    status, dataset = _checked(args)
     if status != 0:
         print(f"workbench month: check failed (status {status}); nothing rendered or sent")
         return status
     print("workbench month: 2/3 report (latest full month)", flush=True)
-    began = time.time()
-    report = ["report", *common, "--latest-month", "--out", args.out]
-    report += ["--jobs", str(args.jobs)] if args.jobs else []
-    report += ["--cluster", args.cluster] if args.cluster else []
-    report += ["--lang", args.lang] if args.lang else []
-    report_status = main([*report, *guard])
+    summary = _attempt(
+        "report", render_reports, args.data, latest_month=True, dataset=dataset,
+        **_batch_kwargs(args),
+    )  # fmt: skip
+    del dataset  # every manager's rows: not kept while the e-mails go
+    report_status = summary if isinstance(summary, int) else _report_status(summary)
     if report_status not in (0, 1):
         print(f"workbench month: report failed (status {report_status}); nothing sent")
         return report_status
-    written = [
-        p.parent
-        for p in Path(args.out).glob("*/run_summary.json")
-        if p.stat().st_mtime >= began - 1
-    ]
-    if len(written) != 1:
-        print("workbench month: cannot tell which period the report step wrote; nothing sent")
-        return 2
-    print(f"workbench month: 3/3 send {written[0].name}", flush=True)
-    send = ["send", "--out", args.out, "--period", written[0].name, *common]
-    send += ["--smtp-config", args.smtp_config] if args.smtp_config else []
-    send += ["--pdf"] if args.pdf else []
-    send += ["--dry-run"] if args.dry_run else []
-    send += ["--lang", args.lang] if args.lang else []
-    send_status = main(send)
+    period = summary.out_dir.name  # the folder the report step wrote: <out>/<period>/
+    print(f"workbench month: 3/3 send {period}", flush=True)
+    send_status = _deliver(args, summary.out_dir.parent, period)
     if send_status not in (0, 1):
         return send_status
     return max(report_status, send_status)
@@ -411,63 +454,17 @@ def _add_cases_command(sub: argparse._SubParsersAction) -> None:
         "<out>/cases/ with the coaches' index (cases/index.html). A change with fewer than 3 "
         "months of data before it is listed as skipped, with the reason.",
     )
-    p.add_argument("--data", required=True, help="source folder or file")
-    p.add_argument("--mapping", default=None, help="mapping preset or YAML file")
-    p.add_argument("--tz", default=None, help="business time zone")
-    p.add_argument("--out", default="reports", help="output folder (default: reports)")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: cores)")
-    p.add_argument(
-        "--lang", default="", help="language of the pages: en or ru (default: the mapping's)"
-    )
-    p.add_argument("--force", action="store_true", help="re-render cached cases too")
-    p.add_argument("--wait", action="store_true", help="wait while another run holds --out")
-    p.add_argument(
-        "--max-loss",
-        type=float,
-        default=DEFAULT_MAX_LOSS,
-        help=f"largest share of a table's rows that may be set aside (default {DEFAULT_MAX_LOSS})",
-    )
+    _add_data_args(p)
+    _add_output_args(p)
+    _add_batch_args(p)
     p.set_defaults(func=_cases)
 
 
 def _cases(args: argparse.Namespace) -> int:
-    from workbench.data.coverage import DataGuardError
-    from workbench.errors import WorkbenchError
-    from workbench.files import OutputError, OutputLockedError
     from workbench.reports.case_batch import render_cases
-    from workbench.reports.stopping import BatchInterrupted, exit_status
 
-    try:
-        run = render_cases(
-            args.data,
-            mapping=args.mapping,
-            tz=args.tz,
-            out=args.out,
-            jobs=args.jobs,
-            lang=args.lang,
-            force=args.force,
-            wait=args.wait,
-            max_loss=args.max_loss,
-        )
-    except OutputLockedError as exc:
-        print(f"workbench cases: {exc}", file=sys.stderr)
-        return 75
-    except OutputError:
-        raise  # main() prints it: exit 2
-    except BatchInterrupted as exc:
-        print(f"workbench cases: {exc} before any case was rendered", file=sys.stderr)
-        return exit_status(exc.signum)
-    except DataGuardError as exc:
-        print(f"workbench cases: data guard: {exc}", file=sys.stderr)
-        return 3
-    except (WorkbenchError, FileNotFoundError, ValueError) as exc:
-        print(f"workbench cases: error: {exc}", file=sys.stderr)
-        return 2
-    counts = ", ".join(f"{n} {s}" for s, n in run.counts.items())
-    print(f"{counts}; index: {run.out_dir / 'index.html'}")
-    if run.interrupted:
-        return exit_status(run.interrupted)
-    return 0 if run.ok else 1
+    run = _attempt("cases", render_cases, args.data, unit="case", **_batch_kwargs(args))
+    return run if isinstance(run, int) else _batch_status(run)
 
 
 if __name__ == "__main__":
