@@ -34,6 +34,7 @@ from workbench.cases.text import (
     unit_word,
     window_name,
 )
+from workbench.data.schema import TABLE_WORDS
 from workbench.formatting import capitalized
 from workbench.i18n import N_, _, month_year, number, percent
 
@@ -550,13 +551,6 @@ def ladder_table(case: Case):
 
 def data_table(health: pd.DataFrame):
     """Rows read, loaded and set aside per table (:meth:`workbench.Dataset.health`)."""
-    names = {
-        "tasks": N_("Tasks"),
-        "calls": N_("Calls"),
-        "deals": N_("Deals"),
-        "targets": N_("Targets"),
-        "roster": N_("Roster"),
-    }
     rows = []
     for table, part in health.groupby("table", sort=False):
         counts = part.set_index("measure")["rows"]
@@ -564,7 +558,7 @@ def data_table(health: pd.DataFrame):
             continue
         rows.append(
             [
-                _(names.get(table, table)),
+                capitalized(_(TABLE_WORDS.get(table, table))),
                 number(counts.get("read", 0)),
                 number(counts.get("loaded", 0)),
                 number(counts.get("set_aside", 0)),

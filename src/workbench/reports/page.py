@@ -30,6 +30,7 @@ import pandas as pd
 
 import workbench
 from workbench.config import PROJECT_ROOT, resolve_data_path
+from workbench.data.schema import TABLE_WORDS
 from workbench.formatting import (
     capitalized,
     format_figure,
@@ -159,14 +160,6 @@ _TABLE_STYLE = (
 # a cell that holds a figure ("12%", "10.7", "1,234", "22 min"): never broken inside
 _FIGURE_CELL = re.compile(r"^[-+−–]?[\d\s.,\u00a0\u202f%]+(?:\s?\w{1,4}\.?)?$")
 
-#: The activity tables by name, in words (translated where shown).
-_TABLE_WORDS = {
-    "tasks": N_("tasks"),
-    "calls": N_("calls"),
-    "deals": N_("deals"),
-    "targets": N_("targets"),
-    "roster": N_("roster"),
-}
 _BETTER = {
     "lower": N_("better when lower"),
     "higher": N_("better when higher"),
@@ -630,7 +623,7 @@ def health_table(view: Any):
     text = ""
     own = getattr(view, "own_rows", None)
     if own is not None:
-        parts = ", ".join(f"{number(n)} {_(_TABLE_WORDS.get(t, t))}" for t, n in own.items())
+        parts = ", ".join(f"{number(n)} {_(TABLE_WORDS.get(t, t))}" for t, n in own.items())
         text += "<p>{}</p>".format(e(_("Your rows in the data: {parts}.").format(parts=parts)))
     h = view.health
     if h is None:
@@ -646,7 +639,7 @@ def health_table(view: Any):
     )
     shown = pd.DataFrame(
         {
-            _("Table"): [_(_TABLE_WORDS.get(t, t)) for t in wide["table"]],
+            _("Table"): [_(TABLE_WORDS.get(t, t)) for t in wide["table"]],
             _("Rows read"): wide["read"].map(number),
             _("Loaded"): wide["loaded"].map(number),
             _("Set aside"): wide["set_aside"].map(number),
@@ -657,7 +650,7 @@ def health_table(view: Any):
     if len(reasons):
         listed = pd.DataFrame(
             {
-                _("Table"): [_(_TABLE_WORDS.get(t, t)) for t in reasons["table"]],
+                _("Table"): [_(TABLE_WORDS.get(t, t)) for t in reasons["table"]],
                 _("Reason"): reasons["reason"].to_numpy(),
                 _("Rows"): reasons["rows"].map(number).to_numpy(),
             }
