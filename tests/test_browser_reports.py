@@ -12,7 +12,9 @@ from workbench.reports.runner import render_reports
 def rendered(tmp_path_factory):
     data = write_department(tmp_path_factory.mktemp("dept") / "data")
     out = tmp_path_factory.mktemp("out")
-    return render_reports(data, latest_month=True, managers=[ANNA], jobs=1, out=out, progress=False)
+    return render_reports(
+        data, latest_month=True, managers=[ANNA], jobs=1, out=out, progress=False, overview=False
+    )
 
 
 def test_index_link_headlines_and_injected_script_never_runs(rendered, chromium_page):

@@ -341,20 +341,14 @@ def test_verdicts_and_actions_in_russian(ann):
         assert not re.search(r"\b(target|tasks|deadline|month|min)\b", text), text
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Two sample managers' October reports, rendered for real (kernels)."""
-    from workbench.config import SAMPLE_DIR
-    from workbench.reports.runner import render_reports
-
-    out = tmp_path_factory.mktemp("coached")
-    run = render_reports(
-        SAMPLE_DIR, period_from="2026-10-01", period_to="2026-10-31",
-        managers=["Anna Petrova", "Boris Ivanov"], jobs=1, out=out, progress=False,
-        overview=False,
-    )  # fmt: skip
-    assert [r.status for r in run.reports] == ["rendered", "rendered"]
-    return {p.parent.name: p.read_text("utf-8") for p in out.rglob("report.html")}
+@pytest.fixture
+def rendered(rendered_sample):
+    """Two sample managers' October reports, from the session's rendered sample month."""
+    pages = {}
+    for path in (rendered_sample / "2026-10").glob("*/report.html"):
+        if path.parent.name.startswith(("anna-petrova-", "boris-ivanov-")):
+            pages[path.parent.name] = path.read_text("utf-8")
+    return pages
 
 
 def test_what_to_do_next_is_the_first_section_and_links_resolve(rendered):

@@ -427,7 +427,9 @@ def test_pdf_of_each_report_is_attached(batch, smtp):
 
 
 @pytest.mark.notebook
-def test_month_checks_renders_and_sends(tmp_path, smtp, capsys, monkeypatch):
+def test_month_checks_renders_and_sends(batch, tmp_path, smtp, capsys, monkeypatch):
+    # Into a copy of the session's rendered month: the report step runs and finds every page
+    # in its cache (rendering the sample again proves nothing the other tests do not).
     from workbench.data import loading
 
     reads = []  # every export file the run parses, in this process (the kernels read none)
@@ -438,10 +440,12 @@ def test_month_checks_renders_and_sends(tmp_path, smtp, capsys, monkeypatch):
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(loading, "_read_table_file", counted)
-    out = tmp_path / "reports"
+    out = batch
     status = main(["month", "--data", str(SAMPLE_DIR), "--out", str(out), "--jobs", "2"])
     printed = capsys.readouterr()
     assert status == 0, printed
+    assert "2/3 report" in printed.out, printed.out
+    assert "0 rendered, 10 cached, 0 failed" in printed.out, printed.out
     # the export is parsed once: the check's dataset is the one the reports come from
     assert sorted(reads) == sorted(p.name for p in SAMPLE_DIR.glob("*.csv"))
     log = (out / PERIOD / "run.log").read_text("utf-8")

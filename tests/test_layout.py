@@ -36,10 +36,11 @@ def test_the_templates_ship_without_outputs():
 
 
 def test_import_workbench_loads_no_plotting_or_notebook_machinery():
+    # nor scipy (~1 s): every report worker process and `workbench` command imports workbench
     code = (
         "import sys, workbench as wb; wb.load_dataset; wb.definitions; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'matplotlib', 'seaborn', 'nbclient', 'papermill', 'nbconvert', 'ipywidgets'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'seaborn', "
+        "'nbclient', 'papermill', 'nbconvert', 'ipywidgets', 'scipy'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

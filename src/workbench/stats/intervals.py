@@ -11,7 +11,6 @@ from __future__ import annotations
 from statistics import NormalDist
 
 import numpy as np
-from scipy import special, stats
 
 __all__ = [
     "wilson_interval",
@@ -105,8 +104,18 @@ def compare_proportions(x1, n1, x2, n2, *, alpha: float = 0.05) -> dict[str, flo
     return out
 
 
+def _scipy_stats():
+    """``scipy.stats``, imported on first use: it costs ~1 s, and ``import workbench`` (each
+    report worker process, each ``workbench`` command) must not pay it for nothing."""
+    from scipy import stats
+
+    return stats
+
+
 def _vec_cdf(z) -> np.ndarray:
     """Standard normal CDF over an array (NaN stays NaN)."""
+    from scipy import special  # here, not at the top: see _scipy_stats
+
     return special.ndtr(np.asarray(z, dtype="float64"))
 
 
@@ -124,6 +133,7 @@ def newcombe_bounds(x1, n1, x2, n2, *, alpha: float = 0.05):
 
 def _support(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
     """Counts of Binomial(n, p) holding all but ~1e-10 of the mass, and their probabilities."""
+    stats = _scipy_stats()
     lo, hi = stats.binom.ppf(1e-11, n, p), stats.binom.isf(1e-11, n, p)
     x = np.arange(int(max(lo, 0)), int(min(hi, n)) + 1)
     return x, stats.binom.pmf(x, n, p)

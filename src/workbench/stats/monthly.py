@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from workbench.metrics.periods import period_start
+from workbench.stats.intervals import _scipy_stats
 from workbench.stats.resampling import (
     change_date_index,
     filter_manager,
@@ -55,7 +55,7 @@ TREND_SHARE = 0.25
 
 
 def _t(alpha: float, df: float) -> float:
-    return float(sps.t.ppf(1.0 - alpha / 2.0, df)) if df > 0 else np.nan
+    return float(_scipy_stats().t.ppf(1.0 - alpha / 2.0, df)) if df > 0 else np.nan
 
 
 def welch(a, b, *, alpha: float = 0.05) -> dict[str, float]:
@@ -85,7 +85,7 @@ def _t_result(d: float, va: float, dfa: float, vb: float, dfb: float, alpha: flo
         df = float(dfa + dfb)
     half = _t(alpha, df) * se
     # se == 0: all monthly values equal on both sides; nothing to test unless they differ
-    p = float(2.0 * sps.t.sf(abs(d) / se, df)) if se > 0 else (1.0 if d == 0 else 0.0)
+    p = float(2.0 * _scipy_stats().t.sf(abs(d) / se, df)) if se > 0 else (1.0 if d == 0 else 0.0)
     return {"difference": d, "se": se, "df": float(df), "low": d - half, "high": d + half,
             "p_value": p}  # fmt: skip
 
@@ -163,7 +163,7 @@ def monthly_before_after(
                         r["months"] - 1, alpha)  # fmt: skip
         mde = np.nan
         if np.isfinite(res["se"]) and res["df"] > 0:
-            mde = (_t(alpha, res["df"]) + float(sps.t.ppf(power, res["df"]))) * res["se"]
+            mde = (_t(alpha, res["df"]) + float(_scipy_stats().t.ppf(power, res["df"]))) * res["se"]
         extra.append({"change": res["difference"], "change_low": res["low"],
                       "change_high": res["high"], "df": res["df"], "p_value": res["p_value"],
                       "mde": mde})  # fmt: skip
@@ -378,7 +378,7 @@ def event_study(diffs: pd.DataFrame, *, change_date, alpha: float = 0.05) -> pd.
     var = (d["var_treated"] + d["var_control"].fillna(0.0)).to_numpy()
     out["relative"] = d["difference"] - d.loc[ref, "difference"]
     se = np.sqrt(var + var[ref])
-    z = float(sps.norm.ppf(1.0 - alpha / 2.0))
+    z = float(_scipy_stats().norm.ppf(1.0 - alpha / 2.0))
     out["low"] = out["relative"] - z * se
     out["high"] = out["relative"] + z * se
     out.loc[ref, ["low", "high"]] = 0.0
