@@ -454,7 +454,10 @@ def test_case_errors(sample):
 
 
 def test_before_after_plot(case_b):
+    import matplotlib.pyplot as plt
+
     case_b.manager = "B$ss"  # CRM text must not switch matplotlib to mathtext
+    plt.figure()  # ax=None draws on the current axes: not on one an earlier test left open
     try:
         ax = case_b.plot()
     finally:
