@@ -27,6 +27,7 @@ __all__ = ["simulate_department", "calibrate"]
 
 _MONTHS = pd.date_range("2025-11-01", periods=12, freq="MS", tz="UTC")
 _CHANGE = _MONTHS[6]
+_MONTH_US = _MONTHS.tz_localize(None).to_numpy().astype("datetime64[us]").astype("int64")
 
 
 def simulate_department(
@@ -42,7 +43,7 @@ def simulate_department(
     for i in range(managers):
         base = rng.uniform(0.15, 0.45) if kind == "rate" else rng.uniform(8.0, 30.0)
         shifts = rng.normal(0.0, swing, 12)
-        for k, month in enumerate(_MONTHS):
+        for k, start in enumerate(_MONTH_US):  # each month's start in microseconds
             after = i == 0 and k >= 6
             if kind == "rate":
                 n = rng.poisson(35)
@@ -53,10 +54,12 @@ def simulate_department(
                 mean = base * np.exp(shifts[k]) + (effect if after else 0.0)
                 v = rng.lognormal(0.0, 0.75, n) / np.exp(0.75**2 / 2) * mean
             rows_m += [f"m{i}"] * n
-            rows_t.append(month + pd.to_timedelta(rng.integers(0, 27 * 86400, n), unit="s"))
+            rows_t.append(start + rng.integers(0, 27 * 86400, n) * 1_000_000)
             rows_v.append(v)
-    times = np.concatenate([t.to_numpy() for t in rows_t])
-    return pd.DataFrame({"manager": rows_m, "time": pd.DatetimeIndex(times, tz="UTC"),
+    # whole seconds after the month's start, added as integers: the same instants as pandas
+    # arithmetic on each month's Timestamp, without 120 Timestamp round trips per department
+    times = pd.DatetimeIndex(np.concatenate(rows_t).astype("datetime64[us]")).tz_localize("UTC")
+    return pd.DataFrame({"manager": rows_m, "time": times,
                          "value": np.concatenate(rows_v)})  # fmt: skip
 
 
