@@ -7,6 +7,7 @@ changed by any test; nbval's notebook items marked ``notebook``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from pathlib import Path
 
@@ -37,6 +38,7 @@ SLOW = {
 NOTEBOOK = {"tests/test_reports.py::test_cli_report_exit_status"}
 
 
+@functools.cache  # a fixture's source is read once, not once per test that uses it
 def _source(func) -> str:
     try:
         return inspect.getsource(func)
