@@ -20,25 +20,14 @@ import workbench
 from workbench.cases import TEAM, Case, study_case
 from workbench.cases.present import html_table
 from workbench.cases.text import METRIC_WORDS
+from workbench.data.mappings import batch_language
 from workbench.formatting import capitalized
 from workbench.i18n import _, month_year, set_language
 from workbench.reports.fingerprints import code_fingerprint, dataset_fingerprint
 
-__all__ = ["load_case_dataset", "mapping_language", "prepare_case", "provenance_html"]
+__all__ = ["load_case_dataset", "prepare_case", "provenance_html"]
 
 _SNAPSHOTS: dict[tuple, Any] = {}  # the last batch snapshot read on this kernel
-
-
-def mapping_language(mapping: str | None) -> str:
-    """The ``language`` a mapping names (``""`` when it names none or cannot be read)."""
-    if not mapping:
-        return ""
-    try:
-        from workbench.data.mappings import resolve_mapping
-
-        return str(getattr(resolve_mapping(mapping), "language", "") or "")
-    except Exception:  # a mapping that does not load fails later, with its own message
-        return ""
 
 
 def _stat_key(path: Path) -> tuple:
@@ -82,7 +71,7 @@ def prepare_case(
     pools the whole team (a department-wide target); ``change_dates`` ``""`` takes the
     targets table's dates.
     """
-    set_language(lang or mapping_language(mapping) or None)
+    set_language(batch_language(lang, mapping or None))
     from workbench.reports.page import apply_report_style
 
     apply_report_style()

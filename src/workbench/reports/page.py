@@ -664,11 +664,9 @@ def health_table(view: Any):
 def report_language(lang: str = "", mapping: str = "") -> str:
     """The report's language: ``lang``; else the mapping's ``language:`` (when the mapping
     says one); else English. Sets it (:func:`workbench.i18n.set_language`) and returns it."""
-    if not lang and mapping:
-        from workbench.data.mappings import resolve_mapping
+    from workbench.data.mappings import batch_language
 
-        lang = getattr(resolve_mapping(mapping), "language", None) or ""
-    return set_language(lang or None)
+    return set_language(batch_language(lang, mapping or None))
 
 
 def prepare_report(
